@@ -1,0 +1,38 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# make check: run every test suite, keep each one's output in
+# build/check/SUITE.log, and close with the sum of their results.
+set -u
+cd "$(dirname "$0")/.."
+mkdir -p build/check
+
+suites=(
+	"harness selftests/harness/test_luovm.sh"
+	"upstream-ours env LUO_FLAVOR=ours tools/vm/luovm run -q -n upstream-ours --plan tools/vm/plans/upstream.plan"
+	"upstream-mainline env LUO_FLAVOR=mainline tools/vm/luovm run -q -n upstream-mainline --plan tools/vm/plans/upstream.plan"
+)
+
+passed=0 failed=0 bad=()
+for s in "${suites[@]}"; do
+	name=${s%% *} cmd=${s#* }
+	echo "== $name: $cmd"
+	t0=$(date +%s)
+	$cmd 2>&1 | tee "build/check/$name.log"
+	rc=${PIPESTATUS[0]}
+	# Each suite closes with "... N passed, M failed ..."; a suite that
+	# failed without counting a failure still counts as one.
+	counts=$(grep -oE '[0-9]+ passed, [0-9]+ failed' "build/check/$name.log" | tail -n 1)
+	p=$(echo "$counts" | awk '{ print $1 + 0 }')
+	f=$(echo "$counts" | awk '{ print $3 + 0 }')
+	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+		f=1
+	fi
+	passed=$((passed + p)) failed=$((failed + f))
+	[ "$rc" -eq 0 ] || bad+=("$name")
+	echo "== $name: exit $rc, $p passed, $f failed ($(($(date +%s) - t0)) s)"
+done
+
+[ ${#bad[@]} -eq 0 ] || echo "failed suites: ${bad[*]} (logs in build/check/ and build/vm/)"
+echo "check: $passed passed, $failed failed"
+[ "$failed" -eq 0 ] && [ ${#bad[@]} -eq 0 ]

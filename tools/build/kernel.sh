@@ -1,0 +1,134 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Build one kernel flavor out of tree, incrementally and through ccache.
+#
+#   kernel.sh FLAVOR SRC OUT REPO kernel|headers
+#
+# FLAVOR  "ours" (the tree with this repository's kernel/ and include/ laid
+#         over it) or "mainline" (the tree as it is, stock LUO).
+# SRC     the unpacked, never modified Linux tree (or the user's KSRC).
+# OUT     the flavor's directory, e.g. build/kernel-ours:
+#           OUT/src        a hard-link farm of SRC, plus the overlay (ours)
+#           OUT/obj        the O= object tree
+#           OUT/bzImage    the kernel image, OUT/vmlinux with BTF
+#           OUT/headers/usr/include   the flavor's exported uapi headers
+# REPO    this repository (overlay files and the config fragment).
+# The last argument says what to build: the kernel, or only the headers
+# (which need no configuration, so tools can be built before the kernel).
+#
+# Only files whose content changed are copied into the farm, so make sees
+# the same mtimes as before and rebuilds only what really changed.
+set -euo pipefail
+
+flavor=$1 src=$(cd "$2" && pwd) out=$3 repo=$(cd "$4" && pwd) what=$5
+mkdir -p "$out"
+out=$(cd "$out" && pwd)
+farm=$out/src obj=$out/obj
+fragment=$repo/kernel/configs/luo.config
+jobs=${JOBS:-$(nproc)}
+
+step_start=0
+step() {
+	step_start=$(date +%s.%N)
+	printf '  %-10s %s\n' "[$flavor]" "$*"
+}
+step_done() {
+	printf '  %-10s %s (%.1f s)\n' "[$flavor]" "$1" \
+		"$(echo "$(date +%s.%N) - $step_start" | bc)"
+}
+
+# The overlay: every file under kernel/ and include/ of this repository
+# (ours only), relative paths, sorted.
+overlay_list() {
+	[ "$flavor" = ours ] || return 0
+	local d
+	for d in kernel include; do
+		if [ -d "$repo/$d" ]; then (cd "$repo" && find "$d" -type f); fi
+	done | LC_ALL=C sort
+}
+
+step "source tree: $out/src"
+mkdir -p "$farm" "$obj"
+manifest=$farm/.luo-overlay
+new_list=$(overlay_list)
+old_list=$(cat "$manifest" 2>/dev/null || true)
+# Files we laid over the tree earlier and no longer carry go back to the
+# tree's own version; touch them so make notices the change of content.
+gone=$(comm -23 <(echo "$old_list" | sed '/^$/d') <(echo "$new_list" | sed '/^$/d'))
+# The farm is refreshed whole only when the source tree is new to it: the
+# unpacked archive never changes, so its stamp says when that is needed.  A
+# user's KSRC may change at any time and is always refreshed.
+stamp="$src $(stat -c %Y "$src/.unpacked" 2>/dev/null || echo ksrc)"
+if [ "$stamp" != "$(cat "$farm/.luo-src" 2>/dev/null)" ] || [ ! -f "$src/.unpacked" ]; then
+	excl=$(mktemp)
+	echo "$new_list" | sed '/^$/d; s|^|/|' >"$excl"
+	rsync -a --delete --link-dest="$src" --exclude=/.git --exclude='/.luo-*' \
+		--exclude-from="$excl" "$src/" "$farm/"
+	rm -f "$excl"
+	echo "$stamp" >"$farm/.luo-src"
+else
+	for f in $gone; do
+		rm -f "$farm/$f"
+		if [ -e "$src/$f" ]; then ln "$src/$f" "$farm/$f"; fi
+	done
+fi
+for f in $gone; do
+	if [ -e "$farm/$f" ]; then touch "$farm/$f"; fi
+done
+changed=0
+for f in $new_list; do
+	if ! cmp -s "$repo/$f" "$farm/$f"; then
+		mkdir -p "$(dirname "$farm/$f")"
+		cp --remove-destination "$repo/$f" "$farm/$f"
+		changed=$((changed + 1))
+	fi
+done
+echo "$new_list" >"$manifest"
+step_done "source tree ready: $(echo "$new_list" | sed '/^$/d' | wc -l) overlay files, $changed updated"
+
+if [ "$what" = headers ]; then
+	make -s -C "$farm" O="$out/headers" ARCH=x86_64 headers_install
+	exit 0
+fi
+
+# Configuration: tinyconfig + the fragment.  The ours flavor merges the copy
+# the overlay placed in the tree (make luo.config, the kernel's own fragment
+# mechanism); mainline merges the repository's file directly.
+kmake() {
+	make -s -C "$farm" O="$obj" ARCH=x86_64 LOCALVERSION="-luo-$flavor" "$@"
+}
+cfgstamp=$obj/.luo-config-fragment
+if [ ! -f "$obj/.config" ] || ! cmp -s "$fragment" "$cfgstamp"; then
+	step "configure: tinyconfig + kernel/configs/luo.config"
+	kmake tinyconfig >/dev/null
+	if [ "$flavor" = ours ]; then
+		kmake luo.config >/dev/null
+	else
+		(cd "$obj" && "$farm/scripts/kconfig/merge_config.sh" -m -O "$obj" \
+			"$obj/.config" "$fragment" >/dev/null)
+		kmake olddefconfig >/dev/null
+	fi
+	# Every option the fragment asks for must have taken effect.
+	missing=$(grep -E '^CONFIG_[A-Z0-9_]+=' "$fragment" | while read -r want; do
+		grep -qxF "$want" "$obj/.config" || echo "$want"
+	done)
+	if [ -n "$missing" ]; then
+		echo "kernel.sh: these options of $fragment did not take effect (unmet dependencies?):" >&2
+		echo "$missing" | sed 's/^/    /' >&2
+		exit 1
+	fi
+	cp "$fragment" "$cfgstamp"
+	step_done "configured"
+fi
+
+step "build bzImage (make -j$jobs, ccache)"
+export CCACHE_BASEDIR=$(dirname "$out") CCACHE_NOHASHDIR=1
+export CCACHE_SLOPPINESS=time_macros,include_file_mtime,include_file_ctime
+ccache -z >/dev/null 2>&1 || true
+kmake -j"$jobs" CC="ccache gcc" KBUILD_BUILD_TIMESTAMP=2026-01-01 \
+	KBUILD_BUILD_USER=luo KBUILD_BUILD_HOST=luo bzImage
+cp -p "$obj/arch/x86/boot/bzImage" "$out/bzImage"
+ln -sf obj/vmlinux "$out/vmlinux"
+kmake -s kernelrelease >"$out/kernelrelease"
+step_done "built $(cat "$out/kernelrelease"): $(ccache -s 2>/dev/null | awk -F: '/Hits:/ {gsub(/ /,"",$2); h=$2} /Misses:/ {gsub(/ /,"",$2); m=$2} END {printf "ccache hits %s, misses %s", h, m}')"

@@ -1,0 +1,24 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# make run: live-update a guest that preserves a memfd of known contents,
+# verify it byte for byte in the new kernel, and print a short report.
+set -u
+cd "$(dirname "$0")/../.."
+: "${LUO_FLAVOR:=ours}" "${LUO_DEMO_MIB:=64}"
+export LUO_FLAVOR LUO_DEMO_MIB
+out=build/vm/demo
+tools/vm/luovm run -q -n demo --plan tools/vm/plans/demo.plan >"build/demo-report.txt" 2>&1
+rc=$?
+echo
+echo "Live update of a $LUO_DEMO_MIB MiB memfd ($LUO_FLAVOR kernel, logs in $out/):"
+grep -h '^luo-demo:' "$out/user.log" 2>/dev/null | sed 's/^/  /'
+grep -h '^# timing:' build/demo-report.txt | sed 's/^# timing: /  host: /'
+grep -h 'liveupdate\|LUO\|KHO' "$out/console.log" 2>/dev/null | grep -iv 'command line' | tail -n 4 | sed 's/^/  kernel: /'
+if [ $rc -eq 0 ]; then
+	echo "RESULT: PASS: the memfd survived the kexec intact"
+else
+	echo "RESULT: FAIL"
+	cat build/demo-report.txt
+fi
+exit $rc
