@@ -23,7 +23,7 @@ export LUO_BUILD := $(BUILD)
 timed = @t0=$$(date +%s); $(1); rc=$$?; \
 	echo "== $(2): $$(( $$(date +%s) - t0 )) s"; exit $$rc
 
-.PHONY: all help deps source kernel kernels tools upstream-selftests \
+.PHONY: all help deps source kernel kernels tools selftests upstream-selftests \
 	check check-mainline run vm clean distclean $(FLAVORS:%=kernel-%) \
 	$(FLAVORS:%=headers-%) $(FLAVORS:%=upstream-selftests-%)
 
@@ -67,13 +67,19 @@ tools: headers-ours
 	$(call timed,$(MAKE) -s -C tools OUT=$(abspath $(BUILD)/tools) \
 		KHDR=$(abspath $(BUILD)/kernel-ours/headers/usr/include),tools)
 
+# Our own selftests (selftests/liveupdate), against our exported headers.
+selftests: headers-ours
+	$(call timed,$(MAKE) -s -C selftests/liveupdate OUT=$(abspath $(BUILD)/selftests) \
+		KSELFTEST_DIR=$(abspath $(TREE))/tools/testing/selftests \
+		UAPI=$(abspath $(BUILD)/kernel-ours/headers/usr/include),selftests)
+
 # The upstream LUO selftests, built from the tree (never copied here) against
 # each flavor's own exported headers.
 upstream-selftests: upstream-selftests-$(KERNEL_FLAVOR)
 $(FLAVORS:%=upstream-selftests-%): upstream-selftests-%: headers-%
 	$(call timed,tools/build/upstream-selftests.sh $(BUILD)/kernel-$*,upstream selftests $*)
 
-check: deps kernels tools upstream-selftests-ours upstream-selftests-mainline
+check: deps kernels tools selftests upstream-selftests-ours upstream-selftests-mainline
 	@selftests/run_checks.sh
 
 run: deps kernel-ours tools
@@ -83,7 +89,7 @@ vm: kernel tools
 	@$(LUOVM) shell -k $(BUILD)/kernel-$(KERNEL_FLAVOR)/bzImage -n shell
 
 clean:
-	rm -rf $(BUILD)/kernel-* $(BUILD)/tools $(BUILD)/vm $(BUILD)/check
+	rm -rf $(BUILD)/kernel-* $(BUILD)/tools $(BUILD)/selftests $(BUILD)/vm $(BUILD)/check
 
 distclean:
 	rm -rf $(BUILD)

@@ -11,6 +11,9 @@ suites=(
 	"harness selftests/harness/test_luovm.sh"
 	"upstream-ours env LUO_FLAVOR=ours tools/vm/luovm run -q -n upstream-ours --plan tools/vm/plans/upstream.plan"
 	"upstream-mainline env LUO_FLAVOR=mainline tools/vm/luovm run -q -n upstream-mainline --plan tools/vm/plans/upstream.plan"
+	"luo-ours tools/vm/luovm run -q -n luo-ours --plan selftests/liveupdate/luo.plan"
+	"chain-256m tools/vm/luovm run -q -n chain-256m --plan selftests/liveupdate/chain.plan"
+	"from-mainline tools/vm/luovm run -q -n from-mainline --plan selftests/liveupdate/from_mainline.plan"
 )
 
 passed=0 failed=0 bad=()

@@ -26,6 +26,9 @@ mkdir -p "$out"
 out=$(cd "$out" && pwd)
 farm=$out/src obj=$out/obj
 fragment=$repo/kernel/configs/luo.config
+# Options that exist only with our overlay
+extra=
+[ "$flavor" = ours ] && extra=$repo/kernel/configs/luo-ours.config
 jobs=${JOBS:-$(nproc)}
 
 step_start=0
@@ -99,26 +102,27 @@ kmake() {
 	make -s -C "$farm" O="$obj" ARCH=x86_64 LOCALVERSION="-luo-$flavor" "$@"
 }
 cfgstamp=$obj/.luo-config-fragment
-if [ ! -f "$obj/.config" ] || ! cmp -s "$fragment" "$cfgstamp"; then
+if [ ! -f "$obj/.config" ] || ! cat "$fragment" $extra | cmp -s - "$cfgstamp"; then
 	step "configure: tinyconfig + kernel/configs/luo.config"
 	kmake tinyconfig >/dev/null
 	if [ "$flavor" = ours ]; then
 		kmake luo.config >/dev/null
+		kmake "$(basename "$extra")" >/dev/null
 	else
 		(cd "$obj" && "$farm/scripts/kconfig/merge_config.sh" -m -O "$obj" \
 			"$obj/.config" "$fragment" >/dev/null)
 		kmake olddefconfig >/dev/null
 	fi
 	# Every option the fragment asks for must have taken effect.
-	missing=$(grep -E '^CONFIG_[A-Z0-9_]+=' "$fragment" | while read -r want; do
+	missing=$(cat "$fragment" $extra | grep -E '^CONFIG_[A-Z0-9_]+=' | while read -r want; do
 		grep -qxF "$want" "$obj/.config" || echo "$want"
 	done)
 	if [ -n "$missing" ]; then
-		echo "kernel.sh: these options of $fragment did not take effect (unmet dependencies?):" >&2
+		echo "kernel.sh: these options of $fragment $extra did not take effect (unmet dependencies?):" >&2
 		echo "$missing" | sed 's/^/    /' >&2
 		exit 1
 	fi
-	cp "$fragment" "$cfgstamp"
+	cat "$fragment" $extra >"$cfgstamp"
 	step_done "configured"
 fi
 

@@ -10,7 +10,11 @@
  *	Retrieve the session and the memfd, compare every byte against the
  *	stream regenerated from SEED, and finish the session.
  *
- * Each stage prints one "luo-demo:" report line; the exit code is 0 only when
+ *   luo_memfd_demo --absent [--session NAME]
+ *	Check that no session NAME was handed over: retrieving it must fail
+ *	with ENOENT (e.g. after a kexec from a kernel with another LUO ABI).
+ *
+ * Each stage prints "luo-demo:" report lines; the exit code is 0 only when
  * the stage did everything it says.
  */
 #define _GNU_SOURCE
@@ -177,6 +181,22 @@ static int stage2(void)
 	return 0;
 }
 
+static int absent(void)
+{
+	struct liveupdate_ioctl_retrieve_session rs = { .size = sizeof(rs) };
+	int luo = open_luo();
+
+	snprintf((char *)rs.name, sizeof(rs.name), "%s", session);
+	if (!ioctl(luo, LIVEUPDATE_IOCTL_RETRIEVE_SESSION, &rs)) {
+		printf("luo-demo: FAIL: session '%s' was handed over\n", session);
+		return 1;
+	}
+	if (errno != ENOENT)
+		die("LIVEUPDATE_IOCTL_RETRIEVE_SESSION");
+	printf("luo-demo: PASS: no session '%s' (ENOENT)\n", session);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -184,6 +204,7 @@ int main(int argc, char **argv)
 		{ "size", required_argument, NULL, 'm' },
 		{ "seed", required_argument, NULL, 'r' },
 		{ "session", required_argument, NULL, 'n' },
+		{ "absent", no_argument, NULL, 'a' },
 		{}
 	};
 	int stage = 0, c;
@@ -203,14 +224,19 @@ int main(int argc, char **argv)
 		case 'n':
 			session = optarg;
 			break;
+		case 'a':
+			stage = 3;
+			break;
 		default:
 			return 2;
 		}
 	}
-	if ((stage != 1 && stage != 2) || !size_mib || !seed) {
-		fprintf(stderr, "usage: %s --stage 1|2 [--size MiB] [--seed N] [--session NAME]\n",
-			argv[0]);
+	if (stage < 1 || stage > 3 || !size_mib || !seed) {
+		fprintf(stderr, "usage: %s --stage 1|2 [--size MiB] [--seed N] [--session NAME]\n"
+			"       %s --absent [--session NAME]\n", argv[0], argv[0]);
 		return 2;
 	}
+	if (stage == 3)
+		return absent();
 	return stage == 1 ? stage1() : stage2();
 }

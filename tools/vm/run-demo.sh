@@ -13,8 +13,9 @@ rc=$?
 echo
 echo "Live update of a $LUO_DEMO_MIB MiB memfd ($LUO_FLAVOR kernel, logs in $out/):"
 grep -h '^luo-demo:' "$out/user.log" 2>/dev/null | sed 's/^/  /'
+grep -h 'luo: ' "$out/console.log" 2>/dev/null | grep -v 'luo: kunit:' | sed 's/^\[[^]]*\] /  kernel: /'
 grep -h '^# timing:' build/demo-report.txt | sed 's/^# timing: /  host: /'
-grep -h 'liveupdate\|LUO\|KHO' "$out/console.log" 2>/dev/null | grep -iv 'command line' | tail -n 4 | sed 's/^/  kernel: /'
+echo "  kernels: $(sed -n 's/^@@LUOVM stage-begin \([0-9]*\) \(.*\)/stage \1 on \2/p' "$out/user.log" | paste -sd, - | sed 's/,/, /g')"
 if [ $rc -eq 0 ]; then
 	echo "RESULT: PASS: the memfd survived the kexec intact"
 else

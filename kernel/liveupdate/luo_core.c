@@ -1,0 +1,138 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Live Update Orchestrator: start-up, the reboot, and the state they share.
+ */
+
+/**
+ * DOC: Live Update Orchestrator
+ *
+ * LUO lets userspace carry chosen files across a kexec.  An agent opens
+ * /dev/liveupdate, creates named sessions and preserves file descriptors in
+ * them; each file's handler (memfd, for one) preserves the file's state
+ * through KHO.  At the kexec, liveupdate_reboot() freezes every preserved
+ * file and serializes the sessions into the "LUO" KHO subtree.  The next
+ * kernel validates what it received, and the agent retrieves its sessions
+ * by name, its files by token, and finishes each session to let the kernel
+ * release what the previous kernel preserved.
+ *
+ * LUO runs when KHO does and the command line says ``liveupdate=on``.
+ */
+
+#define pr_fmt(fmt) "luo: " fmt
+
+#include <linux/init.h>
+#include <linux/kexec_handover.h>
+#include <linux/liveupdate.h>
+#include <linux/string.h>
+
+#include "luo_internal.h"
+
+struct luo_global luo = {
+	.lock = __MUTEX_INITIALIZER(luo.lock),
+	.sessions = LIST_HEAD_INIT(luo.sessions),
+	.incoming = LIST_HEAD_INIT(luo.incoming),
+};
+
+static bool luo_param __ro_after_init;
+
+static int __init luo_parse_param(char *buf)
+{
+	return kstrtobool(buf, &luo_param);
+}
+early_param("liveupdate", luo_parse_param);
+
+/**
+ * liveupdate_enabled - Whether the Live Update Orchestrator runs.
+ *
+ * Return: true when the command line enabled LUO, KHO is enabled, and LUO
+ * started; file handlers may use it to skip work that only a live update
+ * needs.
+ */
+bool liveupdate_enabled(void)
+{
+	return luo_param && kho_is_enabled() && READ_ONCE(luo.enabled);
+}
+EXPORT_SYMBOL_GPL(liveupdate_enabled);
+
+/* Undo luo_file_freeze() on the sessions before @stop (NULL: all). */
+static void luo_unfreeze_sessions(struct luo_session *stop)
+{
+	struct luo_session *session;
+
+	list_for_each_entry(session, &luo.sessions, list) {
+		if (session == stop)
+			break;
+		mutex_lock(&session->lock);
+		luo_file_unfreeze(session);
+		mutex_unlock(&session->lock);
+	}
+}
+
+/**
+ * liveupdate_reboot - Freeze and hand over every preserved file.
+ *
+ * Called by kexec just before it jumps into the next kernel, with userspace
+ * still running.  From here on sessions cannot change.  Every file of every
+ * open session is frozen by its handler; if one refuses, those frozen
+ * before it are unfrozen, the sessions become usable again and the error
+ * aborts the kexec.  Otherwise the sessions are serialized for the next
+ * kernel.
+ *
+ * Return: 0 to go ahead with the kexec, or a negative errno to abort it.
+ */
+int liveupdate_reboot(void)
+{
+	struct luo_session *session;
+	int err = 0;
+
+	if (!liveupdate_enabled())
+		return 0;
+
+	mutex_lock(&luo.lock);
+	luo.rebooting = true;
+	list_for_each_entry(session, &luo.sessions, list) {
+		mutex_lock(&session->lock);
+		err = luo_file_freeze(session);
+		mutex_unlock(&session->lock);
+		if (err) {
+			luo_unfreeze_sessions(session);
+			goto out;
+		}
+	}
+	err = luo_serialize();
+	if (err)
+		luo_unfreeze_sessions(NULL);
+out:
+	if (err)
+		luo.rebooting = false;
+	mutex_unlock(&luo.lock);
+	return err;
+}
+
+static int __init luo_init(void)
+{
+	int err;
+
+	if (!luo_param)
+		return 0;
+	if (!kho_is_enabled()) {
+		pr_info("KHO is off: live update disabled\n");
+		return 0;
+	}
+
+	luo_incoming_init();
+	err = luo_fdt_init_out();
+	if (err) {
+		pr_err("cannot set up the handover to the next kernel: %pe\n",
+		       ERR_PTR(err));
+		return err;
+	}
+	WRITE_ONCE(luo.enabled, true);
+	err = luo_device_init();
+	if (err) {
+		WRITE_ONCE(luo.enabled, false);
+		pr_err("cannot register /dev/liveupdate: %pe\n", ERR_PTR(err));
+	}
+	return err;
+}
+late_initcall(luo_init);

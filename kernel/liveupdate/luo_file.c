@@ -1,0 +1,409 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Live Update Orchestrator: file handlers and the files of a session.
+ */
+
+/**
+ * DOC: LUO files and file handlers
+ *
+ * A file handler (&struct liveupdate_file_handler) knows how to preserve
+ * one kind of file.  To preserve a file, LUO asks each registered handler
+ * whether it can_preserve() it and gives it to the first that says yes.
+ * The handler's preserve() returns a u64 handle of what it saved; freeze()
+ * at the reboot may update it; the handle crosses to the next kernel with
+ * the handler's compatible string and the file's token, where the handler
+ * of the same compatible string retrieve()s the file and, when the session
+ * finishes, finish()es it.
+ *
+ * The same object cannot be preserved twice, whichever file descriptor and
+ * session it comes through: preserved files are indexed by their identity,
+ * the handler's get_id() of the file or else the file itself.
+ *
+ * A handler cannot be unregistered while files are bound to it.
+ */
+
+#define pr_fmt(fmt) "luo: " fmt
+
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/module.h>
+#include <linux/slab.h>
+#include <linux/xarray.h>
+
+#include "luo_internal.h"
+
+static LIST_HEAD(luo_handlers);
+DECLARE_RWSEM(luo_handlers_lock);
+
+/* Identity of every preserved file of this kernel -> its struct luo_file */
+static DEFINE_XARRAY(luo_file_ids);
+
+#define luo_fh_files(fh)	(&ACCESS_PRIVATE(fh, nr_files))
+
+static struct liveupdate_file_handler *luo_handler_find(const char *compatible)
+{
+	struct liveupdate_file_handler *fh;
+
+	lockdep_assert_held(&luo_handlers_lock);
+	list_for_each_entry(fh, &luo_handlers, list)
+		if (!strcmp(fh->compatible, compatible))
+			return fh;
+	return NULL;
+}
+
+/**
+ * luo_handler_registered - Whether @fh is a registered file handler.
+ * @fh: The handler.
+ *
+ * Return: true when it is; call with luo_handlers_lock held.
+ */
+bool luo_handler_registered(struct liveupdate_file_handler *fh)
+{
+	return luo_handler_find(fh->compatible) == fh;
+}
+
+/**
+ * liveupdate_register_file_handler - Make a kind of file preservable.
+ * @fh: The handler, with its ops and a unique compatible string; it must
+ *      stay valid until unregistered.
+ *
+ * Return: 0, -EOPNOTSUPP when live update is disabled, -EINVAL when a
+ * required callback or the compatible string is missing, -EEXIST when a
+ * handler of that compatible string is registered already.
+ */
+int liveupdate_register_file_handler(struct liveupdate_file_handler *fh)
+{
+	const struct liveupdate_file_ops *ops = fh->ops;
+	int err = 0;
+
+	if (!liveupdate_enabled())
+		return -EOPNOTSUPP;
+	if (!ops || !ops->can_preserve || !ops->preserve || !ops->unpreserve ||
+	    !ops->retrieve || !ops->finish || !fh->compatible[0] ||
+	    !memchr(fh->compatible, '\0', LIVEUPDATE_HNDL_COMPAT_LENGTH))
+		return -EINVAL;
+
+	down_write(&luo_handlers_lock);
+	if (luo_handler_find(fh->compatible)) {
+		err = -EEXIST;
+	} else {
+		INIT_LIST_HEAD(&ACCESS_PRIVATE(fh, flb_list));
+		atomic_long_set(luo_fh_files(fh), 0);
+		list_add_tail(&ACCESS_PRIVATE(fh, list), &luo_handlers);
+	}
+	up_write(&luo_handlers_lock);
+	return err;
+}
+EXPORT_SYMBOL_GPL(liveupdate_register_file_handler);
+
+/**
+ * liveupdate_unregister_file_handler - Withdraw a file handler.
+ * @fh: A registered handler.
+ *
+ * Return: 0, -EBUSY while files are bound to it or FLBs registered with
+ * it, -ENOENT when it is not registered.
+ */
+int liveupdate_unregister_file_handler(struct liveupdate_file_handler *fh)
+{
+	int err = 0;
+
+	down_write(&luo_handlers_lock);
+	if (luo_handler_find(fh->compatible) != fh)
+		err = -ENOENT;
+	else if (atomic_long_read(luo_fh_files(fh)) ||
+		 !list_empty(&ACCESS_PRIVATE(fh, flb_list)))
+		err = -EBUSY;
+	else
+		list_del_init(&ACCESS_PRIVATE(fh, list));
+	up_write(&luo_handlers_lock);
+	return err;
+}
+EXPORT_SYMBOL_GPL(liveupdate_unregister_file_handler);
+
+/* Bind @lf to @fh: the handler and its module stay while the file is ours. */
+static int luo_file_bind(struct luo_file *lf, struct liveupdate_file_handler *fh)
+{
+	if (!try_module_get(fh->ops->owner))
+		return -ENODEV;
+	atomic_long_inc(luo_fh_files(fh));
+	lf->fh = fh;
+	return 0;
+}
+
+static void luo_file_unbind(struct luo_file *lf)
+{
+	atomic_long_dec(luo_fh_files(lf->fh));
+	module_put(lf->fh->ops->owner);
+	lf->fh = NULL;
+}
+
+static void luo_file_args(struct luo_file *lf, struct liveupdate_file_op_args *args)
+{
+	*args = (struct liveupdate_file_op_args) {
+		.handler = lf->fh,
+		.retrieve_status = lf->retrieve_status,
+		.file = lf->file,
+		.serialized_data = lf->serialized_data,
+		.private_data = lf->private_data,
+	};
+}
+
+static struct luo_file *luo_file_find(struct luo_session *session, u64 token)
+{
+	struct luo_file *lf;
+
+	list_for_each_entry(lf, &session->files, list)
+		if (lf->token == token)
+			return lf;
+	return NULL;
+}
+
+/**
+ * luo_file_preserve - Preserve a file in an outgoing session.
+ * @session: The session, locked.
+ * @file:    The file.
+ * @token:   Userspace's name for it.
+ *
+ * Return: 0, -EEXIST for a token in use in the session, -ENOENT when no
+ * handler takes the file, -EBUSY when it is preserved already, -ENOSPC
+ * past the handover's capacity, or the error of an FLB's or the
+ * handler's preserve().
+ */
+int luo_file_preserve(struct luo_session *session, struct file *file, u64 token)
+{
+	struct liveupdate_file_handler *fh;
+	struct liveupdate_file_op_args args;
+	struct luo_file *lf;
+	int err;
+
+	lockdep_assert_held(&session->lock);
+	if (luo_file_find(session, token))
+		return -EEXIST;
+	if (session->nr_files >= LUO_MAX_FILES)
+		return -ENOSPC;
+	lf = kzalloc_obj(*lf);
+	if (!lf)
+		return -ENOMEM;
+
+	down_read(&luo_handlers_lock);
+	err = -ENOENT;
+	list_for_each_entry(fh, &luo_handlers, list) {
+		if (fh->ops->can_preserve(fh, file)) {
+			err = luo_file_bind(lf, fh);
+			break;
+		}
+	}
+	up_read(&luo_handlers_lock);
+	if (err)
+		goto out_free;
+
+	lf->id = fh->ops->get_id ? fh->ops->get_id(file) : (unsigned long)file;
+	err = xa_insert(&luo_file_ids, lf->id, lf, GFP_KERNEL);
+	if (err)
+		goto out_unbind;
+	err = luo_flb_file_preserve(fh);
+	if (err)
+		goto out_erase;
+
+	lf->file = file;
+	luo_file_args(lf, &args);
+	err = fh->ops->preserve(&args);
+	if (err)
+		goto out_flb;
+
+	lf->file = get_file(file);
+	lf->token = token;
+	lf->serialized_data = args.serialized_data;
+	lf->private_data = args.private_data;
+	strscpy(lf->compatible, fh->compatible, sizeof(lf->compatible));
+	list_add_tail(&lf->list, &session->files);
+	session->nr_files++;
+	return 0;
+
+out_flb:
+	luo_flb_file_unpreserve(fh);
+out_erase:
+	xa_erase(&luo_file_ids, lf->id);
+out_unbind:
+	luo_file_unbind(lf);
+out_free:
+	kfree(lf);
+	return err;
+}
+
+static void luo_file_free(struct luo_session *session, struct luo_file *lf)
+{
+	list_del(&lf->list);
+	session->nr_files--;
+	if (lf->file)
+		fput(lf->file);
+	if (lf->fh)
+		luo_file_unbind(lf);
+	kfree(lf);
+}
+
+/**
+ * luo_file_unpreserve_all - Release every file of an outgoing session.
+ * @session: The session, locked.
+ */
+void luo_file_unpreserve_all(struct luo_session *session)
+{
+	struct liveupdate_file_op_args args;
+	struct luo_file *lf, *next;
+
+	lockdep_assert_held(&session->lock);
+	list_for_each_entry_safe_reverse(lf, next, &session->files, list) {
+		struct liveupdate_file_handler *fh = lf->fh;
+
+		luo_file_args(lf, &args);
+		fh->ops->unpreserve(&args);
+		luo_flb_file_unpreserve(fh);
+		xa_erase(&luo_file_ids, lf->id);
+		luo_file_free(session, lf);
+	}
+}
+
+/**
+ * luo_file_unfreeze - Undo the freeze of a session's files.
+ * @session: The session, locked.
+ */
+void luo_file_unfreeze(struct luo_session *session)
+{
+	struct liveupdate_file_op_args args;
+	struct luo_file *lf;
+
+	lockdep_assert_held(&session->lock);
+	list_for_each_entry_reverse(lf, &session->files, list) {
+		if (!lf->frozen)
+			continue;
+		if (lf->fh->ops->unfreeze) {
+			luo_file_args(lf, &args);
+			lf->fh->ops->unfreeze(&args);
+			lf->serialized_data = args.serialized_data;
+		}
+		lf->frozen = false;
+	}
+}
+
+/**
+ * luo_file_freeze - Freeze every file of an outgoing session for the reboot.
+ * @session: The session, locked.
+ *
+ * Return: 0, or the error of the first handler's freeze() that failed,
+ * after the files frozen before it were unfrozen.
+ */
+int luo_file_freeze(struct luo_session *session)
+{
+	struct liveupdate_file_op_args args;
+	struct luo_file *lf;
+	int err;
+
+	lockdep_assert_held(&session->lock);
+	list_for_each_entry(lf, &session->files, list) {
+		if (lf->fh->ops->freeze) {
+			luo_file_args(lf, &args);
+			err = lf->fh->ops->freeze(&args);
+			if (err) {
+				luo_file_unfreeze(session);
+				return err;
+			}
+			lf->serialized_data = args.serialized_data;
+		}
+		lf->frozen = true;
+	}
+	return 0;
+}
+
+/* Find the handler of an incoming file by its compatible string. */
+static int luo_file_bind_incoming(struct luo_file *lf)
+{
+	struct liveupdate_file_handler *fh;
+	int err = -ENOENT;
+
+	if (lf->fh)
+		return 0;
+	down_read(&luo_handlers_lock);
+	fh = luo_handler_find(lf->compatible);
+	if (fh)
+		err = luo_file_bind(lf, fh);
+	up_read(&luo_handlers_lock);
+	return err;
+}
+
+/**
+ * luo_file_retrieve - Restore a file of an incoming session.
+ * @session: The session, locked.
+ * @token:   The file's token.
+ * @filep:   Set to a new reference of the restored file.
+ *
+ * The first call restores the file through its handler; later calls return
+ * the same file again, or the error the restore failed with.
+ *
+ * Return: 0, -ENOENT when no file has @token or no handler of its kind is
+ * registered, or the handler's error.
+ */
+int luo_file_retrieve(struct luo_session *session, u64 token, struct file **filep)
+{
+	struct liveupdate_file_op_args args;
+	struct luo_file *lf;
+	int err;
+
+	lockdep_assert_held(&session->lock);
+	lf = luo_file_find(session, token);
+	if (!lf)
+		return -ENOENT;
+	if (lf->retrieve_status < 0)
+		return lf->retrieve_status;
+	if (lf->retrieve_status == 0) {
+		err = luo_file_bind_incoming(lf);
+		if (err)
+			return err;
+		luo_file_args(lf, &args);
+		err = lf->fh->ops->retrieve(&args);
+		if (err) {
+			lf->retrieve_status = err;
+			return err;
+		}
+		lf->file = args.file;
+		lf->retrieve_status = 1;
+	}
+	*filep = get_file(lf->file);
+	return 0;
+}
+
+/**
+ * luo_file_finish_all - Finish every file of an incoming session.
+ * @session: The session, locked.
+ * @force:   Finish even files whose handler says they cannot finish yet:
+ *           the session is being closed and nothing may be kept.
+ *
+ * Unless @force, every file's can_finish() is asked first and one refusal
+ * finishes nothing.  Files that were never retrieved are finished too, so
+ * that their handlers discard what the previous kernel preserved.  Files
+ * whose handler is not registered in this kernel are dropped.
+ *
+ * Return: 0, or -EBUSY when a file cannot finish yet.
+ */
+int luo_file_finish_all(struct luo_session *session, bool force)
+{
+	struct liveupdate_file_op_args args;
+	struct luo_file *lf, *next;
+
+	lockdep_assert_held(&session->lock);
+	list_for_each_entry(lf, &session->files, list) {
+		if (luo_file_bind_incoming(lf) || force || !lf->fh->ops->can_finish)
+			continue;
+		luo_file_args(lf, &args);
+		if (!lf->fh->ops->can_finish(&args))
+			return -EBUSY;
+	}
+	list_for_each_entry_safe(lf, next, &session->files, list) {
+		if (lf->fh) {
+			luo_file_args(lf, &args);
+			lf->fh->ops->finish(&args);
+			luo_flb_file_finish(lf->fh);
+		}
+		luo_file_free(session, lf);
+	}
+	return 0;
+}

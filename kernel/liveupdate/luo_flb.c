@@ -1,0 +1,407 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Live Update Orchestrator: file-lifecycle-bound data (FLB).
+ */
+
+/**
+ * DOC: LUO file-lifecycle-bound data
+ *
+ * An FLB is state that many preserved files share, possibly across
+ * handlers and sessions.  It is registered with every file handler whose
+ * files depend on it, and LUO counts the files that use it:
+ *
+ * - outgoing: the first file preserved with a handler of the FLB calls the
+ *   FLB's preserve(); the last one unpreserved calls unpreserve().  At the
+ *   reboot, every FLB in use is handed over with its handle and its count
+ *   of files.
+ * - incoming: the object is rebuilt by retrieve() the first time someone
+ *   asks for it with liveupdate_flb_get_incoming(); when the last file that
+ *   used it in the previous kernel finishes, finish() releases it (after a
+ *   retrieve(), if nobody asked for it before).
+ *
+ * The two sides have separate state and locks: a kernel may use an FLB for
+ * the next update while it still holds the one of the previous update.
+ */
+
+#define pr_fmt(fmt) "luo: " fmt
+
+#include <linux/slab.h>
+#include <linux/string.h>
+
+#include "luo_internal.h"
+
+/**
+ * struct luo_flb_link - One FLB registered with one file handler.
+ * @list: In the handler's flb_list.
+ * @flb:  The FLB.
+ */
+struct luo_flb_link {
+	struct list_head list;
+	struct liveupdate_flb *flb;
+};
+
+/* Every registered FLB, by its private list; under luo_handlers_lock */
+static LIST_HEAD(luo_flbs);
+
+#define luo_flb_priv(flb)	(&ACCESS_PRIVATE(flb, private))
+#define luo_fh_flbs(fh)		(&ACCESS_PRIVATE(fh, flb_list))
+
+static struct luo_flb_link *luo_flb_link_find(struct liveupdate_file_handler *fh,
+					      struct liveupdate_flb *flb)
+{
+	struct luo_flb_link *link;
+
+	list_for_each_entry(link, luo_fh_flbs(fh), list)
+		if (link->flb == flb)
+			return link;
+	return NULL;
+}
+
+static bool luo_flb_compatible_taken(const char *compatible)
+{
+	struct luo_flb_private *priv;
+
+	list_for_each_entry(priv, &luo_flbs, list) {
+		struct liveupdate_flb *flb = container_of(priv, struct liveupdate_flb,
+							  private);
+
+		if (!strcmp(flb->compatible, compatible))
+			return true;
+	}
+	return false;
+}
+
+/**
+ * liveupdate_register_flb - Make a file handler's files depend on an FLB.
+ * @fh:  A registered file handler with no files bound to it.
+ * @flb: The FLB, with its ops and a compatible string unique among FLBs;
+ *       it must stay valid until unregistered from every handler.
+ *
+ * Return: 0, -EOPNOTSUPP when live update is disabled, -EINVAL for missing
+ * callbacks or compatible string, -ENOENT when @fh is not registered,
+ * -EBUSY when files are bound to @fh, -EEXIST when @flb is registered
+ * with @fh already or another FLB has its compatible string, -ENOMEM.
+ */
+int liveupdate_register_flb(struct liveupdate_file_handler *fh,
+			    struct liveupdate_flb *flb)
+{
+	const struct liveupdate_flb_ops *ops = flb->ops;
+	struct luo_flb_private *priv = luo_flb_priv(flb);
+	struct luo_flb_link *link;
+	int err = 0;
+
+	if (!liveupdate_enabled())
+		return -EOPNOTSUPP;
+	if (!ops || !ops->preserve || !ops->unpreserve || !ops->retrieve ||
+	    !ops->finish || !flb->compatible[0] ||
+	    !memchr(flb->compatible, '\0', LIVEUPDATE_FLB_COMPAT_LENGTH))
+		return -EINVAL;
+	link = kzalloc_obj(*link);
+	if (!link)
+		return -ENOMEM;
+
+	down_write(&luo_handlers_lock);
+	if (!luo_handler_registered(fh)) {
+		err = -ENOENT;
+	} else if (atomic_long_read(&ACCESS_PRIVATE(fh, nr_files))) {
+		err = -EBUSY;
+	} else if (luo_flb_link_find(fh, flb)) {
+		err = -EEXIST;
+	} else if (!priv->users) {
+		if (luo_flb_compatible_taken(flb->compatible)) {
+			err = -EEXIST;
+		} else {
+			mutex_init(&priv->outgoing.lock);
+			mutex_init(&priv->incoming.lock);
+			list_add_tail(&priv->list, &luo_flbs);
+		}
+	}
+	if (!err) {
+		priv->users++;
+		link->flb = flb;
+		list_add_tail(&link->list, luo_fh_flbs(fh));
+	}
+	up_write(&luo_handlers_lock);
+	if (err)
+		kfree(link);
+	return err;
+}
+EXPORT_SYMBOL_GPL(liveupdate_register_flb);
+
+/**
+ * liveupdate_unregister_flb - Undo liveupdate_register_flb().
+ * @fh:  The file handler.
+ * @flb: The FLB.
+ *
+ * Return: 0, -ENOENT when @flb is not registered with @fh, -EBUSY while
+ * files are bound to @fh.
+ */
+int liveupdate_unregister_flb(struct liveupdate_file_handler *fh,
+			      struct liveupdate_flb *flb)
+{
+	struct luo_flb_private *priv = luo_flb_priv(flb);
+	struct luo_flb_link *link;
+	int err = 0;
+
+	down_write(&luo_handlers_lock);
+	link = luo_flb_link_find(fh, flb);
+	if (!link) {
+		err = -ENOENT;
+	} else if (atomic_long_read(&ACCESS_PRIVATE(fh, nr_files))) {
+		err = -EBUSY;
+	} else {
+		list_del(&link->list);
+		kfree(link);
+		if (!--priv->users)
+			list_del_init(&priv->list);
+	}
+	up_write(&luo_handlers_lock);
+	return err;
+}
+EXPORT_SYMBOL_GPL(liveupdate_unregister_flb);
+
+static int luo_flb_get(struct liveupdate_flb *flb)
+{
+	struct luo_flb_state *state = &luo_flb_priv(flb)->outgoing;
+	struct liveupdate_flb_op_args args = { .flb = flb };
+	int err = 0;
+
+	mutex_lock(&state->lock);
+	if (!state->count) {
+		err = flb->ops->preserve(&args);
+		if (!err) {
+			state->data = args.data;
+			state->obj = args.obj;
+			state->preserved = true;
+		}
+	}
+	if (!err)
+		state->count++;
+	mutex_unlock(&state->lock);
+	return err;
+}
+
+static void luo_flb_put(struct liveupdate_flb *flb)
+{
+	struct luo_flb_state *state = &luo_flb_priv(flb)->outgoing;
+	struct liveupdate_flb_op_args args = { .flb = flb };
+
+	mutex_lock(&state->lock);
+	if (!--state->count) {
+		args.data = state->data;
+		args.obj = state->obj;
+		flb->ops->unpreserve(&args);
+		state->data = 0;
+		state->obj = NULL;
+		state->preserved = false;
+	}
+	mutex_unlock(&state->lock);
+}
+
+/**
+ * luo_flb_file_preserve - A file of @fh is being preserved: take its FLBs.
+ * @fh: The file's handler.
+ *
+ * Return: 0, or the error of an FLB's preserve(), with the FLBs taken
+ * before it released.
+ */
+int luo_flb_file_preserve(struct liveupdate_file_handler *fh)
+{
+	struct luo_flb_link *link;
+	int err = 0;
+
+	down_read(&luo_handlers_lock);
+	list_for_each_entry(link, luo_fh_flbs(fh), list) {
+		err = luo_flb_get(link->flb);
+		if (err) {
+			list_for_each_entry_continue_reverse(link, luo_fh_flbs(fh), list)
+				luo_flb_put(link->flb);
+			break;
+		}
+	}
+	up_read(&luo_handlers_lock);
+	return err;
+}
+
+/**
+ * luo_flb_file_unpreserve - A file of @fh was unpreserved: drop its FLBs.
+ * @fh: The file's handler.
+ */
+void luo_flb_file_unpreserve(struct liveupdate_file_handler *fh)
+{
+	struct luo_flb_link *link;
+
+	down_read(&luo_handlers_lock);
+	list_for_each_entry_reverse(link, luo_fh_flbs(fh), list)
+		luo_flb_put(link->flb);
+	up_read(&luo_handlers_lock);
+}
+
+/**
+ * luo_flb_count_outgoing - How many FLBs the next kernel will receive.
+ *
+ * Return: the number of registered FLBs used by preserved files.
+ */
+unsigned long luo_flb_count_outgoing(void)
+{
+	struct luo_flb_private *priv;
+	unsigned long n = 0;
+
+	down_read(&luo_handlers_lock);
+	list_for_each_entry(priv, &luo_flbs, list)
+		n += !!priv->outgoing.count;
+	up_read(&luo_handlers_lock);
+	return n;
+}
+
+/**
+ * luo_flb_serialize - Describe the FLBs in use for the next kernel.
+ * @ser: Room for @max entries.
+ * @max: luo_flb_count_outgoing(), taken with the sessions frozen.
+ */
+void luo_flb_serialize(struct luo_flb_ser *ser, unsigned long max)
+{
+	struct luo_flb_private *priv;
+	unsigned long n = 0;
+
+	down_read(&luo_handlers_lock);
+	list_for_each_entry(priv, &luo_flbs, list) {
+		struct liveupdate_flb *flb = container_of(priv, struct liveupdate_flb,
+							  private);
+
+		if (!priv->outgoing.count || n == max)
+			continue;
+		strscpy(ser[n].compatible, flb->compatible, sizeof(ser[n].compatible));
+		ser[n].data = priv->outgoing.data;
+		ser[n].count = priv->outgoing.count;
+		n++;
+	}
+	up_read(&luo_handlers_lock);
+}
+
+/* Take over what the previous kernel handed over for @flb, once. */
+static void luo_flb_claim_incoming(struct liveupdate_flb *flb)
+{
+	struct luo_flb_state *state = &luo_flb_priv(flb)->incoming;
+	unsigned long i;
+
+	lockdep_assert_held(&state->lock);
+	for (i = 0; i < luo.nr_in_flbs; i++) {
+		struct luo_in_flb *in = &luo.in_flbs[i];
+
+		if (in->claimed || strcmp(in->compatible, flb->compatible))
+			continue;
+		in->claimed = true;
+		state->data = in->data;
+		state->count = in->count;
+		state->preserved = true;
+		return;
+	}
+}
+
+static int luo_flb_retrieve_locked(struct liveupdate_flb *flb)
+{
+	struct luo_flb_state *state = &luo_flb_priv(flb)->incoming;
+	struct liveupdate_flb_op_args args = { .flb = flb };
+	int err;
+
+	if (state->retrieved)
+		return 0;
+	args.data = state->data;
+	err = flb->ops->retrieve(&args);
+	if (err)
+		return err;
+	state->obj = args.obj;
+	state->retrieved = true;
+	return 0;
+}
+
+/**
+ * liveupdate_flb_get_incoming - The FLB object the previous kernel handed over.
+ * @flb:  A registered FLB.
+ * @objp: Set to the live object, rebuilt by retrieve() on first use.
+ *
+ * Return: 0, -ENOENT when the previous kernel handed over no such FLB (or
+ * it is finished), or the error of retrieve().
+ */
+int liveupdate_flb_get_incoming(struct liveupdate_flb *flb, void **objp)
+{
+	struct luo_flb_state *state = &luo_flb_priv(flb)->incoming;
+	int err = -ENOENT;
+
+	down_read(&luo_handlers_lock);
+	if (luo_flb_priv(flb)->users) {
+		mutex_lock(&state->lock);
+		luo_flb_claim_incoming(flb);
+		if (state->preserved) {
+			err = luo_flb_retrieve_locked(flb);
+			if (!err)
+				*objp = state->obj;
+		}
+		mutex_unlock(&state->lock);
+	}
+	up_read(&luo_handlers_lock);
+	return err;
+}
+EXPORT_SYMBOL_GPL(liveupdate_flb_get_incoming);
+
+/**
+ * liveupdate_flb_get_outgoing - The FLB object preserved for the next kernel.
+ * @flb:  A registered FLB.
+ * @objp: Set to the object preserve() returned.
+ *
+ * Return: 0, or -ENOENT when no preserved file uses the FLB.
+ */
+int liveupdate_flb_get_outgoing(struct liveupdate_flb *flb, void **objp)
+{
+	struct luo_flb_state *state = &luo_flb_priv(flb)->outgoing;
+	int err = -ENOENT;
+
+	down_read(&luo_handlers_lock);
+	if (luo_flb_priv(flb)->users) {
+		mutex_lock(&state->lock);
+		if (state->preserved) {
+			*objp = state->obj;
+			err = 0;
+		}
+		mutex_unlock(&state->lock);
+	}
+	up_read(&luo_handlers_lock);
+	return err;
+}
+EXPORT_SYMBOL_GPL(liveupdate_flb_get_outgoing);
+
+static void luo_flb_finish_one(struct liveupdate_flb *flb)
+{
+	struct luo_flb_state *state = &luo_flb_priv(flb)->incoming;
+	struct liveupdate_flb_op_args args = { .flb = flb };
+
+	mutex_lock(&state->lock);
+	luo_flb_claim_incoming(flb);
+	if (state->preserved && --state->count <= 0) {
+		if (!luo_flb_retrieve_locked(flb)) {
+			args.data = state->data;
+			args.obj = state->obj;
+			flb->ops->finish(&args);
+		}
+		state->preserved = false;
+		state->retrieved = false;
+		state->obj = NULL;
+		state->data = 0;
+	}
+	mutex_unlock(&state->lock);
+}
+
+/**
+ * luo_flb_file_finish - An incoming file of @fh finished: release its FLBs.
+ * @fh: The file's handler.
+ */
+void luo_flb_file_finish(struct liveupdate_file_handler *fh)
+{
+	struct luo_flb_link *link;
+
+	down_read(&luo_handlers_lock);
+	list_for_each_entry(link, luo_fh_flbs(fh), list)
+		luo_flb_finish_one(link->flb);
+	up_read(&luo_handlers_lock);
+}

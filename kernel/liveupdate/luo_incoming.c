@@ -1,0 +1,554 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Live Update Orchestrator: reading and validating the previous kernel's
+ * handover.
+ */
+
+/**
+ * DOC: LUO incoming handover
+ *
+ * Nothing the previous kernel left is trusted.  luo_incoming_parse() checks
+ * the FDT and every compatible string, property size, count, physical
+ * address and string before it uses them, and copies what passes into this
+ * kernel's own objects:
+ *
+ * - the blob must be an FDT whose root is compatible with "luo-v1" and has
+ *   an 8-byte liveupdate-number, or nothing is taken (one pr_err names what
+ *   was found instead);
+ * - the session node must be "luo-session-v2" with an 8-byte header
+ *   address; the session table must lie in one preserved block, page
+ *   aligned, big enough for its count, or no session is taken;
+ * - each session must have a NUL-terminated, non-empty name not used by an
+ *   earlier session, a consistent (address, count) pair for its files, a
+ *   file array inside one preserved block that no other array uses, files
+ *   with terminated, non-empty handler names and distinct tokens; a session
+ *   that fails is dropped and counted, the others are kept;
+ * - FLB entries get the same treatment in their own node.
+ *
+ * Preserved blocks are reached through &struct luo_in_mem, so that the KUnit
+ * test can feed the parser corrupted data without KHO.  Once copied, every
+ * block is given back, which frees the previous kernel's memory; the FDT
+ * itself stays, readable in KHO's debugfs.
+ */
+
+#define pr_fmt(fmt) "luo: " fmt
+
+#include <linux/io.h>
+#include <linux/kexec_handover.h>
+#include <linux/libfdt.h>
+#include <linux/memory_hotplug.h>
+#include <linux/mm.h>
+#include <linux/slab.h>
+#include <linux/sort.h>
+#include <linux/string.h>
+#include <linux/xarray.h>
+
+#include "luo_internal.h"
+
+/* An FDT bigger than this is not ours, whatever it says. */
+#define LUO_FDT_MAX_SIZE	SZ_1M
+
+struct luo_parse {
+	const struct luo_in_mem *mem;
+	struct luo_incoming *in;
+	/* Blocks mapped so far, by page frame: each may be used only once. */
+	struct xarray blocks;
+};
+
+/* Every complaint names whose handover it is about. */
+#define luo_in_err(p, fmt, ...) \
+	pr_err("%s: " fmt, (p)->mem->origin, ##__VA_ARGS__)
+
+/*
+ * Map the preserved block at @phys and set *@size to its size.  A block is
+ * never handed out twice: two arrays at one address are an error of the
+ * previous kernel.
+ */
+static const void *luo_parse_map(struct luo_parse *p, u64 phys, size_t *size)
+{
+	void *block;
+
+	*size = 0;
+	if (!phys || !PAGE_ALIGNED(phys) || xa_load(&p->blocks, PHYS_PFN(phys)))
+		return NULL;
+	block = p->mem->map(p->mem->ctx, phys, size);
+	if (!block)
+		return NULL;
+	if (xa_is_err(xa_store(&p->blocks, PHYS_PFN(phys), block, GFP_KERNEL))) {
+		p->mem->unmap(p->mem->ctx, block);
+		return NULL;
+	}
+	return block;
+}
+
+static void luo_parse_unmap_all(struct luo_parse *p)
+{
+	unsigned long pfn;
+	void *block;
+
+	xa_for_each(&p->blocks, pfn, block)
+		p->mem->unmap(p->mem->ctx, block);
+	xa_destroy(&p->blocks);
+}
+
+/* A string in a fixed array: NUL-terminated inside it and not empty. */
+static bool luo_str_ok(const char *s, size_t len)
+{
+	return s[0] && memchr(s, '\0', len);
+}
+
+/* Check a node's compatible; say what was found when it is not @want. */
+static int luo_fdt_check_compatible(struct luo_parse *p, const void *fdt, int off,
+				    const char *want, const char *what)
+{
+	const char *found;
+	int len;
+
+	found = fdt_getprop(fdt, off, "compatible", &len);
+	if (found && len > 0 && strnlen(found, len) < len && !strcmp(found, want))
+		return 0;
+	if (found && len > 0 && strnlen(found, len) < len)
+		luo_in_err(p, "%s is '%s', this kernel reads '%s': ignored\n", what, found, want);
+	else
+		luo_in_err(p, "%s has no valid compatible, this kernel reads '%s': ignored\n",
+			   what, want);
+	return -EPROTO;
+}
+
+static int luo_fdt_get_u64(const void *fdt, int off, const char *name, u64 *val)
+{
+	const void *prop;
+	int len;
+
+	prop = fdt_getprop(fdt, off, name, &len);
+	if (!prop || len != sizeof(*val))
+		return -EINVAL;
+	memcpy(val, prop, sizeof(*val));
+	return 0;
+}
+
+static int luo_cmp_u64(const void *a, const void *b)
+{
+	u64 x = *(const u64 *)a, y = *(const u64 *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Whether @files holds two entries of the same token. */
+static int luo_tokens_repeat(const struct luo_file_ser *files, u64 count)
+{
+	u64 *tokens, i;
+	int ret = 0;
+
+	if (count < 2)
+		return 0;
+	tokens = kvmalloc_array(count, sizeof(*tokens), GFP_KERNEL);
+	if (!tokens)
+		return -ENOMEM;
+	for (i = 0; i < count; i++)
+		tokens[i] = files[i].token;
+	sort(tokens, count, sizeof(*tokens), luo_cmp_u64, NULL);
+	for (i = 1; i < count; i++)
+		if (tokens[i] == tokens[i - 1])
+			ret = 1;
+	kvfree(tokens);
+	return ret;
+}
+
+static void luo_incoming_free_session(struct luo_session *session)
+{
+	struct luo_file *lf, *next;
+
+	list_for_each_entry_safe(lf, next, &session->files, list) {
+		list_del(&lf->list);
+		kfree(lf);
+	}
+	luo_session_free(session);
+}
+
+/* One session; on error it is dropped, and the reason said. */
+static int luo_parse_session(struct luo_parse *p, const struct luo_session_ser *ser)
+{
+	const struct luo_file_set_ser *set = &ser->file_set_ser;
+	const struct luo_file_ser *files = NULL;
+	struct luo_session *session;
+	size_t size;
+	u64 i;
+	int err;
+
+	if (!set->count != !set->files) {
+		luo_in_err(p, "session '%s': %llu files at %#llx: inconsistent, dropped\n",
+			   ser->name, set->count, set->files);
+		return -EINVAL;
+	}
+	if (set->count > LUO_MAX_FILES) {
+		luo_in_err(p, "session '%s': %llu files is past the limit, dropped\n",
+			   ser->name, set->count);
+		return -EINVAL;
+	}
+	if (set->count) {
+		files = luo_parse_map(p, set->files, &size);
+		if (!files || size < set->count * sizeof(*files)) {
+			luo_in_err(p, "session '%s': its %llu files at %#llx are not one preserved block of their own, dropped\n",
+				   ser->name, set->count, set->files);
+			return -EINVAL;
+		}
+	}
+	for (i = 0; i < set->count; i++) {
+		if (!luo_str_ok(files[i].compatible, sizeof(files[i].compatible))) {
+			luo_in_err(p, "session '%s': file %llu has no valid handler name, dropped\n",
+				   ser->name, i);
+			return -EINVAL;
+		}
+	}
+	err = luo_tokens_repeat(files, set->count);
+	if (err < 0)
+		return err;
+	if (err) {
+		luo_in_err(p, "session '%s': two files share a token, dropped\n", ser->name);
+		return -EINVAL;
+	}
+
+	session = luo_session_alloc(ser->name);
+	if (!session)
+		return -ENOMEM;
+	session->incoming = true;
+	for (i = 0; i < set->count; i++) {
+		struct luo_file *lf = kzalloc_obj(*lf);
+
+		if (!lf) {
+			luo_incoming_free_session(session);
+			return -ENOMEM;
+		}
+		memcpy(lf->compatible, files[i].compatible, sizeof(lf->compatible));
+		lf->serialized_data = files[i].data;
+		lf->token = files[i].token;
+		list_add_tail(&lf->list, &session->files);
+		session->nr_files++;
+	}
+	list_add_tail(&session->list, &p->in->sessions);
+	p->in->nr_sessions++;
+	p->in->nr_files += session->nr_files;
+	return 0;
+}
+
+struct luo_name_ref {
+	const char *name;
+	u64 index;
+};
+
+static int luo_cmp_name_ref(const void *a, const void *b)
+{
+	const struct luo_name_ref *x = a, *y = b;
+	int c = strcmp(x->name, y->name);
+
+	return c ? c : luo_cmp_u64(&x->index, &y->index);
+}
+
+/*
+ * Mark in @drop the sessions whose name is bad or repeats an earlier
+ * session's name; sorting keeps this O(n log n) for any count.
+ */
+static int luo_mark_bad_names(struct luo_parse *p, const struct luo_session_ser *ser,
+			      u64 count, unsigned long *drop)
+{
+	struct luo_name_ref *refs;
+	u64 i, n = 0;
+
+	refs = kvmalloc_array(count, sizeof(*refs), GFP_KERNEL);
+	if (!refs)
+		return -ENOMEM;
+	for (i = 0; i < count; i++) {
+		if (!luo_str_ok(ser[i].name, sizeof(ser[i].name))) {
+			luo_in_err(p, "session %llu has no valid name, dropped\n", i);
+			__set_bit(i, drop);
+			continue;
+		}
+		refs[n].name = ser[i].name;
+		refs[n].index = i;
+		n++;
+	}
+	sort(refs, n, sizeof(*refs), luo_cmp_name_ref, NULL);
+	for (i = 1; i < n; i++) {
+		if (!strcmp(refs[i].name, refs[i - 1].name)) {
+			luo_in_err(p, "session '%s' appears twice, the later one is dropped\n",
+				   refs[i].name);
+			__set_bit(refs[i].index, drop);
+		}
+	}
+	kvfree(refs);
+	return 0;
+}
+
+static int luo_parse_sessions(struct luo_parse *p, const void *fdt, int off)
+{
+	const struct luo_session_header_ser *hdr;
+	const struct luo_session_ser *ser;
+	unsigned long *drop;
+	u64 phys, count, i;
+	size_t size;
+	int err;
+
+	err = luo_fdt_check_compatible(p, fdt, off, LUO_FDT_SESSION_COMPATIBLE,
+				       "the session node");
+	if (err)
+		return err;
+	if (luo_fdt_get_u64(fdt, off, LUO_FDT_SESSION_HEADER, &phys)) {
+		luo_in_err(p, "the session node has no valid %s: no sessions taken\n",
+			   LUO_FDT_SESSION_HEADER);
+		return -EINVAL;
+	}
+	hdr = luo_parse_map(p, phys, &size);
+	if (!hdr || size < sizeof(*hdr)) {
+		luo_in_err(p, "the session table at %#llx is not a preserved block: no sessions taken\n",
+			   phys);
+		return -EINVAL;
+	}
+	count = hdr->count;
+	if (count > LUO_MAX_SESSIONS || size < sizeof(*hdr) + count * sizeof(*ser)) {
+		luo_in_err(p, "the session table at %#llx cannot hold its %llu sessions: no sessions taken\n",
+			   phys, count);
+		return -EINVAL;
+	}
+	ser = (const void *)(hdr + 1);
+
+	drop = bitmap_zalloc(count, GFP_KERNEL);
+	if (!drop && count)
+		return -ENOMEM;
+	err = luo_mark_bad_names(p, ser, count, drop);
+	for (i = 0; !err && i < count; i++)
+		if (!test_bit(i, drop) && luo_parse_session(p, &ser[i]) == -ENOMEM)
+			err = -ENOMEM;
+	if (!err)
+		p->in->dropped = count - p->in->nr_sessions;
+	bitmap_free(drop);
+	return err;
+}
+
+static int luo_parse_flbs(struct luo_parse *p, const void *fdt, int off)
+{
+	const struct luo_flb_header_ser *hdr;
+	const struct luo_flb_ser *ser;
+	u64 phys, count, i, j;
+	size_t size;
+	int err;
+
+	err = luo_fdt_check_compatible(p, fdt, off, LUO_FDT_FLB_COMPATIBLE,
+				       "the FLB node");
+	if (err)
+		return err;
+	if (luo_fdt_get_u64(fdt, off, LUO_FDT_FLB_HEADER, &phys)) {
+		luo_in_err(p, "the FLB node has no valid %s: no FLBs taken\n", LUO_FDT_FLB_HEADER);
+		return -EINVAL;
+	}
+	hdr = luo_parse_map(p, phys, &size);
+	count = hdr && size >= sizeof(*hdr) ? hdr->count : 0;
+	if (!hdr || size < sizeof(*hdr) || count > LUO_MAX_FLBS ||
+	    size < sizeof(*hdr) + count * sizeof(*ser)) {
+		luo_in_err(p, "the FLB table at %#llx is not a preserved block for its entries: no FLBs taken\n",
+			   phys);
+		return -EINVAL;
+	}
+	ser = (const void *)(hdr + 1);
+	p->in->flbs = kzalloc_objs(*p->in->flbs, count);
+	if (!p->in->flbs && count)
+		return -ENOMEM;
+	for (i = 0; i < count; i++) {
+		struct luo_in_flb *flb = &p->in->flbs[p->in->nr_flbs];
+		bool repeated = false;
+
+		if (!luo_str_ok(ser[i].compatible, sizeof(ser[i].compatible)) ||
+		    !ser[i].count) {
+			luo_in_err(p, "FLB %llu is malformed, dropped\n", i);
+			err = -EINVAL;
+			continue;
+		}
+		for (j = 0; j < p->in->nr_flbs; j++)
+			repeated |= !strcmp(p->in->flbs[j].compatible, ser[i].compatible);
+		if (repeated) {
+			luo_in_err(p, "FLB '%s' appears twice, the later one is dropped\n",
+				   ser[i].compatible);
+			err = -EINVAL;
+			continue;
+		}
+		memcpy(flb->compatible, ser[i].compatible, sizeof(flb->compatible));
+		flb->data = ser[i].data;
+		flb->count = ser[i].count;
+		p->in->nr_flbs++;
+	}
+	return err;
+}
+
+/* Describe a blob that is not an FDT, e.g. another LUO's "luo-v5" header. */
+static void luo_report_not_fdt(struct luo_parse *p, const void *blob, size_t size)
+{
+	size_t n = min_t(size_t, size, 16), len = strnlen(blob, n);
+	const char *s = blob;
+	size_t i;
+
+	for (i = 0; i < len && len < n; i++)
+		if (s[i] < 0x20 || s[i] > 0x7e)
+			break;
+	if (len && len < n && i == len)
+		luo_in_err(p, "the handover is '%s', not an FDT of '%s': incompatible, no sessions taken\n",
+			   s, LUO_FDT_COMPATIBLE);
+	else
+		luo_in_err(p, "the handover (%zu bytes) is not an FDT of '%s': incompatible, no sessions taken\n",
+			   size, LUO_FDT_COMPATIBLE);
+}
+
+/**
+ * luo_incoming_parse - Validate the previous kernel's handover and copy it.
+ * @fdt:      The "LUO" blob.
+ * @fdt_size: Its size.
+ * @mem:      How to reach the blocks it points to.
+ * @in:       Filled with what passed validation; luo_incoming_free() it.
+ *
+ * Return: 0 when everything was valid; -EPROTO when the blob is not a
+ * handover this kernel reads (nothing taken); -EINVAL when something was
+ * refused (what passed is in @in); -ENOMEM.
+ */
+int luo_incoming_parse(const void *fdt, size_t fdt_size,
+		       const struct luo_in_mem *mem, struct luo_incoming *in)
+{
+	struct luo_parse p = { .mem = mem, .in = in };
+	int off, err, err2 = 0;
+
+	memset(in, 0, sizeof(*in));
+	INIT_LIST_HEAD(&in->sessions);
+	if (fdt_size < sizeof(struct fdt_header) || fdt_check_header(fdt) ||
+	    fdt_totalsize(fdt) > fdt_size) {
+		luo_report_not_fdt(&p, fdt, fdt_size);
+		return -EPROTO;
+	}
+	err = luo_fdt_check_compatible(&p, fdt, 0, LUO_FDT_COMPATIBLE, "the handover");
+	if (err)
+		return err;
+	if (luo_fdt_get_u64(fdt, 0, LUO_FDT_LIVEUPDATE_NUM, &in->number)) {
+		luo_in_err(&p, "the handover has no valid %s: ignored\n", LUO_FDT_LIVEUPDATE_NUM);
+		return -EPROTO;
+	}
+
+	xa_init(&p.blocks);
+	off = fdt_subnode_offset(fdt, 0, LUO_FDT_SESSION_NODE_NAME);
+	if (off >= 0)
+		err = luo_parse_sessions(&p, fdt, off);
+	else if (off != -FDT_ERR_NOTFOUND)
+		err = -EINVAL;
+	off = fdt_subnode_offset(fdt, 0, LUO_FDT_FLB_NODE_NAME);
+	if (off >= 0)
+		err2 = luo_parse_flbs(&p, fdt, off);
+	else if (off != -FDT_ERR_NOTFOUND)
+		err2 = -EINVAL;
+	luo_parse_unmap_all(&p);
+
+	if (err == -ENOMEM || err2 == -ENOMEM) {
+		luo_incoming_free(in);
+		return -ENOMEM;
+	}
+	if (err == -EPROTO)
+		err = -EINVAL;
+	if (!err && (err2 || in->dropped))
+		err = -EINVAL;
+	return err;
+}
+
+/**
+ * luo_incoming_free - Free what luo_incoming_parse() left in @in.
+ * @in: The parse result; its sessions must not be in use.
+ */
+void luo_incoming_free(struct luo_incoming *in)
+{
+	struct luo_session *session, *next;
+
+	list_for_each_entry_safe(session, next, &in->sessions, list) {
+		list_del(&session->list);
+		luo_incoming_free_session(session);
+	}
+	kfree(in->flbs);
+	in->flbs = NULL;
+	in->nr_sessions = 0;
+	in->nr_flbs = 0;
+}
+
+/* KHO: a preserved block is a folio the previous kernel preserved. */
+static void *luo_kho_map(void *ctx, u64 phys, size_t *size)
+{
+	struct folio *folio;
+
+	if (!pfn_to_online_page(PHYS_PFN(phys)))
+		return NULL;
+	folio = kho_restore_folio(phys);
+	if (!folio)
+		return NULL;
+	*size = folio_size(folio);
+	return folio_address(folio);
+}
+
+static void luo_kho_unmap(void *ctx, void *block)
+{
+	folio_put(virt_to_folio(block));
+}
+
+static const struct luo_in_mem luo_kho_mem = {
+	.map = luo_kho_map,
+	.unmap = luo_kho_unmap,
+	.origin = "previous kernel",
+};
+
+/* Every page of [phys, phys + size) is memory this kernel manages. */
+static bool luo_phys_online(phys_addr_t phys, size_t size)
+{
+	unsigned long pfn;
+
+	for (pfn = PHYS_PFN(phys); pfn <= PHYS_PFN(phys + size - 1); pfn++)
+		if (!pfn_to_online_page(pfn))
+			return false;
+	return true;
+}
+
+/**
+ * luo_incoming_init - Take over what the previous kernel handed over.
+ *
+ * Called once at start-up, before userspace runs.  Whatever is wrong with
+ * the handover is reported and costs at most the sessions it concerns.
+ */
+void luo_incoming_init(void)
+{
+	struct luo_incoming in;
+	phys_addr_t phys;
+	size_t size;
+	void *fdt;
+	int err;
+
+	err = kho_retrieve_subtree(LUO_FDT_KHO_ENTRY_NAME, &phys, &size);
+	if (err == -ENOENT)
+		return;
+	if (err) {
+		pr_err("cannot read the handover: %pe\n", ERR_PTR(err));
+		return;
+	}
+	if (!size || size > LUO_FDT_MAX_SIZE || !luo_phys_online(phys, size)) {
+		pr_err("the handover at %pa (%zu bytes) is not in usable memory: ignored\n",
+		       &phys, size);
+		return;
+	}
+	fdt = phys_to_virt(phys);
+	/*
+	 * The FDT itself stays where it is: KHO's debugfs shows it under
+	 * kho/in/ for as long as this kernel runs.
+	 */
+	err = luo_incoming_parse(fdt, size, &luo_kho_mem, &in);
+	if (err == -EPROTO || err == -ENOMEM)
+		return;
+
+	mutex_lock(&luo.lock);
+	luo.number = in.number;
+	list_splice_tail_init(&in.sessions, &luo.incoming);
+	luo.nr_sessions += in.nr_sessions;
+	luo.in_flbs = in.flbs;
+	luo.nr_in_flbs = in.nr_flbs;
+	mutex_unlock(&luo.lock);
+	pr_info("live update #%llu: %lu sessions with %lu files received, %lu dropped, %lu FLBs\n",
+		in.number, in.nr_sessions, in.nr_files, in.dropped, in.nr_flbs);
+}

@@ -1,0 +1,198 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Live Update Orchestrator: what the parts of LUO share.
+ *
+ * Locking, outermost first:
+ *
+ *   luo.lock          the session lists, the reboot, the incoming FLB table
+ *   session->lock     one session's files and state
+ *   luo_handlers_lock registered file handlers and FLBs (read while used)
+ *   flb state lock    one FLB's outgoing or incoming state
+ *
+ * Files preserved anywhere are also indexed by identity in luo_file_ids,
+ * an xarray with its own lock.
+ */
+#ifndef _KERNEL_LIVEUPDATE_LUO_INTERNAL_H
+#define _KERNEL_LIVEUPDATE_LUO_INTERNAL_H
+
+#include <linux/liveupdate.h>
+#include <linux/mutex.h>
+#include <linux/rwsem.h>
+#include <linux/types.h>
+
+/* Bounds that keep every serialized array within one KHO block. */
+#define LUO_MAX_BLOCK		(PAGE_SIZE << MAX_PAGE_ORDER)
+#define LUO_MAX_SESSIONS	((LUO_MAX_BLOCK - sizeof(struct luo_session_header_ser)) / \
+				 sizeof(struct luo_session_ser))
+#define LUO_MAX_FILES		(LUO_MAX_BLOCK / sizeof(struct luo_file_ser))
+#define LUO_MAX_FLBS		((LUO_MAX_BLOCK - sizeof(struct luo_flb_header_ser)) / \
+				 sizeof(struct luo_flb_ser))
+
+/**
+ * struct luo_file - A file preserved in a session, in either kernel.
+ * @list:            In the session's list of files.
+ * @fh:              Its handler; for an incoming file, found by @compatible
+ *                   on first retrieve (or finish).
+ * @file:            The file, with a reference held: the preserved file
+ *                   (outgoing) or the retrieved one (incoming).
+ * @token:           Userspace's name for it, unique in the session.
+ * @id:              Its identity in luo_file_ids (outgoing only).
+ * @serialized_data: The handler's handle for its preserved state.
+ * @private_data:    The handler's runtime state (outgoing only).
+ * @retrieve_status: Incoming: 0 not retrieved, 1 retrieved, <0 the error.
+ * @frozen:          Outgoing: freeze() succeeded for the coming reboot.
+ * @compatible:      The handler's compatible string (incoming).
+ */
+struct luo_file {
+	struct list_head list;
+	struct liveupdate_file_handler *fh;
+	struct file *file;
+	u64 token;
+	unsigned long id;
+	u64 serialized_data;
+	void *private_data;
+	int retrieve_status;
+	bool frozen;
+	char compatible[LIVEUPDATE_HNDL_COMPAT_LENGTH];
+};
+
+/**
+ * struct luo_session - A named group of preserved files.
+ * @name:      Its name, NUL-terminated.
+ * @list:      In luo.sessions (outgoing) or luo.incoming (incoming).
+ * @lock:      Protects the fields below and the files.
+ * @files:     Its &struct luo_file.
+ * @nr_files:  How many.
+ * @incoming:  Holds files of the previous kernel, not finished yet.
+ * @retrieved: Incoming: handed to userspace already.
+ */
+struct luo_session {
+	char name[LIVEUPDATE_SESSION_NAME_LENGTH];
+	struct list_head list;
+	struct mutex lock;		/* see the top of this file */
+	struct list_head files;
+	unsigned long nr_files;
+	bool incoming;
+	bool retrieved;
+};
+
+/**
+ * struct luo_in_flb - An FLB the previous kernel handed over.
+ * @compatible: Its compatible string.
+ * @data:       The handle its preserve() returned.
+ * @count:      Files that used it.
+ * @claimed:    A registered FLB of this kernel took it over.
+ */
+struct luo_in_flb {
+	char compatible[LIVEUPDATE_FLB_COMPAT_LENGTH];
+	u64 data;
+	u64 count;
+	bool claimed;
+};
+
+/**
+ * struct luo_incoming - What the previous kernel handed over, validated.
+ * @number:      Its liveupdate-number; 0 when nothing was handed over.
+ * @sessions:    The sessions that passed validation (struct luo_session).
+ * @nr_sessions: How many.
+ * @nr_files:    Files in them.
+ * @dropped:     Sessions refused by validation.
+ * @flbs:        FLB entries that passed validation.
+ * @nr_flbs:     How many.
+ */
+struct luo_incoming {
+	u64 number;
+	struct list_head sessions;
+	unsigned long nr_sessions;
+	unsigned long nr_files;
+	unsigned long dropped;
+	struct luo_in_flb *flbs;
+	unsigned long nr_flbs;
+};
+
+/**
+ * struct luo_in_mem - How the parser reaches memory the previous kernel
+ * preserved: KHO in the kernel, a table of buffers in the KUnit test.
+ * @map:   Return the block preserved at @phys and its size in *@size, or
+ *         NULL when nothing (or nothing any more) is preserved there.
+ * @unmap: Give back a block @map returned.
+ * @ctx:   The accessor's own data.
+ * @origin: Whose handover this is, for the messages ("previous kernel").
+ */
+struct luo_in_mem {
+	void *(*map)(void *ctx, u64 phys, size_t *size);
+	void (*unmap)(void *ctx, void *block);
+	void *ctx;
+	const char *origin;
+};
+
+/**
+ * struct luo_global - LUO's state in this kernel.
+ * @lock:      See the top of this file.
+ * @sessions:  Outgoing sessions.
+ * @incoming:  Incoming sessions not finished yet.
+ * @in_flbs:   FLBs handed over by the previous kernel.
+ * @nr_in_flbs: How many.
+ * @number:    liveupdate-number received (0 for none).
+ * @nr_sessions: Length of @sessions.
+ * @rebooting: The reboot froze the sessions: no more changes.
+ * @fdt_out:   The KHO subtree the next kernel will read.
+ * @enabled:   LUO runs (liveupdate=on and KHO enabled).
+ */
+struct luo_global {
+	struct mutex lock;		/* see the top of this file */
+	struct list_head sessions;
+	struct list_head incoming;
+	struct luo_in_flb *in_flbs;
+	unsigned long nr_in_flbs;
+	u64 number;
+	unsigned long nr_sessions;
+	bool rebooting;
+	void *fdt_out;
+	bool enabled;
+};
+
+extern struct luo_global luo;
+extern struct rw_semaphore luo_handlers_lock;
+
+/* luo_ioctl.c */
+int luo_device_init(void);
+long luo_session_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
+
+/* luo_session.c */
+int luo_session_create(const char *name, struct file **filep);
+int luo_session_retrieve(const char *name, struct file **filep);
+int luo_session_preserve_fd(struct file *sfile, int fd, u64 token);
+int luo_session_retrieve_fd(struct file *sfile, u64 token, struct file **filep);
+int luo_session_finish(struct file *sfile);
+int luo_session_get_name(struct file *sfile, char *name);
+struct luo_session *luo_session_alloc(const char *name);
+void luo_session_free(struct luo_session *session);
+
+/* luo_file.c */
+int luo_file_preserve(struct luo_session *session, struct file *file, u64 token);
+void luo_file_unpreserve_all(struct luo_session *session);
+int luo_file_freeze(struct luo_session *session);
+void luo_file_unfreeze(struct luo_session *session);
+int luo_file_retrieve(struct luo_session *session, u64 token, struct file **filep);
+int luo_file_finish_all(struct luo_session *session, bool force);
+bool luo_handler_registered(struct liveupdate_file_handler *fh);
+
+/* luo_flb.c */
+int luo_flb_file_preserve(struct liveupdate_file_handler *fh);
+void luo_flb_file_unpreserve(struct liveupdate_file_handler *fh);
+void luo_flb_file_finish(struct liveupdate_file_handler *fh);
+unsigned long luo_flb_count_outgoing(void);
+void luo_flb_serialize(struct luo_flb_ser *ser, unsigned long max);
+
+/* luo_serialize.c */
+int luo_fdt_init_out(void);
+int luo_serialize(void);
+
+/* luo_incoming.c */
+int luo_incoming_parse(const void *fdt, size_t fdt_size,
+		       const struct luo_in_mem *mem, struct luo_incoming *in);
+void luo_incoming_free(struct luo_incoming *in);
+void luo_incoming_init(void);
+
+#endif /* _KERNEL_LIVEUPDATE_LUO_INTERNAL_H */

@@ -1,0 +1,304 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Live Update Orchestrator: sessions.
+ */
+
+/**
+ * DOC: LUO sessions
+ *
+ * A session is a named group of preserved files with a file descriptor of
+ * its own.  It lives in one of two lists of &struct luo_global:
+ *
+ * - outgoing (``luo.sessions``): created in this kernel.  Files preserved in
+ *   it cross the next live update if its descriptor is still open at the
+ *   reboot; closing the descriptor earlier unpreserves them.
+ * - incoming (``luo.incoming``): handed over by the previous kernel, until
+ *   finished.  Userspace retrieves it once by name, retrieves its files by
+ *   token and finishes it; a finished session becomes an empty outgoing
+ *   one, ready to preserve files for the next update.  Closing a retrieved
+ *   session before finishing it discards whatever it still held.
+ *
+ * Names are unique across both lists.
+ */
+
+#define pr_fmt(fmt) "luo: " fmt
+
+#include <linux/anon_inodes.h>
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+
+#include "luo_internal.h"
+
+static int luo_session_release(struct inode *inode, struct file *file);
+
+static const struct file_operations luo_session_fops = {
+	.owner		= THIS_MODULE,
+	.release	= luo_session_release,
+	.unlocked_ioctl	= luo_session_ioctl,
+	.compat_ioctl	= compat_ptr_ioctl,
+};
+
+/**
+ * luo_session_alloc - Allocate an empty session.
+ * @name: Its name, already validated.
+ *
+ * Return: the session, or NULL when out of memory.
+ */
+struct luo_session *luo_session_alloc(const char *name)
+{
+	struct luo_session *session = kzalloc_obj(*session);
+
+	if (!session)
+		return NULL;
+	strscpy(session->name, name, sizeof(session->name));
+	INIT_LIST_HEAD(&session->list);
+	INIT_LIST_HEAD(&session->files);
+	mutex_init(&session->lock);
+	return session;
+}
+
+/**
+ * luo_session_free - Free a session that holds no files any more.
+ * @session: The session.
+ */
+void luo_session_free(struct luo_session *session)
+{
+	mutex_destroy(&session->lock);
+	kfree(session);
+}
+
+/* A name from userspace: NUL-terminated within the array, not empty. */
+static int luo_session_check_name(const char *name)
+{
+	if (!memchr(name, '\0', LIVEUPDATE_SESSION_NAME_LENGTH) || !name[0])
+		return -EINVAL;
+	return 0;
+}
+
+static struct luo_session *luo_session_find(struct list_head *head,
+					    const char *name)
+{
+	struct luo_session *session;
+
+	lockdep_assert_held(&luo.lock);
+	list_for_each_entry(session, head, list)
+		if (!strcmp(session->name, name))
+			return session;
+	return NULL;
+}
+
+static struct file *luo_session_open(struct luo_session *session)
+{
+	return anon_inode_getfile("[luo_session]", &luo_session_fops, session,
+				  O_RDWR);
+}
+
+/**
+ * luo_session_create - Create an outgoing session.
+ * @name:  Its name, from userspace (LIVEUPDATE_SESSION_NAME_LENGTH bytes).
+ * @filep: Set to the session's new file.
+ *
+ * Return: 0, -EINVAL for a bad name, -EEXIST for a name in use, -EBUSY
+ * during the reboot, -ENOSPC past the handover's capacity, -ENOMEM.
+ */
+int luo_session_create(const char *name, struct file **filep)
+{
+	struct luo_session *session;
+	struct file *file;
+	int err;
+
+	err = luo_session_check_name(name);
+	if (err)
+		return err;
+	session = luo_session_alloc(name);
+	if (!session)
+		return -ENOMEM;
+
+	mutex_lock(&luo.lock);
+	if (luo.rebooting) {
+		err = -EBUSY;
+	} else if (luo_session_find(&luo.sessions, name) ||
+		   luo_session_find(&luo.incoming, name)) {
+		err = -EEXIST;
+	} else if (luo.nr_sessions >= LUO_MAX_SESSIONS) {
+		err = -ENOSPC;
+	} else {
+		file = luo_session_open(session);
+		if (IS_ERR(file)) {
+			err = PTR_ERR(file);
+		} else {
+			list_add_tail(&session->list, &luo.sessions);
+			luo.nr_sessions++;
+			*filep = file;
+		}
+	}
+	mutex_unlock(&luo.lock);
+	if (err)
+		luo_session_free(session);
+	return err;
+}
+
+/**
+ * luo_session_retrieve - Hand an incoming session to userspace.
+ * @name:  Its name, from userspace.
+ * @filep: Set to the session's new file.
+ *
+ * Return: 0, -EINVAL for a bad name, -ENOENT when the previous kernel
+ * handed over no such session (or it is finished), -EBUSY when it was
+ * retrieved already.
+ */
+int luo_session_retrieve(const char *name, struct file **filep)
+{
+	struct luo_session *session;
+	struct file *file;
+	int err;
+
+	err = luo_session_check_name(name);
+	if (err)
+		return err;
+
+	mutex_lock(&luo.lock);
+	session = luo_session_find(&luo.incoming, name);
+	if (!session) {
+		err = -ENOENT;
+	} else if (session->retrieved) {
+		err = -EBUSY;
+	} else {
+		file = luo_session_open(session);
+		if (IS_ERR(file)) {
+			err = PTR_ERR(file);
+		} else {
+			session->retrieved = true;
+			*filep = file;
+		}
+	}
+	mutex_unlock(&luo.lock);
+	return err;
+}
+
+static int luo_session_release(struct inode *inode, struct file *file)
+{
+	struct luo_session *session = file->private_data;
+
+	mutex_lock(&luo.lock);
+	if (luo.rebooting) {
+		/*
+		 * The handover to the next kernel describes this session
+		 * already: its files must stay preserved as they are.
+		 */
+		mutex_unlock(&luo.lock);
+		return 0;
+	}
+	list_del(&session->list);
+	luo.nr_sessions--;
+	mutex_lock(&session->lock);
+	if (session->incoming)
+		luo_file_finish_all(session, true);
+	else
+		luo_file_unpreserve_all(session);
+	mutex_unlock(&session->lock);
+	mutex_unlock(&luo.lock);
+	luo_session_free(session);
+	return 0;
+}
+
+/**
+ * luo_session_preserve_fd - Preserve a file in an outgoing session.
+ * @sfile: The session's file.
+ * @fd:    The descriptor of the file to preserve.
+ * @token: Userspace's name for it.
+ *
+ * Return: 0, -EBADF, -EINVAL on an unfinished incoming session, -EBUSY
+ * during the reboot, or an error of luo_file_preserve().
+ */
+int luo_session_preserve_fd(struct file *sfile, int fd, u64 token)
+{
+	struct luo_session *session = sfile->private_data;
+	struct file *file = fget(fd);
+	int err;
+
+	if (!file)
+		return -EBADF;
+
+	mutex_lock(&session->lock);
+	if (session->incoming)
+		err = -EINVAL;
+	else if (READ_ONCE(luo.rebooting))
+		err = -EBUSY;
+	else
+		err = luo_file_preserve(session, file, token);
+	mutex_unlock(&session->lock);
+	fput(file);
+	return err;
+}
+
+/**
+ * luo_session_retrieve_fd - Restore a file of a retrieved session.
+ * @sfile: The session's file.
+ * @token: The token the file was preserved with.
+ * @filep: Set to a new reference of the restored file.
+ *
+ * Return: 0, -EINVAL when the session holds no previous kernel's files, or
+ * an error of luo_file_retrieve().
+ */
+int luo_session_retrieve_fd(struct file *sfile, u64 token, struct file **filep)
+{
+	struct luo_session *session = sfile->private_data;
+	int err;
+
+	mutex_lock(&session->lock);
+	if (!session->incoming)
+		err = -EINVAL;
+	else
+		err = luo_file_retrieve(session, token, filep);
+	mutex_unlock(&session->lock);
+	return err;
+}
+
+/**
+ * luo_session_finish - Finish a retrieved session.
+ * @sfile: The session's file.
+ *
+ * On success the session is an empty outgoing session.
+ *
+ * Return: 0, -EINVAL when the session holds no previous kernel's files,
+ * -EBUSY when a file cannot finish yet or during the reboot.
+ */
+int luo_session_finish(struct file *sfile)
+{
+	struct luo_session *session = sfile->private_data;
+	int err;
+
+	mutex_lock(&luo.lock);
+	mutex_lock(&session->lock);
+	if (!session->incoming)
+		err = -EINVAL;
+	else if (luo.rebooting)
+		err = -EBUSY;
+	else
+		err = luo_file_finish_all(session, false);
+	if (!err) {
+		session->incoming = false;
+		list_move_tail(&session->list, &luo.sessions);
+	}
+	mutex_unlock(&session->lock);
+	mutex_unlock(&luo.lock);
+	return err;
+}
+
+/**
+ * luo_session_get_name - The name of a session.
+ * @sfile: The session's file.
+ * @name:  LIVEUPDATE_SESSION_NAME_LENGTH bytes to fill, NUL-padded.
+ *
+ * Return: 0.
+ */
+int luo_session_get_name(struct file *sfile, char *name)
+{
+	struct luo_session *session = sfile->private_data;
+
+	memcpy(name, session->name, LIVEUPDATE_SESSION_NAME_LENGTH);
+	return 0;
+}
