@@ -132,8 +132,10 @@ static int luo_file_bind(struct luo_file *lf, struct liveupdate_file_handler *fh
 
 static void luo_file_unbind(struct luo_file *lf)
 {
+	struct module *owner = lf->fh->ops->owner;
+
 	atomic_long_dec(luo_fh_files(lf->fh));
-	module_put(lf->fh->ops->owner);
+	module_put(owner);
 	lf->fh = NULL;
 }
 
@@ -378,20 +380,29 @@ int luo_file_retrieve(struct luo_session *session, u64 token, struct file **file
  *           the session is being closed and nothing may be kept.
  *
  * Unless @force, every file's can_finish() is asked first and one refusal
- * finishes nothing.  Files that were never retrieved are finished too, so
- * that their handlers discard what the previous kernel preserved.  Files
- * whose handler is not registered in this kernel are dropped.
+ * finishes nothing; a file whose handler is not registered in this kernel
+ * fails the finish too, since nothing could release what it holds.  Files
+ * that were never retrieved are finished as well, so that their handlers
+ * discard what the previous kernel preserved.  With @force, files without
+ * a handler are dropped, and what they hold stays reserved.
  *
- * Return: 0, or -EBUSY when a file cannot finish yet.
+ * Return: 0, -EBUSY when a file cannot finish yet, -ENOENT (or -ENODEV)
+ * when a file's handler is missing.
  */
 int luo_file_finish_all(struct luo_session *session, bool force)
 {
 	struct liveupdate_file_op_args args;
 	struct luo_file *lf, *next;
+	int err;
 
 	lockdep_assert_held(&session->lock);
 	list_for_each_entry(lf, &session->files, list) {
-		if (luo_file_bind_incoming(lf) || force || !lf->fh->ops->can_finish)
+		err = luo_file_bind_incoming(lf);
+		if (force)
+			continue;
+		if (err)
+			return err;
+		if (!lf->fh->ops->can_finish)
 			continue;
 		luo_file_args(lf, &args);
 		if (!lf->fh->ops->can_finish(&args))

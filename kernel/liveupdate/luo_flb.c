@@ -21,10 +21,16 @@
  *
  * The two sides have separate state and locks: a kernel may use an FLB for
  * the next update while it still holds the one of the previous update.
+ * Each side holds a reference on the FLB's module while it is in use.
+ *
+ * The table of FLBs handed over (luo.in_flbs) is written once at start-up,
+ * before userspace runs; an entry is claimed under the lock of the one
+ * registered FLB of its compatible string.
  */
 
 #define pr_fmt(fmt) "luo: " fmt
 
+#include <linux/module.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 
@@ -168,7 +174,14 @@ static int luo_flb_get(struct liveupdate_flb *flb)
 
 	mutex_lock(&state->lock);
 	if (!state->count) {
-		err = flb->ops->preserve(&args);
+		/* The FLB's module stays while files of this kernel use it. */
+		if (!try_module_get(flb->ops->owner)) {
+			err = -ENODEV;
+		} else {
+			err = flb->ops->preserve(&args);
+			if (err)
+				module_put(flb->ops->owner);
+		}
 		if (!err) {
 			state->data = args.data;
 			state->obj = args.obj;
@@ -194,6 +207,7 @@ static void luo_flb_put(struct liveupdate_flb *flb)
 		state->data = 0;
 		state->obj = NULL;
 		state->preserved = false;
+		module_put(flb->ops->owner);
 	}
 	mutex_unlock(&state->lock);
 }
@@ -291,6 +305,9 @@ static void luo_flb_claim_incoming(struct liveupdate_flb *flb)
 
 		if (in->claimed || strcmp(in->compatible, flb->compatible))
 			continue;
+		/* The FLB's module stays until its last file finishes. */
+		if (!try_module_get(flb->ops->owner))
+			return;
 		in->claimed = true;
 		state->data = in->data;
 		state->count = in->count;
@@ -388,6 +405,7 @@ static void luo_flb_finish_one(struct liveupdate_flb *flb)
 		state->retrieved = false;
 		state->obj = NULL;
 		state->data = 0;
+		module_put(flb->ops->owner);
 	}
 	mutex_unlock(&state->lock);
 }

@@ -38,6 +38,7 @@
 #include <linux/libfdt.h>
 #include <linux/memory_hotplug.h>
 #include <linux/mm.h>
+#include <linux/overflow.h>
 #include <linux/slab.h>
 #include <linux/sort.h>
 #include <linux/string.h>
@@ -246,11 +247,13 @@ static int luo_cmp_name_ref(const void *a, const void *b)
 }
 
 /*
- * Mark in @drop the sessions whose name is bad or repeats an earlier
- * session's name; sorting keeps this O(n log n) for any count.
+ * Mark in @drop the entries of an array whose leading name (@len bytes) is
+ * bad or repeats an earlier entry's name: sessions by name, FLBs by
+ * compatible string.  Sorting keeps this O(n log n) for any count.
  */
-static int luo_mark_bad_names(struct luo_parse *p, const struct luo_session_ser *ser,
-			      u64 count, unsigned long *drop)
+static int luo_mark_bad_names(struct luo_parse *p, const void *base, size_t stride,
+			      size_t len, u64 count, const char *what,
+			      unsigned long *drop)
 {
 	struct luo_name_ref *refs;
 	u64 i, n = 0;
@@ -259,20 +262,22 @@ static int luo_mark_bad_names(struct luo_parse *p, const struct luo_session_ser 
 	if (!refs)
 		return -ENOMEM;
 	for (i = 0; i < count; i++) {
-		if (!luo_str_ok(ser[i].name, sizeof(ser[i].name))) {
-			luo_in_err(p, "session %llu has no valid name, dropped\n", i);
+		const char *name = base + i * stride;
+
+		if (!luo_str_ok(name, len)) {
+			luo_in_err(p, "%s %llu has no valid name, dropped\n", what, i);
 			__set_bit(i, drop);
 			continue;
 		}
-		refs[n].name = ser[i].name;
+		refs[n].name = name;
 		refs[n].index = i;
 		n++;
 	}
 	sort(refs, n, sizeof(*refs), luo_cmp_name_ref, NULL);
 	for (i = 1; i < n; i++) {
 		if (!strcmp(refs[i].name, refs[i - 1].name)) {
-			luo_in_err(p, "session '%s' appears twice, the later one is dropped\n",
-				   refs[i].name);
+			luo_in_err(p, "%s '%s' appears twice, the later one is dropped\n",
+				   what, refs[i].name);
 			__set_bit(refs[i].index, drop);
 		}
 	}
@@ -315,7 +320,8 @@ static int luo_parse_sessions(struct luo_parse *p, const void *fdt, int off)
 	drop = bitmap_zalloc(count, GFP_KERNEL);
 	if (!drop && count)
 		return -ENOMEM;
-	err = luo_mark_bad_names(p, ser, count, drop);
+	err = luo_mark_bad_names(p, ser, sizeof(*ser), sizeof(ser->name), count,
+				 "session", drop);
 	for (i = 0; !err && i < count; i++)
 		if (!test_bit(i, drop) && luo_parse_session(p, &ser[i]) == -ENOMEM)
 			err = -ENOMEM;
@@ -329,7 +335,8 @@ static int luo_parse_flbs(struct luo_parse *p, const void *fdt, int off)
 {
 	const struct luo_flb_header_ser *hdr;
 	const struct luo_flb_ser *ser;
-	u64 phys, count, i, j;
+	unsigned long *drop;
+	u64 phys, count, i;
 	size_t size;
 	int err;
 
@@ -338,7 +345,8 @@ static int luo_parse_flbs(struct luo_parse *p, const void *fdt, int off)
 	if (err)
 		return err;
 	if (luo_fdt_get_u64(fdt, off, LUO_FDT_FLB_HEADER, &phys)) {
-		luo_in_err(p, "the FLB node has no valid %s: no FLBs taken\n", LUO_FDT_FLB_HEADER);
+		luo_in_err(p, "the FLB node has no valid %s: no FLBs taken\n",
+			   LUO_FDT_FLB_HEADER);
 		return -EINVAL;
 	}
 	hdr = luo_parse_map(p, phys, &size);
@@ -350,25 +358,24 @@ static int luo_parse_flbs(struct luo_parse *p, const void *fdt, int off)
 		return -EINVAL;
 	}
 	ser = (const void *)(hdr + 1);
-	p->in->flbs = kzalloc_objs(*p->in->flbs, count);
-	if (!p->in->flbs && count)
+	p->in->flbs = kvcalloc(count, sizeof(*p->in->flbs), GFP_KERNEL);
+	drop = bitmap_zalloc(count, GFP_KERNEL);
+	if ((!p->in->flbs || !drop) && count) {
+		bitmap_free(drop);
 		return -ENOMEM;
-	for (i = 0; i < count; i++) {
+	}
+	err = luo_mark_bad_names(p, ser, sizeof(*ser), sizeof(ser->compatible), count,
+				 "FLB", drop);
+	for (i = 0; !err && i < count; i++) {
 		struct luo_in_flb *flb = &p->in->flbs[p->in->nr_flbs];
-		bool repeated = false;
 
-		if (!luo_str_ok(ser[i].compatible, sizeof(ser[i].compatible)) ||
-		    !ser[i].count) {
-			luo_in_err(p, "FLB %llu is malformed, dropped\n", i);
-			err = -EINVAL;
+		if (test_bit(i, drop))
 			continue;
-		}
-		for (j = 0; j < p->in->nr_flbs; j++)
-			repeated |= !strcmp(p->in->flbs[j].compatible, ser[i].compatible);
-		if (repeated) {
-			luo_in_err(p, "FLB '%s' appears twice, the later one is dropped\n",
-				   ser[i].compatible);
-			err = -EINVAL;
+		/* Used by at least one file, and by no more than can exist. */
+		if (!ser[i].count || ser[i].count > (u64)LUO_MAX_SESSIONS * LUO_MAX_FILES) {
+			luo_in_err(p, "FLB '%s' is used by %llu files: malformed, dropped\n",
+				   ser[i].compatible, ser[i].count);
+			__set_bit(i, drop);
 			continue;
 		}
 		memcpy(flb->compatible, ser[i].compatible, sizeof(flb->compatible));
@@ -376,6 +383,9 @@ static int luo_parse_flbs(struct luo_parse *p, const void *fdt, int off)
 		flb->count = ser[i].count;
 		p->in->nr_flbs++;
 	}
+	if (!err && p->in->nr_flbs != count)
+		err = -EINVAL;
+	bitmap_free(drop);
 	return err;
 }
 
@@ -442,9 +452,15 @@ int luo_incoming_parse(const void *fdt, size_t fdt_size,
 		err2 = -EINVAL;
 	luo_parse_unmap_all(&p);
 
-	if (err == -ENOMEM || err2 == -ENOMEM) {
+	if (err == -ENOMEM) {
 		luo_incoming_free(in);
 		return -ENOMEM;
+	}
+	if (err2 == -ENOMEM) {
+		/* The FLBs are lost, the sessions need not be. */
+		kvfree(in->flbs);
+		in->flbs = NULL;
+		in->nr_flbs = 0;
 	}
 	if (err == -EPROTO)
 		err = -EINVAL;
@@ -465,17 +481,26 @@ void luo_incoming_free(struct luo_incoming *in)
 		list_del(&session->list);
 		luo_incoming_free_session(session);
 	}
-	kfree(in->flbs);
+	kvfree(in->flbs);
 	in->flbs = NULL;
 	in->nr_sessions = 0;
 	in->nr_flbs = 0;
 }
 
+/* The pages of the FDT: never a block, whatever the FDT says. */
+struct luo_kho_ctx {
+	phys_addr_t fdt;
+	size_t fdt_size;
+};
+
 /* KHO: a preserved block is a folio the previous kernel preserved. */
 static void *luo_kho_map(void *ctx, u64 phys, size_t *size)
 {
+	const struct luo_kho_ctx *kc = ctx;
 	struct folio *folio;
 
+	if (phys >= kc->fdt && phys - kc->fdt < kc->fdt_size)
+		return NULL;
 	if (!pfn_to_online_page(PHYS_PFN(phys)))
 		return NULL;
 	folio = kho_restore_folio(phys);
@@ -490,18 +515,15 @@ static void luo_kho_unmap(void *ctx, void *block)
 	folio_put(virt_to_folio(block));
 }
 
-static const struct luo_in_mem luo_kho_mem = {
-	.map = luo_kho_map,
-	.unmap = luo_kho_unmap,
-	.origin = "previous kernel",
-};
-
 /* Every page of [phys, phys + size) is memory this kernel manages. */
 static bool luo_phys_online(phys_addr_t phys, size_t size)
 {
+	phys_addr_t last;
 	unsigned long pfn;
 
-	for (pfn = PHYS_PFN(phys); pfn <= PHYS_PFN(phys + size - 1); pfn++)
+	if (!size || check_add_overflow(phys, (phys_addr_t)size - 1, &last))
+		return false;
+	for (pfn = PHYS_PFN(phys); pfn <= PHYS_PFN(last); pfn++)
 		if (!pfn_to_online_page(pfn))
 			return false;
 	return true;
@@ -515,6 +537,13 @@ static bool luo_phys_online(phys_addr_t phys, size_t size)
  */
 void luo_incoming_init(void)
 {
+	struct luo_kho_ctx kc;
+	struct luo_in_mem mem = {
+		.map = luo_kho_map,
+		.unmap = luo_kho_unmap,
+		.ctx = &kc,
+		.origin = "previous kernel",
+	};
 	struct luo_incoming in;
 	phys_addr_t phys;
 	size_t size;
@@ -528,7 +557,7 @@ void luo_incoming_init(void)
 		pr_err("cannot read the handover: %pe\n", ERR_PTR(err));
 		return;
 	}
-	if (!size || size > LUO_FDT_MAX_SIZE || !luo_phys_online(phys, size)) {
+	if (size > LUO_FDT_MAX_SIZE || !luo_phys_online(phys, size)) {
 		pr_err("the handover at %pa (%zu bytes) is not in usable memory: ignored\n",
 		       &phys, size);
 		return;
@@ -538,7 +567,9 @@ void luo_incoming_init(void)
 	 * The FDT itself stays where it is: KHO's debugfs shows it under
 	 * kho/in/ for as long as this kernel runs.
 	 */
-	err = luo_incoming_parse(fdt, size, &luo_kho_mem, &in);
+	kc.fdt = phys;
+	kc.fdt_size = size;
+	err = luo_incoming_parse(fdt, size, &mem, &in);
 	if (err == -EPROTO || err == -ENOMEM)
 		return;
 

@@ -4,13 +4,15 @@
  *
  * Locking, outermost first:
  *
- *   luo.lock          the session lists, the reboot, the incoming FLB table
+ *   luo.lock          the session lists, the reboot
  *   session->lock     one session's files and state
  *   luo_handlers_lock registered file handlers and FLBs (read while used)
  *   flb state lock    one FLB's outgoing or incoming state
  *
  * Files preserved anywhere are also indexed by identity in luo_file_ids,
- * an xarray with its own lock.
+ * an xarray with its own lock.  The table of FLBs handed over (luo.in_flbs)
+ * is written once before userspace runs; an entry is claimed under the
+ * lock of the one registered FLB of its compatible string.
  */
 #ifndef _KERNEL_LIVEUPDATE_LUO_INTERNAL_H
 #define _KERNEL_LIVEUPDATE_LUO_INTERNAL_H

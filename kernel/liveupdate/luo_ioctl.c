@@ -82,52 +82,61 @@ static int luo_ucmd_respond(struct luo_ucmd *ucmd, size_t kernel_size)
 }
 
 /*
- * Give userspace a new descriptor of @file: reserve it, report it, and
- * install it only when the report reached userspace.  Consumes @file.
+ * Reserve a descriptor and report it to userspace before the object behind
+ * it exists: once a session is retrieved (or a file restored), nothing may
+ * fail any more, since undoing a retrieval would discard what it holds.
  */
-static int luo_ucmd_install(struct luo_ucmd *ucmd, struct file *file,
-			    __s32 *fdp, size_t kernel_size)
+static int luo_ucmd_reserve_fd(struct luo_ucmd *ucmd, __s32 *fdp,
+			       size_t kernel_size)
 {
 	int fd, err;
 
 	fd = get_unused_fd_flags(O_CLOEXEC);
-	if (fd < 0) {
-		fput(file);
+	if (fd < 0)
 		return fd;
-	}
 	*fdp = fd;
 	err = luo_ucmd_respond(ucmd, kernel_size);
 	if (err) {
 		put_unused_fd(fd);
-		fput(file);
 		return err;
 	}
-	fd_install(fd, file);
-	return 0;
+	return fd;
 }
 
 static int luo_ioctl_create_session(struct luo_ucmd *ucmd)
 {
 	struct liveupdate_ioctl_create_session *argp = ucmd->cmd;
 	struct file *file;
-	int err;
+	int fd, err;
 
+	fd = luo_ucmd_reserve_fd(ucmd, &argp->fd, sizeof(*argp));
+	if (fd < 0)
+		return fd;
 	err = luo_session_create((const char *)argp->name, &file);
-	if (err)
+	if (err) {
+		put_unused_fd(fd);
 		return err;
-	return luo_ucmd_install(ucmd, file, &argp->fd, sizeof(*argp));
+	}
+	fd_install(fd, file);
+	return 0;
 }
 
 static int luo_ioctl_retrieve_session(struct luo_ucmd *ucmd)
 {
 	struct liveupdate_ioctl_retrieve_session *argp = ucmd->cmd;
 	struct file *file;
-	int err;
+	int fd, err;
 
+	fd = luo_ucmd_reserve_fd(ucmd, &argp->fd, sizeof(*argp));
+	if (fd < 0)
+		return fd;
 	err = luo_session_retrieve((const char *)argp->name, &file);
-	if (err)
+	if (err) {
+		put_unused_fd(fd);
 		return err;
-	return luo_ucmd_install(ucmd, file, &argp->fd, sizeof(*argp));
+	}
+	fd_install(fd, file);
+	return 0;
 }
 
 static int luo_ioctl_preserve_fd(struct luo_ucmd *ucmd)
@@ -141,12 +150,18 @@ static int luo_ioctl_retrieve_fd(struct luo_ucmd *ucmd)
 {
 	struct liveupdate_session_retrieve_fd *argp = ucmd->cmd;
 	struct file *file;
-	int err;
+	int fd, err;
 
+	fd = luo_ucmd_reserve_fd(ucmd, &argp->fd, sizeof(*argp));
+	if (fd < 0)
+		return fd;
 	err = luo_session_retrieve_fd(ucmd->file, argp->token, &file);
-	if (err)
+	if (err) {
+		put_unused_fd(fd);
 		return err;
-	return luo_ucmd_install(ucmd, file, &argp->fd, sizeof(*argp));
+	}
+	fd_install(fd, file);
+	return 0;
 }
 
 static int luo_ioctl_finish(struct luo_ucmd *ucmd)

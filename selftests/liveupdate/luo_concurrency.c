@@ -212,6 +212,40 @@ TEST_F(luo, parallel_sessions)
  * name) before the next round starts.
  */
 
+/*
+ * The verdict of a race run in rounds: in each round exactly one thread
+ * must win (0) and every other one fail with @want_err.  Returns how many
+ * rounds went wrong, and logs the first.
+ */
+static int bad_race_rounds(struct __test_metadata *const _metadata,
+			   const int (*result)[NR_THREADS], int rounds, int want_err)
+{
+	int round, i, wins, bad_rounds = 0;
+
+	for (round = 0; round < rounds; round++) {
+		bool bad = false;
+
+		wins = 0;
+		for (i = 0; i < NR_THREADS; i++) {
+			if (!result[round][i]) {
+				wins++;
+			} else if (result[round][i] != -want_err) {
+				bad = true;
+				if (!bad_rounds)
+					TH_LOG("round %d, thread %d: %s, expected %s", round, i,
+					       errname(-result[round][i]), errname(want_err));
+			}
+		}
+		if (wins != 1) {
+			bad = true;
+			if (!bad_rounds)
+				TH_LOG("round %d: %d threads won, expected 1", round, wins);
+		}
+		bad_rounds += bad;
+	}
+	return bad_rounds;
+}
+
 struct name_race {
 	int luo;
 	pthread_barrier_t barrier;
@@ -247,7 +281,7 @@ TEST_F(luo, contended_name)
 	struct name_arg args[NR_THREADS];
 	pthread_t threads[NR_THREADS];
 	struct name_race *race;
-	int i, round, wins, bad_rounds = 0, ret;
+	int i, bad_rounds, ret;
 
 	race = calloc(1, sizeof(*race));
 	ASSERT_NE(NULL, race);
@@ -263,28 +297,7 @@ TEST_F(luo, contended_name)
 	}
 	pthread_barrier_destroy(&race->barrier);
 
-	for (round = 0; round < NAME_ROUNDS; round++) {
-		bool bad = false;
-
-		wins = 0;
-		for (i = 0; i < NR_THREADS; i++) {
-			ret = race->result[round][i];
-			if (!ret) {
-				wins++;
-			} else if (ret != -EEXIST) {
-				bad = true;
-				if (!bad_rounds)
-					TH_LOG("round %d, thread %d: %s, expected EEXIST",
-					       round, i, errname(-ret));
-			}
-		}
-		if (wins != 1) {
-			bad = true;
-			if (!bad_rounds)
-				TH_LOG("round %d: %d sessions created, expected 1", round, wins);
-		}
-		bad_rounds += bad;
-	}
+	bad_rounds = bad_race_rounds(_metadata, race->result, NAME_ROUNDS, EEXIST);
 	EXPECT_EQ(0, bad_rounds)
 		TH_LOG("%d of %d rounds went wrong", bad_rounds, NAME_ROUNDS);
 
@@ -356,7 +369,7 @@ TEST_F(luo, contended_memfd)
 	struct memfd_arg args[NR_THREADS];
 	pthread_t threads[NR_THREADS];
 	struct memfd_race *race;
-	int i, round, wins, bad_rounds = 0, ret, sfd;
+	int i, bad_rounds, ret, sfd;
 
 	race = calloc(1, sizeof(*race));
 	ASSERT_NE(NULL, race);
@@ -380,28 +393,7 @@ TEST_F(luo, contended_memfd)
 			       race->fail[i].count, race->fail[i].first);
 	}
 
-	for (round = 0; round < MEMFD_ROUNDS; round++) {
-		bool bad = false;
-
-		wins = 0;
-		for (i = 0; i < NR_THREADS; i++) {
-			ret = race->result[round][i];
-			if (!ret) {
-				wins++;
-			} else if (ret != -EBUSY) {
-				bad = true;
-				if (!bad_rounds)
-					TH_LOG("round %d, thread %d: %s, expected EBUSY",
-					       round, i, errname(-ret));
-			}
-		}
-		if (wins != 1) {
-			bad = true;
-			if (!bad_rounds)
-				TH_LOG("round %d: %d preserves succeeded, expected 1", round, wins);
-		}
-		bad_rounds += bad;
-	}
+	bad_rounds = bad_race_rounds(_metadata, race->result, MEMFD_ROUNDS, EBUSY);
 	EXPECT_EQ(0, bad_rounds)
 		TH_LOG("%d of %d rounds went wrong", bad_rounds, MEMFD_ROUNDS);
 

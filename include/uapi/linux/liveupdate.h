@@ -80,7 +80,8 @@ enum {
  * the kexec happens; closing it earlier releases what it preserved.
  *
  * Errors: EINVAL for an empty or unterminated name, EEXIST when a session of
- * that name exists already, EBUSY while the reboot is under way.
+ * that name exists already, EBUSY while the reboot is under way, ENOSPC
+ * when the handover could not describe one more session.
  */
 struct liveupdate_ioctl_create_session {
 	__u32		size;
@@ -130,7 +131,9 @@ struct liveupdate_ioctl_retrieve_session {
  * object is preserved already, in any session, through any descriptor (the
  * handler decides what "the same object" is: for a memfd, its inode),
  * EINVAL on a session that holds a previous kernel's files not finished
- * yet, EBUSY while the reboot is under way.
+ * yet, EBUSY while the reboot is under way, ENOSPC when the session holds
+ * as many files as the handover can describe, ENODEV when the handler's
+ * module is going away.
  */
 struct liveupdate_session_preserve_fd {
 	__u32		size;
@@ -178,7 +181,9 @@ struct liveupdate_session_retrieve_fd {
  * update.
  *
  * Errors: EINVAL for a session that holds no previous kernel's files,
- * EBUSY when a file cannot finish yet.
+ * EBUSY when a file cannot finish yet, ENOENT when no handler for one of
+ * its files is registered in this kernel (closing the session then drops
+ * such files, and what they hold stays reserved until the next update).
  */
 struct liveupdate_session_finish {
 	__u32		size;
