@@ -42,6 +42,18 @@ static int __init luo_parse_param(char *buf)
 early_param("liveupdate", luo_parse_param);
 
 /**
+ * luo_configured - Whether this boot asked for live update.
+ *
+ * Return: true when the command line enabled LUO and KHO is on.  Handlers
+ * and FLBs may register from then on, whatever the order of the initcalls
+ * that run them and luo_init().
+ */
+bool luo_configured(void)
+{
+	return luo_param && kho_is_enabled();
+}
+
+/**
  * liveupdate_enabled - Whether the Live Update Orchestrator runs.
  *
  * Return: true when the command line enabled LUO, KHO is enabled, and LUO
@@ -50,7 +62,7 @@ early_param("liveupdate", luo_parse_param);
  */
 bool liveupdate_enabled(void)
 {
-	return luo_param && kho_is_enabled() && READ_ONCE(luo.enabled);
+	return luo_configured() && READ_ONCE(luo.enabled);
 }
 EXPORT_SYMBOL_GPL(liveupdate_enabled);
 
@@ -115,7 +127,7 @@ static int __init luo_init(void)
 
 	if (!luo_param)
 		return 0;
-	if (!kho_is_enabled()) {
+	if (!luo_configured()) {
 		pr_info("KHO is off: live update disabled\n");
 		return 0;
 	}

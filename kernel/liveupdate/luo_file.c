@@ -76,7 +76,7 @@ int liveupdate_register_file_handler(struct liveupdate_file_handler *fh)
 	const struct liveupdate_file_ops *ops = fh->ops;
 	int err = 0;
 
-	if (!liveupdate_enabled())
+	if (!luo_configured())
 		return -EOPNOTSUPP;
 	if (!ops || !ops->can_preserve || !ops->preserve || !ops->unpreserve ||
 	    !ops->retrieve || !ops->finish || !fh->compatible[0] ||

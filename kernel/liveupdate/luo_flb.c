@@ -96,7 +96,7 @@ int liveupdate_register_flb(struct liveupdate_file_handler *fh,
 	struct luo_flb_link *link;
 	int err = 0;
 
-	if (!liveupdate_enabled())
+	if (!luo_configured())
 		return -EOPNOTSUPP;
 	if (!ops || !ops->preserve || !ops->unpreserve || !ops->retrieve ||
 	    !ops->finish || !flb->compatible[0] ||

@@ -157,6 +157,9 @@ struct luo_global {
 extern struct luo_global luo;
 extern struct rw_semaphore luo_handlers_lock;
 
+/* luo_core.c */
+bool luo_configured(void);
+
 /* luo_ioctl.c */
 int luo_device_init(void);
 long luo_session_ioctl(struct file *file, unsigned int cmd, unsigned long arg);

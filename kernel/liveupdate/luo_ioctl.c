@@ -103,16 +103,9 @@ static int luo_ucmd_reserve_fd(struct luo_ucmd *ucmd, __s32 *fdp,
 	return fd;
 }
 
-static int luo_ioctl_create_session(struct luo_ucmd *ucmd)
+/* Give @fd to @file, or give it back when getting @file failed with @err. */
+static int luo_ucmd_install_fd(int fd, int err, struct file *file)
 {
-	struct liveupdate_ioctl_create_session *argp = ucmd->cmd;
-	struct file *file;
-	int fd, err;
-
-	fd = luo_ucmd_reserve_fd(ucmd, &argp->fd, sizeof(*argp));
-	if (fd < 0)
-		return fd;
-	err = luo_session_create((const char *)argp->name, &file);
 	if (err) {
 		put_unused_fd(fd);
 		return err;
@@ -121,22 +114,30 @@ static int luo_ioctl_create_session(struct luo_ucmd *ucmd)
 	return 0;
 }
 
+static int luo_ioctl_create_session(struct luo_ucmd *ucmd)
+{
+	struct liveupdate_ioctl_create_session *argp = ucmd->cmd;
+	struct file *file = NULL;
+	int fd, err;
+
+	fd = luo_ucmd_reserve_fd(ucmd, &argp->fd, sizeof(*argp));
+	if (fd < 0)
+		return fd;
+	err = luo_session_create((const char *)argp->name, &file);
+	return luo_ucmd_install_fd(fd, err, file);
+}
+
 static int luo_ioctl_retrieve_session(struct luo_ucmd *ucmd)
 {
 	struct liveupdate_ioctl_retrieve_session *argp = ucmd->cmd;
-	struct file *file;
+	struct file *file = NULL;
 	int fd, err;
 
 	fd = luo_ucmd_reserve_fd(ucmd, &argp->fd, sizeof(*argp));
 	if (fd < 0)
 		return fd;
 	err = luo_session_retrieve((const char *)argp->name, &file);
-	if (err) {
-		put_unused_fd(fd);
-		return err;
-	}
-	fd_install(fd, file);
-	return 0;
+	return luo_ucmd_install_fd(fd, err, file);
 }
 
 static int luo_ioctl_preserve_fd(struct luo_ucmd *ucmd)
@@ -149,19 +150,14 @@ static int luo_ioctl_preserve_fd(struct luo_ucmd *ucmd)
 static int luo_ioctl_retrieve_fd(struct luo_ucmd *ucmd)
 {
 	struct liveupdate_session_retrieve_fd *argp = ucmd->cmd;
-	struct file *file;
+	struct file *file = NULL;
 	int fd, err;
 
 	fd = luo_ucmd_reserve_fd(ucmd, &argp->fd, sizeof(*argp));
 	if (fd < 0)
 		return fd;
 	err = luo_session_retrieve_fd(ucmd->file, argp->token, &file);
-	if (err) {
-		put_unused_fd(fd);
-		return err;
-	}
-	fd_install(fd, file);
-	return 0;
+	return luo_ucmd_install_fd(fd, err, file);
 }
 
 static int luo_ioctl_finish(struct luo_ucmd *ucmd)
