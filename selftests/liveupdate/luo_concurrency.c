@@ -26,8 +26,7 @@
 #include <unistd.h>
 #include <linux/liveupdate.h>
 
-#include "luo_util.h"
-#include "kselftest_harness.h"
+#include "luo_harness.h"
 
 #define NR_THREADS		4
 
@@ -44,12 +43,6 @@
 /* Distinct tokens, so that thread A's preserve never meets B's token. */
 #define CLOSE_TOKEN_A		1
 #define CLOSE_TOKEN_B		2
-
-/* Stop the test unless @ret, a helper's result, is a file descriptor. */
-#define ASSERT_FD(ret) do {							\
-	ASSERT_GE(ret, 0)							\
-		TH_LOG("%s: %s", #ret, errname(-(ret)));			\
-} while (0)
 
 /* What a worker thread saw go wrong: how often, and the first time. */
 struct failures {
@@ -88,23 +81,6 @@ static int name_is_free(int luo, const char *name)
 static int small_memfd(void)
 {
 	return memfd_with("luo", 3);
-}
-
-/* The device, opened for one test and closed at its end. */
-FIXTURE(luo) {
-	int luo;
-};
-
-FIXTURE_SETUP(luo)
-{
-	self->luo = luo_open();
-	ASSERT_FD(self->luo);
-}
-
-FIXTURE_TEARDOWN(luo)
-{
-	if (self->luo >= 0)
-		close(self->luo);
 }
 
 /*

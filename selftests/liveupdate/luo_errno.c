@@ -23,8 +23,7 @@
 #include <linux/capability.h>
 #include <linux/liveupdate.h>
 
-#include "luo_util.h"
-#include "kselftest_harness.h"
+#include "luo_harness.h"
 
 #define SESSION_NAME	"errno-session"
 #define OTHER_NAME	"errno-session-2"
@@ -56,12 +55,6 @@ _Static_assert(sizeof(struct preserve_ext) ==
 	EXPECT_EQ(-(err), __ret)						\
 		TH_LOG("%s: got %s (%d), expected %s", #expr,			\
 		       errname(__ret < 0 ? -__ret : 0), __ret, errname(err));	\
-} while (0)
-
-/* Stop the test unless @ret, a helper's result, is a file descriptor. */
-#define ASSERT_FD(ret) do {							\
-	ASSERT_GE(ret, 0)							\
-		TH_LOG("%s: %s", #ret, errname(-(ret)));			\
 } while (0)
 
 /*
@@ -122,23 +115,6 @@ static int open_without_caps(void)
 		return -fd;
 	close(fd);
 	return 0;
-}
-
-/* The device, opened for one test and closed at its end. */
-FIXTURE(luo) {
-	int luo;
-};
-
-FIXTURE_SETUP(luo)
-{
-	self->luo = luo_open();
-	ASSERT_FD(self->luo);
-}
-
-FIXTURE_TEARDOWN(luo)
-{
-	if (self->luo >= 0)
-		close(self->luo);
 }
 
 /* The device and one outgoing session, SESSION_NAME, closed at the end. */
