@@ -71,7 +71,8 @@ tools: headers-ours
 selftests: headers-ours
 	$(call timed,$(MAKE) -s -C selftests/liveupdate OUT=$(abspath $(BUILD)/selftests) \
 		KSELFTEST_DIR=$(abspath $(TREE))/tools/testing/selftests \
-		UAPI=$(abspath $(BUILD)/kernel-ours/headers/usr/include),selftests)
+		UAPI=$(abspath $(BUILD)/kernel-ours/headers/usr/include) \
+		VMLINUX=$(abspath $(BUILD)/kernel-ours/vmlinux),selftests)
 
 # The upstream LUO selftests, built from the tree (never copied here) against
 # each flavor's own exported headers.

@@ -26,6 +26,7 @@
 #include <linux/string.h>
 
 #include "luo_internal.h"
+#include <trace/events/liveupdate.h>
 
 struct luo_global luo = {
 	.lock = __MUTEX_INITIALIZER(luo.lock),
@@ -94,7 +95,9 @@ static void luo_unfreeze_sessions(struct luo_session *stop)
  */
 int liveupdate_reboot(void)
 {
+	unsigned long nr_sessions = 0, nr_files = 0;
 	struct luo_session *session;
+	u64 t0 = luo_clock();
 	int err = 0;
 
 	if (!liveupdate_enabled())
@@ -102,6 +105,15 @@ int liveupdate_reboot(void)
 
 	mutex_lock(&luo.lock);
 	luo.rebooting = true;
+	/* A preserve that began before the flag was set ends before this. */
+	list_for_each_entry(session, &luo.sessions, list) {
+		mutex_lock(&session->lock);
+		nr_sessions++;
+		nr_files += session->nr_files;
+		mutex_unlock(&session->lock);
+	}
+	trace_luo_reboot_begin(nr_sessions, nr_files);
+	luo_record_reboot_begin(nr_sessions, nr_files);
 	list_for_each_entry(session, &luo.sessions, list) {
 		mutex_lock(&session->lock);
 		err = luo_file_freeze(session);
@@ -111,12 +123,17 @@ int liveupdate_reboot(void)
 			goto out;
 		}
 	}
+	luo_record_reboot_step(LUO_REC_FREEZE_END, 0, 0);
 	err = luo_serialize();
 	if (err)
 		luo_unfreeze_sessions(NULL);
 out:
-	if (err)
+	if (err) {
+		luo_record_reboot_step(LUO_REC_ABORT, err, 0);
 		luo.rebooting = false;
+	}
+	trace_luo_reboot_end(nr_sessions, nr_files, err,
+			     luo_clock_ns(luo_clock() - t0));
 	mutex_unlock(&luo.lock);
 	return err;
 }
@@ -139,6 +156,7 @@ static int __init luo_init(void)
 		       ERR_PTR(err));
 		return err;
 	}
+	luo_record_init();
 	WRITE_ONCE(luo.enabled, true);
 	err = luo_device_init();
 	if (err) {

@@ -31,6 +31,7 @@
 #include <linux/xarray.h>
 
 #include "luo_internal.h"
+#include <trace/events/liveupdate.h>
 
 static LIST_HEAD(luo_handlers);
 DECLARE_RWSEM(luo_handlers_lock);
@@ -160,22 +161,13 @@ static struct luo_file *luo_file_find(struct luo_session *session, u64 token)
 	return NULL;
 }
 
-/**
- * luo_file_preserve - Preserve a file in an outgoing session.
- * @session: The session, locked.
- * @file:    The file.
- * @token:   Userspace's name for it.
- *
- * Return: 0, -EEXIST for a token in use in the session, -ENOENT when no
- * handler takes the file, -EBUSY when it is preserved already, -ENOSPC
- * past the handover's capacity, or the error of an FLB's or the
- * handler's preserve().
- */
-int luo_file_preserve(struct luo_session *session, struct file *file, u64 token)
+static int luo_file_do_preserve(struct luo_session *session, struct file *file,
+				u64 token, char *handler, u64 *cost)
 {
 	struct liveupdate_file_handler *fh;
 	struct liveupdate_file_op_args args;
 	struct luo_file *lf;
+	u64 t0;
 	int err;
 
 	lockdep_assert_held(&session->lock);
@@ -199,17 +191,23 @@ int luo_file_preserve(struct luo_session *session, struct file *file, u64 token)
 	if (err)
 		goto out_free;
 
+	strscpy(handler, fh->compatible, LIVEUPDATE_HNDL_COMPAT_LENGTH);
 	lf->id = fh->ops->get_id ? fh->ops->get_id(file) : (unsigned long)file;
 	err = xa_insert(&luo_file_ids, lf->id, lf, GFP_KERNEL);
 	if (err)
 		goto out_unbind;
+	err = luo_hook_result(luo_hook_file_preserve(session->name, handler, token));
+	if (err)
+		goto out_erase;
 	err = luo_flb_file_preserve(fh);
 	if (err)
 		goto out_erase;
 
 	lf->file = file;
 	luo_file_args(lf, &args);
+	t0 = luo_clock();
 	err = fh->ops->preserve(&args);
+	*cost = luo_clock() - t0;
 	if (err)
 		goto out_flb;
 
@@ -230,6 +228,29 @@ out_unbind:
 	luo_file_unbind(lf);
 out_free:
 	kfree(lf);
+	return err;
+}
+
+/**
+ * luo_file_preserve - Preserve a file in an outgoing session.
+ * @session: The session, locked.
+ * @file:    The file.
+ * @token:   Userspace's name for it.
+ *
+ * Return: 0, -EEXIST for a token in use in the session, -ENOENT when no
+ * handler takes the file, -EBUSY when it is preserved already, -ENOSPC
+ * past the handover's capacity, or the error of an FLB's or the
+ * handler's preserve().
+ */
+int luo_file_preserve(struct luo_session *session, struct file *file, u64 token)
+{
+	char handler[LIVEUPDATE_HNDL_COMPAT_LENGTH] = "";
+	u64 cost = 0;
+	int err;
+
+	err = luo_file_do_preserve(session, file, token, handler, &cost);
+	trace_luo_file_preserve(session->name, handler, token, err,
+				luo_clock_ns(cost));
 	return err;
 }
 
@@ -257,8 +278,12 @@ void luo_file_unpreserve_all(struct luo_session *session)
 	list_for_each_entry_safe_reverse(lf, next, &session->files, list) {
 		struct liveupdate_file_handler *fh = lf->fh;
 
+		u64 t0 = luo_clock();
+
 		luo_file_args(lf, &args);
 		fh->ops->unpreserve(&args);
+		trace_luo_file_unpreserve(session->name, lf->compatible, lf->token,
+					  0, luo_clock_ns(luo_clock() - t0));
 		luo_flb_file_unpreserve(fh);
 		xa_erase(&luo_file_ids, lf->id);
 		luo_file_free(session, lf);
@@ -276,14 +301,19 @@ void luo_file_unfreeze(struct luo_session *session)
 
 	lockdep_assert_held(&session->lock);
 	list_for_each_entry_reverse(lf, &session->files, list) {
+		u64 t0 = luo_clock(), cost = 0;
+
 		if (!lf->frozen)
 			continue;
 		if (lf->fh->ops->unfreeze) {
 			luo_file_args(lf, &args);
 			lf->fh->ops->unfreeze(&args);
 			lf->serialized_data = args.serialized_data;
+			cost = luo_clock() - t0;
 		}
 		lf->frozen = false;
+		trace_luo_file_unfreeze(session->name, lf->compatible, lf->token,
+					0, luo_clock_ns(cost));
 	}
 }
 
@@ -302,14 +332,25 @@ int luo_file_freeze(struct luo_session *session)
 
 	lockdep_assert_held(&session->lock);
 	list_for_each_entry(lf, &session->files, list) {
-		if (lf->fh->ops->freeze) {
+		u64 t0, cost = 0;
+
+		err = luo_hook_result(luo_hook_file_freeze(session->name,
+							   lf->compatible, lf->token));
+		if (!err && lf->fh->ops->freeze) {
 			luo_file_args(lf, &args);
+			t0 = luo_clock();
 			err = lf->fh->ops->freeze(&args);
-			if (err) {
-				luo_file_unfreeze(session);
-				return err;
-			}
-			lf->serialized_data = args.serialized_data;
+			cost = luo_clock() - t0;
+			if (!err)
+				lf->serialized_data = args.serialized_data;
+		}
+		trace_luo_file_freeze(session->name, lf->compatible, lf->token,
+				      err, luo_clock_ns(cost));
+		luo_record_file(LUO_REC_FILE_FREEZE, session->name, lf->compatible,
+				lf->token, err, cost);
+		if (err) {
+			luo_file_unfreeze(session);
+			return err;
 		}
 		lf->frozen = true;
 	}
@@ -332,6 +373,36 @@ static int luo_file_bind_incoming(struct luo_file *lf)
 	return err;
 }
 
+/* Restore @lf on its first retrieve; @cost gets the handler's cycles. */
+static int luo_file_do_retrieve(struct luo_session *session, struct luo_file *lf,
+				u64 *cost)
+{
+	struct liveupdate_file_op_args args;
+	u64 t0;
+	int err;
+
+	if (lf->retrieve_status)
+		return lf->retrieve_status < 0 ? lf->retrieve_status : 0;
+	err = luo_file_bind_incoming(lf);
+	if (err)
+		return err;
+	err = luo_hook_result(luo_hook_file_retrieve(session->name, lf->compatible,
+						     lf->token));
+	if (err)
+		return err;
+	luo_file_args(lf, &args);
+	t0 = luo_clock();
+	err = lf->fh->ops->retrieve(&args);
+	*cost = luo_clock() - t0;
+	if (err) {
+		lf->retrieve_status = err;
+		return err;
+	}
+	lf->file = args.file;
+	lf->retrieve_status = 1;
+	return 0;
+}
+
 /**
  * luo_file_retrieve - Restore a file of an incoming session.
  * @session: The session, locked.
@@ -339,38 +410,57 @@ static int luo_file_bind_incoming(struct luo_file *lf)
  * @filep:   Set to a new reference of the restored file.
  *
  * The first call restores the file through its handler; later calls return
- * the same file again, or the error the restore failed with.
+ * the same file again, or the error the handler's restore failed with.
  *
  * Return: 0, -ENOENT when no file has @token or no handler of its kind is
  * registered, or the handler's error.
  */
 int luo_file_retrieve(struct luo_session *session, u64 token, struct file **filep)
 {
-	struct liveupdate_file_op_args args;
 	struct luo_file *lf;
+	bool first;
+	u64 cost = 0;
 	int err;
 
 	lockdep_assert_held(&session->lock);
 	lf = luo_file_find(session, token);
-	if (!lf)
+	if (!lf) {
+		trace_luo_file_retrieve(session->name, "", token, -ENOENT, 0);
 		return -ENOENT;
-	if (lf->retrieve_status < 0)
-		return lf->retrieve_status;
-	if (lf->retrieve_status == 0) {
-		err = luo_file_bind_incoming(lf);
-		if (err)
-			return err;
-		luo_file_args(lf, &args);
-		err = lf->fh->ops->retrieve(&args);
-		if (err) {
-			lf->retrieve_status = err;
-			return err;
-		}
-		lf->file = args.file;
-		lf->retrieve_status = 1;
 	}
-	*filep = get_file(lf->file);
-	return 0;
+	first = !lf->retrieve_status;
+	err = luo_file_do_retrieve(session, lf, &cost);
+	trace_luo_file_retrieve(session->name, lf->compatible, token, err,
+				luo_clock_ns(cost));
+	if (first)
+		luo_record_file(LUO_REC_FILE_RETRIEVE, session->name,
+				lf->compatible, token, err, cost);
+	if (!err)
+		*filep = get_file(lf->file);
+	return err;
+}
+
+/* Ask @lf's handler whether it can finish: 1 yes, 0 not yet, or an errno. */
+static int luo_file_can_finish(struct luo_session *session, struct luo_file *lf)
+{
+	struct liveupdate_file_op_args args;
+	u64 t0, cost = 0;
+	int ret;
+
+	ret = luo_hook_result(luo_hook_file_can_finish(session->name,
+						       lf->compatible, lf->token));
+	if (!ret) {
+		ret = 1;
+		if (lf->fh->ops->can_finish) {
+			luo_file_args(lf, &args);
+			t0 = luo_clock();
+			ret = lf->fh->ops->can_finish(&args);
+			cost = luo_clock() - t0;
+		}
+	}
+	trace_luo_file_can_finish(session->name, lf->compatible, lf->token, ret,
+				  luo_clock_ns(cost));
+	return ret;
 }
 
 /**
@@ -387,7 +477,7 @@ int luo_file_retrieve(struct luo_session *session, u64 token, struct file **file
  * a handler are dropped, and what they hold stays reserved.
  *
  * Return: 0, -EBUSY when a file cannot finish yet, -ENOENT (or -ENODEV)
- * when a file's handler is missing.
+ * when a file's handler is missing, or an error injected at can_finish.
  */
 int luo_file_finish_all(struct luo_session *session, bool force)
 {
@@ -402,17 +492,25 @@ int luo_file_finish_all(struct luo_session *session, bool force)
 			continue;
 		if (err)
 			return err;
-		if (!lf->fh->ops->can_finish)
-			continue;
-		luo_file_args(lf, &args);
-		if (!lf->fh->ops->can_finish(&args))
+		err = luo_file_can_finish(session, lf);
+		if (err < 0)
+			return err;
+		if (!err)
 			return -EBUSY;
 	}
 	list_for_each_entry_safe(lf, next, &session->files, list) {
+		u64 t0 = luo_clock();
+
 		if (lf->fh) {
 			luo_file_args(lf, &args);
 			lf->fh->ops->finish(&args);
+			trace_luo_file_finish(session->name, lf->compatible,
+					      lf->token, 0,
+					      luo_clock_ns(luo_clock() - t0));
 			luo_flb_file_finish(lf->fh);
+		} else {
+			trace_luo_file_finish(session->name, lf->compatible,
+					      lf->token, -ENOENT, 0);
 		}
 		luo_file_free(session, lf);
 	}

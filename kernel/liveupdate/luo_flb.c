@@ -35,6 +35,7 @@
 #include <linux/string.h>
 
 #include "luo_internal.h"
+#include <trace/events/liveupdate.h>
 
 /**
  * struct luo_flb_link - One FLB registered with one file handler.
@@ -166,19 +167,25 @@ int liveupdate_unregister_flb(struct liveupdate_file_handler *fh,
 }
 EXPORT_SYMBOL_GPL(liveupdate_unregister_flb);
 
-static int luo_flb_get(struct liveupdate_flb *flb)
+static int luo_flb_get(struct liveupdate_flb *flb,
+		       struct liveupdate_file_handler *fh)
 {
 	struct luo_flb_state *state = &luo_flb_priv(flb)->outgoing;
 	struct liveupdate_flb_op_args args = { .flb = flb };
+	u64 t0, cost = 0;
 	int err = 0;
 
 	mutex_lock(&state->lock);
 	if (!state->count) {
 		/* The FLB's module stays while files of this kernel use it. */
-		if (!try_module_get(flb->ops->owner)) {
+		err = luo_hook_result(luo_hook_flb_preserve(flb->compatible,
+							    fh->compatible));
+		if (!err && !try_module_get(flb->ops->owner))
 			err = -ENODEV;
-		} else {
+		if (!err) {
+			t0 = luo_clock();
 			err = flb->ops->preserve(&args);
+			cost = luo_clock() - t0;
 			if (err)
 				module_put(flb->ops->owner);
 		}
@@ -187,6 +194,8 @@ static int luo_flb_get(struct liveupdate_flb *flb)
 			state->obj = args.obj;
 			state->preserved = true;
 		}
+		trace_luo_flb_preserve(flb->compatible, fh->compatible,
+				       state->count + !err, err, luo_clock_ns(cost));
 	}
 	if (!err)
 		state->count++;
@@ -194,16 +203,21 @@ static int luo_flb_get(struct liveupdate_flb *flb)
 	return err;
 }
 
-static void luo_flb_put(struct liveupdate_flb *flb)
+static void luo_flb_put(struct liveupdate_flb *flb,
+			struct liveupdate_file_handler *fh)
 {
 	struct luo_flb_state *state = &luo_flb_priv(flb)->outgoing;
 	struct liveupdate_flb_op_args args = { .flb = flb };
+	u64 t0;
 
 	mutex_lock(&state->lock);
 	if (!--state->count) {
 		args.data = state->data;
 		args.obj = state->obj;
+		t0 = luo_clock();
 		flb->ops->unpreserve(&args);
+		trace_luo_flb_unpreserve(flb->compatible, fh->compatible, 0, 0,
+					 luo_clock_ns(luo_clock() - t0));
 		state->data = 0;
 		state->obj = NULL;
 		state->preserved = false;
@@ -226,10 +240,10 @@ int luo_flb_file_preserve(struct liveupdate_file_handler *fh)
 
 	down_read(&luo_handlers_lock);
 	list_for_each_entry(link, luo_fh_flbs(fh), list) {
-		err = luo_flb_get(link->flb);
+		err = luo_flb_get(link->flb, fh);
 		if (err) {
 			list_for_each_entry_continue_reverse(link, luo_fh_flbs(fh), list)
-				luo_flb_put(link->flb);
+				luo_flb_put(link->flb, fh);
 			break;
 		}
 	}
@@ -247,7 +261,7 @@ void luo_flb_file_unpreserve(struct liveupdate_file_handler *fh)
 
 	down_read(&luo_handlers_lock);
 	list_for_each_entry_reverse(link, luo_fh_flbs(fh), list)
-		luo_flb_put(link->flb);
+		luo_flb_put(link->flb, fh);
 	up_read(&luo_handlers_lock);
 }
 
@@ -316,16 +330,25 @@ static void luo_flb_claim_incoming(struct liveupdate_flb *flb)
 	}
 }
 
-static int luo_flb_retrieve_locked(struct liveupdate_flb *flb)
+static int luo_flb_retrieve_locked(struct liveupdate_flb *flb,
+				   const char *handler)
 {
 	struct luo_flb_state *state = &luo_flb_priv(flb)->incoming;
 	struct liveupdate_flb_op_args args = { .flb = flb };
+	u64 t0, cost = 0;
 	int err;
 
 	if (state->retrieved)
 		return 0;
 	args.data = state->data;
-	err = flb->ops->retrieve(&args);
+	err = luo_hook_result(luo_hook_flb_retrieve(flb->compatible));
+	if (!err) {
+		t0 = luo_clock();
+		err = flb->ops->retrieve(&args);
+		cost = luo_clock() - t0;
+	}
+	trace_luo_flb_retrieve(flb->compatible, handler, state->count, err,
+			       luo_clock_ns(cost));
 	if (err)
 		return err;
 	state->obj = args.obj;
@@ -351,7 +374,7 @@ int liveupdate_flb_get_incoming(struct liveupdate_flb *flb, void **objp)
 		mutex_lock(&state->lock);
 		luo_flb_claim_incoming(flb);
 		if (state->preserved) {
-			err = luo_flb_retrieve_locked(flb);
+			err = luo_flb_retrieve_locked(flb, "");
 			if (!err)
 				*objp = state->obj;
 		}
@@ -388,19 +411,26 @@ int liveupdate_flb_get_outgoing(struct liveupdate_flb *flb, void **objp)
 }
 EXPORT_SYMBOL_GPL(liveupdate_flb_get_outgoing);
 
-static void luo_flb_finish_one(struct liveupdate_flb *flb)
+static void luo_flb_finish_one(struct liveupdate_flb *flb,
+			       struct liveupdate_file_handler *fh)
 {
 	struct luo_flb_state *state = &luo_flb_priv(flb)->incoming;
 	struct liveupdate_flb_op_args args = { .flb = flb };
+	u64 t0;
+	int err;
 
 	mutex_lock(&state->lock);
 	luo_flb_claim_incoming(flb);
 	if (state->preserved && --state->count <= 0) {
-		if (!luo_flb_retrieve_locked(flb)) {
+		err = luo_flb_retrieve_locked(flb, fh->compatible);
+		t0 = luo_clock();
+		if (!err) {
 			args.data = state->data;
 			args.obj = state->obj;
 			flb->ops->finish(&args);
 		}
+		trace_luo_flb_finish(flb->compatible, fh->compatible, 0, err,
+				     err ? 0 : luo_clock_ns(luo_clock() - t0));
 		state->preserved = false;
 		state->retrieved = false;
 		state->obj = NULL;
@@ -420,6 +450,6 @@ void luo_flb_file_finish(struct liveupdate_file_handler *fh)
 
 	down_read(&luo_handlers_lock);
 	list_for_each_entry(link, luo_fh_flbs(fh), list)
-		luo_flb_finish_one(link->flb);
+		luo_flb_finish_one(link->flb, fh);
 	up_read(&luo_handlers_lock);
 }

@@ -45,6 +45,7 @@
 #include <linux/xarray.h>
 
 #include "luo_internal.h"
+#include <trace/events/liveupdate.h>
 
 /* An FDT bigger than this is not ours, whatever it says. */
 #define LUO_FDT_MAX_SIZE	SZ_1M
@@ -515,8 +516,15 @@ static void luo_kho_unmap(void *ctx, void *block)
 	folio_put(virt_to_folio(block));
 }
 
-/* Every page of [phys, phys + size) is memory this kernel manages. */
-static bool luo_phys_online(phys_addr_t phys, size_t size)
+/**
+ * luo_phys_online - Whether a block handed over is in memory this kernel
+ * manages.
+ * @phys: Its physical address.
+ * @size: Its size.
+ *
+ * Return: true when every page of [@phys, @phys + @size) is online.
+ */
+bool luo_phys_online(phys_addr_t phys, size_t size)
 {
 	phys_addr_t last;
 	unsigned long pfn;
@@ -552,15 +560,16 @@ void luo_incoming_init(void)
 
 	err = kho_retrieve_subtree(LUO_FDT_KHO_ENTRY_NAME, &phys, &size);
 	if (err == -ENOENT)
-		return;
+		goto out_none;
 	if (err) {
 		pr_err("cannot read the handover: %pe\n", ERR_PTR(err));
-		return;
+		goto out_none;
 	}
 	if (size > LUO_FDT_MAX_SIZE || !luo_phys_online(phys, size)) {
 		pr_err("the handover at %pa (%zu bytes) is not in usable memory: ignored\n",
 		       &phys, size);
-		return;
+		err = -EFAULT;
+		goto out_none;
 	}
 	fdt = phys_to_virt(phys);
 	/*
@@ -571,7 +580,7 @@ void luo_incoming_init(void)
 	kc.fdt_size = size;
 	err = luo_incoming_parse(fdt, size, &mem, &in);
 	if (err == -EPROTO || err == -ENOMEM)
-		return;
+		goto out_none;
 
 	mutex_lock(&luo.lock);
 	luo.number = in.number;
@@ -582,4 +591,10 @@ void luo_incoming_init(void)
 	mutex_unlock(&luo.lock);
 	pr_info("live update #%llu: %lu sessions with %lu files received, %lu dropped, %lu FLBs\n",
 		in.number, in.nr_sessions, in.nr_files, in.dropped, in.nr_flbs);
+	trace_luo_incoming(in.number, in.nr_sessions, in.nr_files, in.dropped,
+			   in.nr_flbs, err);
+	return;
+
+out_none:
+	trace_luo_incoming(0, 0, 0, 0, 0, err);
 }

@@ -18,6 +18,7 @@
 #define _KERNEL_LIVEUPDATE_LUO_INTERNAL_H
 
 #include <linux/liveupdate.h>
+#include <uapi/linux/liveupdate_record.h>
 #include <linux/mutex.h>
 #include <linux/rwsem.h>
 #include <linux/types.h>
@@ -199,5 +200,31 @@ int luo_incoming_parse(const void *fdt, size_t fdt_size,
 		       const struct luo_in_mem *mem, struct luo_incoming *in);
 void luo_incoming_free(struct luo_incoming *in);
 void luo_incoming_init(void);
+bool luo_phys_online(phys_addr_t phys, size_t size);
+
+/* luo_trace.c: the BPF hooks (see there) and the record's clock */
+int luo_hook_result(int ret);
+int luo_hook_session_create(const char *session);
+int luo_hook_session_retrieve(const char *session);
+int luo_hook_file_preserve(const char *session, const char *handler, u64 token);
+int luo_hook_file_freeze(const char *session, const char *handler, u64 token);
+int luo_hook_file_retrieve(const char *session, const char *handler, u64 token);
+int luo_hook_file_can_finish(const char *session, const char *handler, u64 token);
+int luo_hook_flb_preserve(const char *flb, const char *handler);
+int luo_hook_flb_retrieve(const char *flb);
+int luo_hook_serialize(unsigned long nr_sessions, unsigned long nr_files);
+u64 luo_clock(void);
+u32 luo_clock_id(void);
+u32 luo_clock_khz(void);
+u64 luo_clock_ns(u64 cycles);
+
+/* luo_record.c */
+void luo_record_init(void);
+void luo_record_reboot_begin(unsigned long nr_sessions, unsigned long nr_files);
+void luo_record_reboot_step(u32 type, int result, u64 bytes);
+void luo_record_file(u32 type, const char *session, const char *handler,
+		     u64 token, int result, u64 cost);
+void luo_record_session(u32 type, const char *session, int result,
+			bool all_done);
 
 #endif /* _KERNEL_LIVEUPDATE_LUO_INTERNAL_H */

@@ -27,6 +27,7 @@
 #include <linux/string.h>
 
 #include "luo_internal.h"
+#include <trace/events/liveupdate.h>
 
 static int luo_fdt_write(void *fdt, u64 sessions, u64 flbs)
 {
@@ -158,20 +159,12 @@ static struct luo_flb_header_ser *luo_serialize_flbs(void)
 	return hdr;
 }
 
-/**
- * luo_serialize - Write the handover of the frozen sessions.
- *
- * Called by liveupdate_reboot() with luo.lock held and every session frozen.
- *
- * Return: 0, or a negative errno with nothing left allocated.
- */
-int luo_serialize(void)
+static int luo_serialize_write(void)
 {
 	struct luo_session_header_ser *sessions;
 	struct luo_flb_header_ser *flbs;
 	int err;
 
-	lockdep_assert_held(&luo.lock);
 	sessions = luo_serialize_sessions();
 	if (IS_ERR(sessions))
 		return PTR_ERR(sessions);
@@ -191,5 +184,43 @@ int luo_serialize(void)
 out_sessions:
 	if (sessions)
 		luo_free_sessions(sessions);
+	return err;
+}
+
+/**
+ * luo_serialize - Write the handover of the frozen sessions.
+ *
+ * Called by liveupdate_reboot() with luo.lock held and every session frozen.
+ *
+ * Return: 0, or a negative errno with nothing left allocated.
+ */
+int luo_serialize(void)
+{
+	unsigned long nr_sessions = 0, nr_files = 0, nr_flbs;
+	struct luo_session *session;
+	u64 t0 = luo_clock(), bytes = 0;
+	int err;
+
+	lockdep_assert_held(&luo.lock);
+	list_for_each_entry(session, &luo.sessions, list) {
+		nr_sessions++;
+		nr_files += session->nr_files;
+	}
+	nr_flbs = luo_flb_count_outgoing();
+	err = luo_hook_result(luo_hook_serialize(nr_sessions, nr_files));
+	if (!err)
+		err = luo_serialize_write();
+	if (!err) {
+		bytes = LUO_FDT_SIZE + nr_files * sizeof(struct luo_file_ser);
+		if (nr_sessions)
+			bytes += sizeof(struct luo_session_header_ser) +
+				 nr_sessions * sizeof(struct luo_session_ser);
+		if (nr_flbs)
+			bytes += sizeof(struct luo_flb_header_ser) +
+				 nr_flbs * sizeof(struct luo_flb_ser);
+		luo_record_reboot_step(LUO_REC_SERIALIZED, 0, bytes);
+	}
+	trace_luo_serialize(nr_sessions, nr_files, nr_flbs, bytes, err,
+			    luo_clock_ns(luo_clock() - t0));
 	return err;
 }

@@ -30,6 +30,7 @@
 #include <linux/string.h>
 
 #include "luo_internal.h"
+#include <trace/events/liveupdate.h>
 
 static int luo_session_release(struct inode *inode, struct file *file);
 
@@ -110,8 +111,15 @@ int luo_session_create(const char *name, struct file **filep)
 	int err;
 
 	err = luo_session_check_name(name);
-	if (err)
+	if (err) {
+		trace_luo_session_create("", 0, err);
 		return err;
+	}
+	err = luo_hook_result(luo_hook_session_create(name));
+	if (err) {
+		trace_luo_session_create(name, 0, err);
+		return err;
+	}
 	session = luo_session_alloc(name);
 	if (!session)
 		return -ENOMEM;
@@ -135,6 +143,7 @@ int luo_session_create(const char *name, struct file **filep)
 		}
 	}
 	mutex_unlock(&luo.lock);
+	trace_luo_session_create(name, 0, err);
 	if (err)
 		luo_session_free(session);
 	return err;
@@ -155,9 +164,13 @@ int luo_session_retrieve(const char *name, struct file **filep)
 	struct file *file;
 	int err;
 
+	unsigned long nr_files = 0;
+
 	err = luo_session_check_name(name);
-	if (err)
+	if (err) {
+		trace_luo_session_retrieve("", 0, err);
 		return err;
+	}
 
 	mutex_lock(&luo.lock);
 	session = luo_session_find(&luo.incoming, name);
@@ -166,15 +179,19 @@ int luo_session_retrieve(const char *name, struct file **filep)
 	} else if (session->retrieved) {
 		err = -EBUSY;
 	} else {
-		file = luo_session_open(session);
+		err = luo_hook_result(luo_hook_session_retrieve(name));
+		file = err ? NULL : luo_session_open(session);
 		if (IS_ERR(file)) {
 			err = PTR_ERR(file);
-		} else {
+		} else if (!err) {
 			session->retrieved = true;
+			nr_files = session->nr_files;
 			*filep = file;
 		}
 	}
 	mutex_unlock(&luo.lock);
+	trace_luo_session_retrieve(name, nr_files, err);
+	luo_record_session(LUO_REC_SESSION_RETRIEVE, name, err, false);
 	return err;
 }
 
@@ -183,6 +200,7 @@ static int luo_session_release(struct inode *inode, struct file *file)
 	struct luo_session *session = file->private_data;
 
 	mutex_lock(&luo.lock);
+	trace_luo_session_release(session->name, session->nr_files, 0);
 	if (luo.rebooting) {
 		/*
 		 * The handover to the next kernel describes this session
@@ -194,10 +212,14 @@ static int luo_session_release(struct inode *inode, struct file *file)
 	list_del(&session->list);
 	luo.nr_sessions--;
 	mutex_lock(&session->lock);
-	if (session->incoming)
+	if (session->incoming) {
 		luo_file_finish_all(session, true);
-	else
+		/* Closed unfinished: what it held is discarded. */
+		luo_record_session(LUO_REC_SESSION_FINISH, session->name,
+				   -ECANCELED, list_empty(&luo.incoming));
+	} else {
 		luo_file_unpreserve_all(session);
+	}
 	mutex_unlock(&session->lock);
 	mutex_unlock(&luo.lock);
 	luo_session_free(session);
@@ -269,10 +291,14 @@ int luo_session_retrieve_fd(struct file *sfile, u64 token, struct file **filep)
 int luo_session_finish(struct file *sfile)
 {
 	struct luo_session *session = sfile->private_data;
+	unsigned long nr_files;
+	bool was_incoming;
 	int err;
 
 	mutex_lock(&luo.lock);
 	mutex_lock(&session->lock);
+	nr_files = session->nr_files;
+	was_incoming = session->incoming;
 	if (!session->incoming)
 		err = -EINVAL;
 	else if (luo.rebooting)
@@ -283,6 +309,10 @@ int luo_session_finish(struct file *sfile)
 		session->incoming = false;
 		list_move_tail(&session->list, &luo.sessions);
 	}
+	trace_luo_session_finish(session->name, nr_files, err);
+	if (was_incoming)
+		luo_record_session(LUO_REC_SESSION_FINISH, session->name, err,
+				   !err && list_empty(&luo.incoming));
 	mutex_unlock(&session->lock);
 	mutex_unlock(&luo.lock);
 	return err;

@@ -1,0 +1,538 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Live Update Orchestrator: the record of each live update.
+ */
+
+/**
+ * DOC: LUO live-update record
+ *
+ * LUO keeps one KHO-preserved block, registered at start-up as the
+ * "luo-record" subtree, holding the record described in
+ * include/uapi/linux/liveupdate_record.h: the history of the last
+ * %LUO_RECORD_MAX_UPDATES updates and the events of the latest one.
+ *
+ * The reboot opens a new update (shifting the oldest out of a full
+ * history), stamps its marks and events while it freezes and serializes,
+ * and the last syscore shutdown callback stamps the jump.  The next kernel
+ * copies the record it received into its own block, stamps READY, then
+ * each session and file retrieve and each session finish, and DONE when
+ * the last incoming session is finished.  A kernel that receives no
+ * record, or one it cannot read, starts an empty history and says so.
+ *
+ * The record is written under a spinlock: the jump is stamped with
+ * interrupts off.  debugfs shows it as text and as the binary layout.
+ */
+
+#define pr_fmt(fmt) "luo: " fmt
+
+#include <linux/debugfs.h>
+#include <linux/err.h>
+#include <linux/kexec.h>
+#include <linux/kexec_handover.h>
+#include <linux/seq_file.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+#include <linux/string.h>
+#include <linux/syscore_ops.h>
+#include <linux/vmalloc.h>
+
+#include "luo_internal.h"
+
+/* One KHO block; what is left after the history holds the entries. */
+#define LUO_RECORD_SIZE		(256 * 1024)
+#define LUO_RECORD_UPDATES_OFF	sizeof(struct luo_record_header)
+#define LUO_RECORD_ENTRIES_OFF	(LUO_RECORD_UPDATES_OFF + LUO_RECORD_MAX_UPDATES * \
+				 sizeof(struct luo_record_update))
+#define LUO_RECORD_MAX_ENTRIES	((LUO_RECORD_SIZE - LUO_RECORD_ENTRIES_OFF) / \
+				 sizeof(struct luo_record_entry))
+
+static DEFINE_SPINLOCK(luo_rec_lock);
+static struct luo_record_header *luo_rec;
+
+static struct luo_record_update *luo_rec_updates(struct luo_record_header *hdr)
+{
+	return (void *)hdr + LUO_RECORD_UPDATES_OFF;
+}
+
+static struct luo_record_entry *luo_rec_entries(struct luo_record_header *hdr)
+{
+	return (void *)hdr + LUO_RECORD_ENTRIES_OFF;
+}
+
+static struct luo_record_update *luo_rec_latest(void)
+{
+	lockdep_assert_held(&luo_rec_lock);
+	if (!luo_rec || !luo_rec->nr_updates)
+		return NULL;
+	return &luo_rec_updates(luo_rec)[luo_rec->nr_updates - 1];
+}
+
+static bool luo_rec_reached(const struct luo_record_update *u,
+			    enum luo_record_mark m)
+{
+	return u->marks & BIT(m);
+}
+
+static void luo_rec_mark(struct luo_record_update *u, enum luo_record_mark m,
+			 u64 t)
+{
+	u->t[m] = t;
+	u->marks |= BIT(m);
+}
+
+static void luo_rec_add(u32 type, const char *session, const char *handler,
+			u64 token, int result, u64 cost, u64 t)
+{
+	struct luo_record_entry *e;
+
+	lockdep_assert_held(&luo_rec_lock);
+	if (luo_rec->nr_entries >= LUO_RECORD_MAX_ENTRIES) {
+		luo_rec->dropped++;
+		return;
+	}
+	e = &luo_rec_entries(luo_rec)[luo_rec->nr_entries++];
+	memset(e, 0, sizeof(*e));
+	e->t = t;
+	e->type = type;
+	e->token = token;
+	e->result = result;
+	e->cost = cost;
+	if (session)
+		strscpy(e->session, session, sizeof(e->session));
+	if (handler)
+		strscpy(e->handler, handler, sizeof(e->handler));
+}
+
+/* The latest update, if it is in the part this kernel stamps. */
+static struct luo_record_update *luo_rec_outgoing(void)
+{
+	struct luo_record_update *u = luo_rec_latest();
+
+	if (!u || u->result || luo_rec_reached(u, LUO_MARK_READY))
+		return NULL;
+	return u;
+}
+
+static struct luo_record_update *luo_rec_incoming(void)
+{
+	struct luo_record_update *u = luo_rec_latest();
+
+	if (!u || !luo_rec_reached(u, LUO_MARK_READY) ||
+	    luo_rec_reached(u, LUO_MARK_DONE))
+		return NULL;
+	return u;
+}
+
+/**
+ * luo_record_reboot_begin - Open the record of a new update.
+ * @nr_sessions: Outgoing sessions.
+ * @nr_files:    Files in them.
+ */
+void luo_record_reboot_begin(unsigned long nr_sessions, unsigned long nr_files)
+{
+	struct luo_record_update *updates, *u;
+	unsigned long flags;
+	u64 t = luo_clock();
+
+	spin_lock_irqsave(&luo_rec_lock, flags);
+	if (!luo_rec)
+		goto out;
+	updates = luo_rec_updates(luo_rec);
+	if (luo_rec->nr_updates == LUO_RECORD_MAX_UPDATES) {
+		memmove(updates, updates + 1, (LUO_RECORD_MAX_UPDATES - 1) * sizeof(*u));
+		luo_rec->nr_updates--;
+	}
+	u = &updates[luo_rec->nr_updates++];
+	memset(u, 0, sizeof(*u));
+	u->number = luo.number + 1;
+	u->khz = luo_clock_khz();
+	u->nr_sessions = nr_sessions;
+	u->nr_files = nr_files;
+	luo_rec_mark(u, LUO_MARK_FREEZE_BEGIN, t);
+	luo_rec->nr_entries = 0;
+	luo_rec->dropped = 0;
+	luo_rec_add(LUO_REC_FREEZE_BEGIN, NULL, NULL, 0, 0, 0, t);
+out:
+	spin_unlock_irqrestore(&luo_rec_lock, flags);
+}
+
+/**
+ * luo_record_file - Record one file's freeze or retrieve.
+ * @type:    LUO_REC_FILE_FREEZE or LUO_REC_FILE_RETRIEVE.
+ * @session: The session's name.
+ * @handler: The handler's compatible string.
+ * @token:   The file's token.
+ * @result:  0 or the errno.
+ * @cost:    Cycles the handler's callback took.
+ */
+void luo_record_file(u32 type, const char *session, const char *handler,
+		     u64 token, int result, u64 cost)
+{
+	struct luo_record_update *u;
+	unsigned long flags;
+	u64 t = luo_clock();
+
+	spin_lock_irqsave(&luo_rec_lock, flags);
+	if (type == LUO_REC_FILE_FREEZE)
+		u = luo_rec_outgoing();
+	else
+		u = luo_rec_incoming();
+	if (u) {
+		luo_rec_add(type, session, handler, token, result, cost, t);
+		if (type == LUO_REC_FILE_RETRIEVE && !result)
+			luo_rec_mark(u, LUO_MARK_LAST_RETRIEVE, t);
+	}
+	spin_unlock_irqrestore(&luo_rec_lock, flags);
+}
+
+/**
+ * luo_record_reboot_step - Record a step of the reboot.
+ * @type:   LUO_REC_FREEZE_END, LUO_REC_SERIALIZED or LUO_REC_ABORT.
+ * @result: For LUO_REC_ABORT: the error that refused the kexec.
+ * @bytes:  For LUO_REC_SERIALIZED: bytes of descriptors handed over.
+ */
+void luo_record_reboot_step(u32 type, int result, u64 bytes)
+{
+	struct luo_record_update *u;
+	unsigned long flags;
+	u64 t = luo_clock();
+
+	spin_lock_irqsave(&luo_rec_lock, flags);
+	u = luo_rec_outgoing();
+	if (!u)
+		goto out;
+	switch (type) {
+	case LUO_REC_FREEZE_END:
+		luo_rec_mark(u, LUO_MARK_FREEZE_END, t);
+		break;
+	case LUO_REC_SERIALIZED:
+		luo_rec_mark(u, LUO_MARK_SERIALIZED, t);
+		u->bytes = bytes;
+		break;
+	case LUO_REC_ABORT:
+		u->result = result;
+		break;
+	}
+	luo_rec_add(type, NULL, NULL, 0, result, bytes, t);
+out:
+	spin_unlock_irqrestore(&luo_rec_lock, flags);
+}
+
+/**
+ * luo_record_session - Record a session retrieve or finish.
+ * @type:     LUO_REC_SESSION_RETRIEVE or LUO_REC_SESSION_FINISH.
+ * @session:  Its name.
+ * @result:   0 or the errno.
+ * @all_done: The last incoming session just finished.
+ */
+void luo_record_session(u32 type, const char *session, int result,
+			bool all_done)
+{
+	struct luo_record_update *u;
+	unsigned long flags;
+	u64 t = luo_clock();
+
+	spin_lock_irqsave(&luo_rec_lock, flags);
+	u = luo_rec_incoming();
+	if (!u)
+		goto out;
+	luo_rec_add(type, session, NULL, 0, result, 0, t);
+	if (type == LUO_REC_SESSION_RETRIEVE && !result) {
+		if (!luo_rec_reached(u, LUO_MARK_FIRST_RETRIEVE))
+			luo_rec_mark(u, LUO_MARK_FIRST_RETRIEVE, t);
+		luo_rec_mark(u, LUO_MARK_LAST_RETRIEVE, t);
+	}
+	if (all_done) {
+		luo_rec_mark(u, LUO_MARK_DONE, t);
+		luo_rec_add(LUO_REC_DONE, NULL, NULL, 0, 0, 0, t);
+	}
+out:
+	spin_unlock_irqrestore(&luo_rec_lock, flags);
+}
+
+/* The last instant of this kernel that LUO can see before the jump. */
+static void luo_record_shutdown(void *data)
+{
+	struct luo_record_update *u;
+	unsigned long flags;
+	u64 t = luo_clock();
+
+	if (!kexec_in_progress)
+		return;
+	spin_lock_irqsave(&luo_rec_lock, flags);
+	u = luo_rec_outgoing();
+	if (u && luo_rec_reached(u, LUO_MARK_SERIALIZED)) {
+		luo_rec_mark(u, LUO_MARK_JUMP, t);
+		luo_rec_add(LUO_REC_JUMP, NULL, NULL, 0, 0, 0, t);
+	}
+	spin_unlock_irqrestore(&luo_rec_lock, flags);
+}
+
+static const struct syscore_ops luo_record_syscore_ops = {
+	.shutdown = luo_record_shutdown,
+};
+
+static struct syscore luo_record_syscore = {
+	.ops = &luo_record_syscore_ops,
+};
+
+/*
+ * Copy the previous kernel's record into @rec.  Return a reason it cannot
+ * be used, or NULL.
+ */
+static const char *luo_record_import(struct luo_record_header *rec,
+				     const struct luo_record_header *in, size_t size)
+{
+	const struct luo_record_update *in_updates;
+	const struct luo_record_entry *in_entries;
+	struct luo_record_entry *e;
+	u32 i, n;
+
+	if (size < sizeof(*in) || in->magic != LUO_RECORD_MAGIC)
+		return "not a record";
+	if (in->version != LUO_RECORD_VERSION)
+		return "unknown version";
+	if (in->header_size != sizeof(*in) ||
+	    in->update_size != sizeof(struct luo_record_update) ||
+	    in->entry_size != sizeof(struct luo_record_entry) ||
+	    in->max_updates != LUO_RECORD_MAX_UPDATES ||
+	    in->nr_updates > in->max_updates ||
+	    in->nr_entries > in->max_entries ||
+	    size < LUO_RECORD_ENTRIES_OFF ||
+	    in->nr_entries > (size - LUO_RECORD_ENTRIES_OFF) / sizeof(*e))
+		return "malformed";
+	if (in->clock != rec->clock || rec->clock != LUO_RECORD_CLOCK_TSC)
+		return "its clock does not survive kexec";
+
+	in_updates = (const void *)in + LUO_RECORD_UPDATES_OFF;
+	in_entries = (const void *)in + LUO_RECORD_ENTRIES_OFF;
+	memcpy(luo_rec_updates(rec), in_updates,
+	       in->nr_updates * sizeof(*in_updates));
+	rec->nr_updates = in->nr_updates;
+	n = min_t(u32, in->nr_entries, LUO_RECORD_MAX_ENTRIES);
+	memcpy(luo_rec_entries(rec), in_entries, n * sizeof(*e));
+	rec->nr_entries = n;
+	rec->dropped = in->dropped + in->nr_entries - n;
+	for (i = 0, e = luo_rec_entries(rec); i < n; i++, e++) {
+		e->session[sizeof(e->session) - 1] = '\0';
+		e->handler[sizeof(e->handler) - 1] = '\0';
+	}
+	return NULL;
+}
+
+static void luo_record_receive(struct luo_record_header *rec)
+{
+	struct luo_record_update *u;
+	const char *why;
+	phys_addr_t phys;
+	size_t size;
+	u64 t;
+	int err;
+
+	err = kho_retrieve_subtree(LUO_RECORD_KHO_NAME, &phys, &size);
+	if (err) {
+		pr_info("live update record: none from the previous kernel\n");
+		return;
+	}
+	if (size > LUO_MAX_BLOCK || !luo_phys_online(phys, size)) {
+		why = "not in usable memory";
+	} else {
+		why = luo_record_import(rec, phys_to_virt(phys), size);
+		if (!why)
+			kho_restore_free(phys_to_virt(phys));
+	}
+	if (why) {
+		pr_info("live update record: the previous kernel's is unusable (%s): no record\n",
+			why);
+		return;
+	}
+
+	/* The update that brought us here, if its record says it jumped. */
+	t = luo_clock();
+	spin_lock_irq(&luo_rec_lock);
+	u = rec->nr_updates ? &luo_rec_updates(rec)[rec->nr_updates - 1] : NULL;
+	if (u && !u->result && luo_rec_reached(u, LUO_MARK_JUMP) &&
+	    !luo_rec_reached(u, LUO_MARK_READY) && u->number == luo.number) {
+		u->next_khz = luo_clock_khz();
+		luo_rec_mark(u, LUO_MARK_READY, t);
+		luo_rec_add(LUO_REC_READY, NULL, NULL, 0, 0, 0, t);
+		if (list_empty(&luo.incoming)) {
+			luo_rec_mark(u, LUO_MARK_DONE, t);
+			luo_rec_add(LUO_REC_DONE, NULL, NULL, 0, 0, 0, t);
+		}
+	}
+	spin_unlock_irq(&luo_rec_lock);
+}
+
+/* Cycles of the clock of @u to ns. */
+static u64 luo_rec_ns(const struct luo_record_update *u, u64 cycles)
+{
+	return u->khz ? mul_u64_u32_div(cycles, NSEC_PER_MSEC, u->khz) : 0;
+}
+
+static void luo_record_show_update(struct seq_file *m,
+				   const struct luo_record_update *u)
+{
+	static const char * const phases[] = {
+		"freeze", "serialize", "shutdown", "boot", "wait", "retrieve",
+		"finish",
+	};
+	enum luo_record_mark i;
+	u64 prev = u->t[LUO_MARK_FREEZE_BEGIN];
+
+	seq_printf(m, "update %llu: %s, %u sessions, %u files, %llu bytes\n",
+		   u->number,
+		   u->result ? "aborted" :
+		   luo_rec_reached(u, LUO_MARK_DONE) ? "done" : "in progress",
+		   u->nr_sessions, u->nr_files, u->bytes);
+	if (u->result)
+		seq_printf(m, "  result %d\n", u->result);
+	for (i = LUO_MARK_FREEZE_END; i < LUO_RECORD_NR_MARKS; i++) {
+		if (!luo_rec_reached(u, i))
+			break;
+		seq_printf(m, "  %-10s %12llu ns\n", phases[i - 1],
+			   luo_rec_ns(u, u->t[i] - prev));
+		prev = u->t[i];
+	}
+	if (luo_rec_reached(u, LUO_MARK_DONE))
+		seq_printf(m, "  %-10s %12llu ns\n", "total",
+			   luo_rec_ns(u, u->t[LUO_MARK_DONE] -
+				      u->t[LUO_MARK_FREEZE_BEGIN]));
+}
+
+static int luo_record_show(struct seq_file *m, void *v)
+{
+	static const char * const names[] = {
+		[LUO_REC_FREEZE_BEGIN] = "freeze-begin",
+		[LUO_REC_FILE_FREEZE] = "file-freeze",
+		[LUO_REC_FREEZE_END] = "freeze-end",
+		[LUO_REC_SERIALIZED] = "serialized",
+		[LUO_REC_ABORT] = "abort",
+		[LUO_REC_JUMP] = "jump",
+		[LUO_REC_READY] = "ready",
+		[LUO_REC_SESSION_RETRIEVE] = "session-retrieve",
+		[LUO_REC_FILE_RETRIEVE] = "file-retrieve",
+		[LUO_REC_SESSION_FINISH] = "session-finish",
+		[LUO_REC_DONE] = "done",
+	};
+	struct luo_record_update *updates, *u;
+	struct luo_record_entry *e;
+	u32 i;
+
+	spin_lock_irq(&luo_rec_lock);
+	updates = luo_rec_updates(luo_rec);
+	seq_printf(m, "clock: %s\nupdates: %u\n",
+		   luo_rec->clock == LUO_RECORD_CLOCK_TSC ? "tsc" : "monotonic",
+		   luo_rec->nr_updates);
+	for (i = 0; i < luo_rec->nr_updates; i++)
+		luo_record_show_update(m, &updates[i]);
+	u = luo_rec_latest();
+	if (u) {
+		seq_printf(m, "events of update %llu: %u, %u dropped\n",
+			   u->number, luo_rec->nr_entries, luo_rec->dropped);
+		for (i = 0, e = luo_rec_entries(luo_rec); i < luo_rec->nr_entries;
+		     i++, e++) {
+			u64 at = luo_rec_ns(u, e->t - u->t[LUO_MARK_FREEZE_BEGIN]);
+			const char *name = e->type < ARRAY_SIZE(names) &&
+					   names[e->type] ? names[e->type] : "?";
+
+			seq_printf(m, "  %12llu ns %-16s result=%d", at, name,
+				   e->result);
+			if (e->session[0])
+				seq_printf(m, " session=%s", e->session);
+			if (e->handler[0])
+				seq_printf(m, " handler=%s token=%llu cost_ns=%llu",
+					   e->handler, e->token,
+					   luo_rec_ns(u, e->cost));
+			seq_putc(m, '\n');
+		}
+	}
+	spin_unlock_irq(&luo_rec_lock);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(luo_record);
+
+static int luo_record_bin_open(struct inode *inode, struct file *file)
+{
+	size_t size;
+	void *buf;
+
+	buf = vmalloc(LUO_RECORD_SIZE);
+	if (!buf)
+		return -ENOMEM;
+	spin_lock_irq(&luo_rec_lock);
+	size = LUO_RECORD_ENTRIES_OFF + luo_rec->nr_entries * sizeof(struct luo_record_entry);
+	memcpy(buf, luo_rec, size);
+	spin_unlock_irq(&luo_rec_lock);
+	((struct luo_record_header *)buf)->max_entries = luo_rec->nr_entries;
+	file->private_data = buf;
+	return 0;
+}
+
+static ssize_t luo_record_bin_read(struct file *file, char __user *ubuf,
+				   size_t count, loff_t *ppos)
+{
+	struct luo_record_header *hdr = file->private_data;
+
+	return simple_read_from_buffer(ubuf, count, ppos, hdr,
+				       LUO_RECORD_ENTRIES_OFF +
+				       hdr->nr_entries * sizeof(struct luo_record_entry));
+}
+
+static int luo_record_bin_release(struct inode *inode, struct file *file)
+{
+	vfree(file->private_data);
+	return 0;
+}
+
+static const struct file_operations luo_record_bin_fops = {
+	.owner = THIS_MODULE,
+	.open = luo_record_bin_open,
+	.read = luo_record_bin_read,
+	.release = luo_record_bin_release,
+	.llseek = default_llseek,
+};
+
+/**
+ * luo_record_init - Set up the record: take over the previous kernel's,
+ * register it with KHO, show it in debugfs.
+ *
+ * Called by luo_init() after the incoming handover was read.  Without
+ * memory for it, live updates go on unrecorded.
+ */
+void luo_record_init(void)
+{
+	struct luo_record_header *rec;
+	struct dentry *dir;
+	int err;
+
+	rec = kho_alloc_preserve(LUO_RECORD_SIZE);
+	if (IS_ERR(rec)) {
+		pr_warn("live update record: %pe, updates will not be recorded\n", rec);
+		return;
+	}
+	rec->magic = LUO_RECORD_MAGIC;
+	rec->version = LUO_RECORD_VERSION;
+	rec->header_size = sizeof(*rec);
+	rec->update_size = sizeof(struct luo_record_update);
+	rec->entry_size = sizeof(struct luo_record_entry);
+	rec->clock = luo_clock_id();
+	rec->max_updates = LUO_RECORD_MAX_UPDATES;
+	rec->max_entries = LUO_RECORD_MAX_ENTRIES;
+
+	err = kho_add_subtree(LUO_RECORD_KHO_NAME, rec, LUO_RECORD_SIZE);
+	if (err) {
+		pr_warn("live update record: %pe, updates will not be recorded\n",
+			ERR_PTR(err));
+		kho_unpreserve_free(rec);
+		return;
+	}
+	/* Before userspace: nothing else reads or writes the record yet. */
+	luo_rec = rec;
+	luo_record_receive(rec);
+	register_syscore(&luo_record_syscore);
+
+	dir = debugfs_create_dir("liveupdate", NULL);
+	debugfs_create_file("record", 0400, dir, NULL, &luo_record_fops);
+	debugfs_create_file("record.bin", 0400, dir, NULL, &luo_record_bin_fops);
+}

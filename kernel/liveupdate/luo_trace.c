@@ -1,0 +1,262 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Live Update Orchestrator: tracepoints, BPF hooks and the record's clock.
+ */
+
+/**
+ * DOC: LUO BPF hooks
+ *
+ * Each fallible step of LUO first calls a hook, an empty function that
+ * returns 0.  The hooks are noinline and weak (so the compiler can neither
+ * inline them nor assume their result), visible in BTF, and on the
+ * error-injection list: a BPF ``fmod_ret`` program, or fail_function, can
+ * make one return a negative errno, and LUO then handles that step as if
+ * it had failed there with that errno.  The step's handler or FLB callback
+ * is not called, the failure is rolled back like a real one, and the
+ * step's tracepoint reports the injected error.  Errors outside
+ * [-MAX_ERRNO, -1] are ignored.  Documentation/liveupdate-tracing.rst
+ * says, for each hook, when it runs and what an error there undoes.
+ */
+
+#include <linux/error-injection.h>
+#include <linux/err.h>
+#include <linux/ktime.h>
+#include <linux/math64.h>
+
+#ifdef CONFIG_X86
+#include <asm/tsc.h>
+#endif
+
+#include "luo_internal.h"
+
+#define CREATE_TRACE_POINTS
+#include <trace/events/liveupdate.h>
+
+/*
+ * A hook's result: an errno, or 0 for anything else a buggy program might
+ * return, so that LUO never acts on a positive or out-of-range value.
+ */
+int luo_hook_result(int ret)
+{
+	return IS_ERR_VALUE((unsigned long)(long)ret) ? ret : 0;
+}
+
+/**
+ * luo_hook_session_create - Hook before a session is created.
+ * @session: The requested name.
+ *
+ * An error fails LIVEUPDATE_IOCTL_CREATE_SESSION with it; nothing exists
+ * yet, so nothing is undone.
+ *
+ * Return: 0 (or what BPF makes it return).
+ */
+__weak noinline int luo_hook_session_create(const char *session)
+{
+	return 0;
+}
+ALLOW_ERROR_INJECTION(luo_hook_session_create, ERRNO);
+
+/**
+ * luo_hook_session_retrieve - Hook before an incoming session is retrieved.
+ * @session: The requested name.
+ *
+ * An error fails LIVEUPDATE_IOCTL_RETRIEVE_SESSION with it; the session
+ * stays unretrieved and can be retrieved again.
+ *
+ * Return: 0 (or what BPF makes it return).
+ */
+__weak noinline int luo_hook_session_retrieve(const char *session)
+{
+	return 0;
+}
+ALLOW_ERROR_INJECTION(luo_hook_session_retrieve, ERRNO);
+
+/**
+ * luo_hook_file_preserve - Hook before a handler preserves a file.
+ * @session: The session's name.
+ * @handler: The compatible string of the handler that took the file.
+ * @token:   The file's token.
+ *
+ * Runs after a handler accepted the file, before the FLBs and the
+ * handler's preserve().  An error fails LIVEUPDATE_SESSION_PRESERVE_FD
+ * with it; the file is not preserved and the handler is released.
+ *
+ * Return: 0 (or what BPF makes it return).
+ */
+__weak noinline int luo_hook_file_preserve(const char *session,
+					   const char *handler, u64 token)
+{
+	return 0;
+}
+ALLOW_ERROR_INJECTION(luo_hook_file_preserve, ERRNO);
+
+/**
+ * luo_hook_file_freeze - Hook before a handler freezes a file at reboot.
+ * @session: The session's name.
+ * @handler: The file's handler.
+ * @token:   The file's token.
+ *
+ * An error counts as the handler's freeze() failing: the files frozen
+ * before are unfrozen, and the kexec is refused with the error.
+ *
+ * Return: 0 (or what BPF makes it return).
+ */
+__weak noinline int luo_hook_file_freeze(const char *session,
+					 const char *handler, u64 token)
+{
+	return 0;
+}
+ALLOW_ERROR_INJECTION(luo_hook_file_freeze, ERRNO);
+
+/**
+ * luo_hook_file_retrieve - Hook before a handler restores a file.
+ * @session: The session's name.
+ * @handler: The file's handler.
+ * @token:   The file's token.
+ *
+ * An error fails LIVEUPDATE_SESSION_RETRIEVE_FD with it.  Unlike an error
+ * of the handler's retrieve(), it is not remembered: the file stays as
+ * the previous kernel left it and a later retrieve may succeed.
+ *
+ * Return: 0 (or what BPF makes it return).
+ */
+__weak noinline int luo_hook_file_retrieve(const char *session,
+					   const char *handler, u64 token)
+{
+	return 0;
+}
+ALLOW_ERROR_INJECTION(luo_hook_file_retrieve, ERRNO);
+
+/**
+ * luo_hook_file_can_finish - Hook before a handler is asked can_finish().
+ * @session: The session's name.
+ * @handler: The file's handler.
+ * @token:   The file's token.
+ *
+ * An error fails LIVEUPDATE_SESSION_FINISH with it before any file is
+ * finished; the session stays retrieved and unfinished.
+ *
+ * Return: 0 (or what BPF makes it return).
+ */
+__weak noinline int luo_hook_file_can_finish(const char *session,
+					     const char *handler, u64 token)
+{
+	return 0;
+}
+ALLOW_ERROR_INJECTION(luo_hook_file_can_finish, ERRNO);
+
+/**
+ * luo_hook_flb_preserve - Hook before an FLB's preserve().
+ * @flb:     The FLB's compatible string.
+ * @handler: The handler of the file being preserved.
+ *
+ * Runs when the first file using the FLB is preserved.  An error fails
+ * that file's preserve: the FLBs taken before are released, the file is
+ * not preserved.
+ *
+ * Return: 0 (or what BPF makes it return).
+ */
+__weak noinline int luo_hook_flb_preserve(const char *flb, const char *handler)
+{
+	return 0;
+}
+ALLOW_ERROR_INJECTION(luo_hook_flb_preserve, ERRNO);
+
+/**
+ * luo_hook_flb_retrieve - Hook before an incoming FLB's retrieve().
+ * @flb: The FLB's compatible string.
+ *
+ * An error is returned by liveupdate_flb_get_incoming(); the FLB stays
+ * unretrieved and a later call may succeed.
+ *
+ * Return: 0 (or what BPF makes it return).
+ */
+__weak noinline int luo_hook_flb_retrieve(const char *flb)
+{
+	return 0;
+}
+ALLOW_ERROR_INJECTION(luo_hook_flb_retrieve, ERRNO);
+
+/**
+ * luo_hook_serialize - Hook before the handover is written at reboot.
+ * @nr_sessions: Sessions to hand over.
+ * @nr_files:    Files in them.
+ *
+ * Runs with every file frozen.  An error unfreezes every file and refuses
+ * the kexec with it; the sessions are usable again.
+ *
+ * Return: 0 (or what BPF makes it return).
+ */
+__weak noinline int luo_hook_serialize(unsigned long nr_sessions,
+				       unsigned long nr_files)
+{
+	return 0;
+}
+ALLOW_ERROR_INJECTION(luo_hook_serialize, ERRNO);
+
+/**
+ * DOC: LUO record clock
+ *
+ * On x86 with a TSC, the record and the durations of the tracepoints are
+ * taken with rdtsc: kexec does not reset the TSC (nor does QEMU on a guest
+ * kexec), so timestamps of both kernels are on one time line.  Cycles are
+ * turned into ns with tsc_khz.  Elsewhere LUO uses CLOCK_MONOTONIC, which
+ * restarts at each boot.
+ */
+static bool luo_clock_tsc(void)
+{
+#ifdef CONFIG_X86
+	return boot_cpu_has(X86_FEATURE_TSC) && tsc_khz;
+#else
+	return false;
+#endif
+}
+
+/**
+ * luo_clock - Read LUO's clock.
+ *
+ * Return: cycles of the TSC, or ns of CLOCK_MONOTONIC without one.
+ */
+u64 luo_clock(void)
+{
+#ifdef CONFIG_X86
+	if (luo_clock_tsc())
+		return rdtsc_ordered();
+#endif
+	return ktime_get_ns();
+}
+
+/**
+ * luo_clock_id - Which clock luo_clock() reads.
+ *
+ * Return: LUO_RECORD_CLOCK_TSC or LUO_RECORD_CLOCK_MONO.
+ */
+u32 luo_clock_id(void)
+{
+	return luo_clock_tsc() ? LUO_RECORD_CLOCK_TSC : LUO_RECORD_CLOCK_MONO;
+}
+
+/**
+ * luo_clock_khz - The rate of luo_clock().
+ *
+ * Return: kHz.
+ */
+u32 luo_clock_khz(void)
+{
+#ifdef CONFIG_X86
+	if (luo_clock_tsc())
+		return tsc_khz;
+#endif
+	return NSEC_PER_MSEC;
+}
+
+/**
+ * luo_clock_ns - Convert a number of luo_clock() cycles to ns.
+ * @cycles: The cycles.
+ *
+ * Return: ns.
+ */
+u64 luo_clock_ns(u64 cycles)
+{
+	return mul_u64_u32_div(cycles, NSEC_PER_MSEC, luo_clock_khz());
+}
