@@ -14,6 +14,8 @@ suites=(
 	"luo-ours tools/vm/luovm run -q -n luo-ours --plan selftests/liveupdate/luo.plan"
 	"chain-256m tools/vm/luovm run -q -n chain-256m --plan selftests/liveupdate/chain.plan"
 	"from-mainline tools/vm/luovm run -q -n from-mainline --plan selftests/liveupdate/from_mainline.plan"
+	"luo-trace selftests/liveupdate/trace_test.sh"
+	"luo-inject tools/vm/luovm run -q -n luo-inject --plan selftests/liveupdate/inject.plan"
 )
 
 passed=0 failed=0 bad=()

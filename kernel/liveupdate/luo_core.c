@@ -97,7 +97,7 @@ int liveupdate_reboot(void)
 {
 	unsigned long nr_sessions = 0, nr_files = 0;
 	struct luo_session *session;
-	u64 t0 = luo_clock();
+	u64 t0 = luo_ns();
 	int err = 0;
 
 	if (!liveupdate_enabled())
@@ -133,7 +133,7 @@ out:
 		luo.rebooting = false;
 	}
 	trace_luo_reboot_end(nr_sessions, nr_files, err,
-			     luo_clock_ns(luo_clock() - t0));
+			     luo_ns() - t0);
 	mutex_unlock(&luo.lock);
 	return err;
 }

@@ -205,9 +205,9 @@ static int luo_file_do_preserve(struct luo_session *session, struct file *file,
 
 	lf->file = file;
 	luo_file_args(lf, &args);
-	t0 = luo_clock();
+	t0 = luo_ns();
 	err = fh->ops->preserve(&args);
-	*cost = luo_clock() - t0;
+	*cost = luo_ns() - t0;
 	if (err)
 		goto out_flb;
 
@@ -250,7 +250,7 @@ int luo_file_preserve(struct luo_session *session, struct file *file, u64 token)
 
 	err = luo_file_do_preserve(session, file, token, handler, &cost);
 	trace_luo_file_preserve(session->name, handler, token, err,
-				luo_clock_ns(cost));
+				cost);
 	return err;
 }
 
@@ -278,12 +278,12 @@ void luo_file_unpreserve_all(struct luo_session *session)
 	list_for_each_entry_safe_reverse(lf, next, &session->files, list) {
 		struct liveupdate_file_handler *fh = lf->fh;
 
-		u64 t0 = luo_clock();
+		u64 t0 = luo_ns();
 
 		luo_file_args(lf, &args);
 		fh->ops->unpreserve(&args);
 		trace_luo_file_unpreserve(session->name, lf->compatible, lf->token,
-					  0, luo_clock_ns(luo_clock() - t0));
+					  0, luo_ns() - t0);
 		luo_flb_file_unpreserve(fh);
 		xa_erase(&luo_file_ids, lf->id);
 		luo_file_free(session, lf);
@@ -301,7 +301,7 @@ void luo_file_unfreeze(struct luo_session *session)
 
 	lockdep_assert_held(&session->lock);
 	list_for_each_entry_reverse(lf, &session->files, list) {
-		u64 t0 = luo_clock(), cost = 0;
+		u64 t0 = luo_ns(), cost = 0;
 
 		if (!lf->frozen)
 			continue;
@@ -309,11 +309,11 @@ void luo_file_unfreeze(struct luo_session *session)
 			luo_file_args(lf, &args);
 			lf->fh->ops->unfreeze(&args);
 			lf->serialized_data = args.serialized_data;
-			cost = luo_clock() - t0;
+			cost = luo_ns() - t0;
 		}
 		lf->frozen = false;
 		trace_luo_file_unfreeze(session->name, lf->compatible, lf->token,
-					0, luo_clock_ns(cost));
+					0, cost);
 	}
 }
 
@@ -338,14 +338,14 @@ int luo_file_freeze(struct luo_session *session)
 							   lf->compatible, lf->token));
 		if (!err && lf->fh->ops->freeze) {
 			luo_file_args(lf, &args);
-			t0 = luo_clock();
+			t0 = luo_ns();
 			err = lf->fh->ops->freeze(&args);
-			cost = luo_clock() - t0;
+			cost = luo_ns() - t0;
 			if (!err)
 				lf->serialized_data = args.serialized_data;
 		}
 		trace_luo_file_freeze(session->name, lf->compatible, lf->token,
-				      err, luo_clock_ns(cost));
+				      err, cost);
 		luo_record_file(LUO_REC_FILE_FREEZE, session->name, lf->compatible,
 				lf->token, err, cost);
 		if (err) {
@@ -391,9 +391,9 @@ static int luo_file_do_retrieve(struct luo_session *session, struct luo_file *lf
 	if (err)
 		return err;
 	luo_file_args(lf, &args);
-	t0 = luo_clock();
+	t0 = luo_ns();
 	err = lf->fh->ops->retrieve(&args);
-	*cost = luo_clock() - t0;
+	*cost = luo_ns() - t0;
 	if (err) {
 		lf->retrieve_status = err;
 		return err;
@@ -431,7 +431,7 @@ int luo_file_retrieve(struct luo_session *session, u64 token, struct file **file
 	first = !lf->retrieve_status;
 	err = luo_file_do_retrieve(session, lf, &cost);
 	trace_luo_file_retrieve(session->name, lf->compatible, token, err,
-				luo_clock_ns(cost));
+				cost);
 	if (first)
 		luo_record_file(LUO_REC_FILE_RETRIEVE, session->name,
 				lf->compatible, token, err, cost);
@@ -453,13 +453,13 @@ static int luo_file_can_finish(struct luo_session *session, struct luo_file *lf)
 		ret = 1;
 		if (lf->fh->ops->can_finish) {
 			luo_file_args(lf, &args);
-			t0 = luo_clock();
+			t0 = luo_ns();
 			ret = lf->fh->ops->can_finish(&args);
-			cost = luo_clock() - t0;
+			cost = luo_ns() - t0;
 		}
 	}
 	trace_luo_file_can_finish(session->name, lf->compatible, lf->token, ret,
-				  luo_clock_ns(cost));
+				  cost);
 	return ret;
 }
 
@@ -499,14 +499,14 @@ int luo_file_finish_all(struct luo_session *session, bool force)
 			return -EBUSY;
 	}
 	list_for_each_entry_safe(lf, next, &session->files, list) {
-		u64 t0 = luo_clock();
+		u64 t0 = luo_ns();
 
 		if (lf->fh) {
 			luo_file_args(lf, &args);
 			lf->fh->ops->finish(&args);
 			trace_luo_file_finish(session->name, lf->compatible,
 					      lf->token, 0,
-					      luo_clock_ns(luo_clock() - t0));
+					      luo_ns() - t0);
 			luo_flb_file_finish(lf->fh);
 		} else {
 			trace_luo_file_finish(session->name, lf->compatible,

@@ -183,9 +183,9 @@ static int luo_flb_get(struct liveupdate_flb *flb,
 		if (!err && !try_module_get(flb->ops->owner))
 			err = -ENODEV;
 		if (!err) {
-			t0 = luo_clock();
+			t0 = luo_ns();
 			err = flb->ops->preserve(&args);
-			cost = luo_clock() - t0;
+			cost = luo_ns() - t0;
 			if (err)
 				module_put(flb->ops->owner);
 		}
@@ -195,7 +195,7 @@ static int luo_flb_get(struct liveupdate_flb *flb,
 			state->preserved = true;
 		}
 		trace_luo_flb_preserve(flb->compatible, fh->compatible,
-				       state->count + !err, err, luo_clock_ns(cost));
+				       state->count + !err, err, cost);
 	}
 	if (!err)
 		state->count++;
@@ -214,10 +214,10 @@ static void luo_flb_put(struct liveupdate_flb *flb,
 	if (!--state->count) {
 		args.data = state->data;
 		args.obj = state->obj;
-		t0 = luo_clock();
+		t0 = luo_ns();
 		flb->ops->unpreserve(&args);
 		trace_luo_flb_unpreserve(flb->compatible, fh->compatible, 0, 0,
-					 luo_clock_ns(luo_clock() - t0));
+					 luo_ns() - t0);
 		state->data = 0;
 		state->obj = NULL;
 		state->preserved = false;
@@ -343,12 +343,12 @@ static int luo_flb_retrieve_locked(struct liveupdate_flb *flb,
 	args.data = state->data;
 	err = luo_hook_result(luo_hook_flb_retrieve(flb->compatible));
 	if (!err) {
-		t0 = luo_clock();
+		t0 = luo_ns();
 		err = flb->ops->retrieve(&args);
-		cost = luo_clock() - t0;
+		cost = luo_ns() - t0;
 	}
 	trace_luo_flb_retrieve(flb->compatible, handler, state->count, err,
-			       luo_clock_ns(cost));
+			       cost);
 	if (err)
 		return err;
 	state->obj = args.obj;
@@ -423,14 +423,14 @@ static void luo_flb_finish_one(struct liveupdate_flb *flb,
 	luo_flb_claim_incoming(flb);
 	if (state->preserved && --state->count <= 0) {
 		err = luo_flb_retrieve_locked(flb, fh->compatible);
-		t0 = luo_clock();
+		t0 = luo_ns();
 		if (!err) {
 			args.data = state->data;
 			args.obj = state->obj;
 			flb->ops->finish(&args);
 		}
 		trace_luo_flb_finish(flb->compatible, fh->compatible, 0, err,
-				     err ? 0 : luo_clock_ns(luo_clock() - t0));
+				     err ? 0 : luo_ns() - t0);
 		state->preserved = false;
 		state->retrieved = false;
 		state->obj = NULL;

@@ -216,7 +216,7 @@ int luo_hook_serialize(unsigned long nr_sessions, unsigned long nr_files);
 u64 luo_clock(void);
 u32 luo_clock_id(void);
 u32 luo_clock_khz(void);
-u64 luo_clock_ns(u64 cycles);
+u64 luo_ns(void);
 
 /* luo_record.c */
 void luo_record_init(void);

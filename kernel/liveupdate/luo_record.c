@@ -163,7 +163,7 @@ out:
  * @handler: The handler's compatible string.
  * @token:   The file's token.
  * @result:  0 or the errno.
- * @cost:    Cycles the handler's callback took.
+ * @cost:    ns the handler's callback took.
  */
 void luo_record_file(u32 type, const char *session, const char *handler,
 		     u64 token, int result, u64 cost)
@@ -364,10 +364,12 @@ static void luo_record_receive(struct luo_record_header *rec)
 	spin_unlock_irq(&luo_rec_lock);
 }
 
-/* Cycles of the clock of @u to ns. */
+/* Cycles of the clock of @u to ns, with either kernel's rate: 0 unknown. */
 static u64 luo_rec_ns(const struct luo_record_update *u, u64 cycles)
 {
-	return u->khz ? mul_u64_u32_div(cycles, NSEC_PER_MSEC, u->khz) : 0;
+	u32 khz = u->khz ?: u->next_khz;
+
+	return khz ? mul_u64_u32_div(cycles, NSEC_PER_MSEC, khz) : 0;
 }
 
 static void luo_record_show_update(struct seq_file *m,
@@ -380,11 +382,12 @@ static void luo_record_show_update(struct seq_file *m,
 	enum luo_record_mark i;
 	u64 prev = u->t[LUO_MARK_FREEZE_BEGIN];
 
-	seq_printf(m, "update %llu: %s, %u sessions, %u files, %llu bytes\n",
+	seq_printf(m, "update %llu: %s, %u sessions, %u files, %llu bytes%s\n",
 		   u->number,
 		   u->result ? "aborted" :
 		   luo_rec_reached(u, LUO_MARK_DONE) ? "done" : "in progress",
-		   u->nr_sessions, u->nr_files, u->bytes);
+		   u->nr_sessions, u->nr_files, u->bytes,
+		   u->khz || u->next_khz ? "" : " (clock rate unknown: times are 0)");
 	if (u->result)
 		seq_printf(m, "  result %d\n", u->result);
 	for (i = LUO_MARK_FREEZE_END; i < LUO_RECORD_NR_MARKS; i++) {
@@ -442,8 +445,7 @@ static int luo_record_show(struct seq_file *m, void *v)
 				seq_printf(m, " session=%s", e->session);
 			if (e->handler[0])
 				seq_printf(m, " handler=%s token=%llu cost_ns=%llu",
-					   e->handler, e->token,
-					   luo_rec_ns(u, e->cost));
+					   e->handler, e->token, e->cost);
 			seq_putc(m, '\n');
 		}
 	}
@@ -454,6 +456,7 @@ DEFINE_SHOW_ATTRIBUTE(luo_record);
 
 static int luo_record_bin_open(struct inode *inode, struct file *file)
 {
+	struct luo_record_header *hdr;
 	size_t size;
 	void *buf;
 
@@ -464,7 +467,9 @@ static int luo_record_bin_open(struct inode *inode, struct file *file)
 	size = LUO_RECORD_ENTRIES_OFF + luo_rec->nr_entries * sizeof(struct luo_record_entry);
 	memcpy(buf, luo_rec, size);
 	spin_unlock_irq(&luo_rec_lock);
-	((struct luo_record_header *)buf)->max_entries = luo_rec->nr_entries;
+	/* The copy ends after its entries. */
+	hdr = buf;
+	hdr->max_entries = hdr->nr_entries;
 	file->private_data = buf;
 	return 0;
 }

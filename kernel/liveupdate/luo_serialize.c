@@ -198,7 +198,7 @@ int luo_serialize(void)
 {
 	unsigned long nr_sessions = 0, nr_files = 0, nr_flbs;
 	struct luo_session *session;
-	u64 t0 = luo_clock(), bytes = 0;
+	u64 t0 = luo_ns(), bytes = 0;
 	int err;
 
 	lockdep_assert_held(&luo.lock);
@@ -221,6 +221,6 @@ int luo_serialize(void)
 		luo_record_reboot_step(LUO_REC_SERIALIZED, 0, bytes);
 	}
 	trace_luo_serialize(nr_sessions, nr_files, nr_flbs, bytes, err,
-			    luo_clock_ns(luo_clock() - t0));
+			    luo_ns() - t0);
 	return err;
 }

@@ -197,25 +197,29 @@ ALLOW_ERROR_INJECTION(luo_hook_serialize, ERRNO);
 /**
  * DOC: LUO record clock
  *
- * On x86 with a TSC, the record and the durations of the tracepoints are
- * taken with rdtsc: kexec does not reset the TSC (nor does QEMU on a guest
- * kexec), so timestamps of both kernels are on one time line.  Cycles are
- * turned into ns with tsc_khz.  Elsewhere LUO uses CLOCK_MONOTONIC, which
- * restarts at each boot.
+ * On x86 the record is timed with rdtsc: kexec does not reset the TSC (nor
+ * does QEMU on a guest kexec), so timestamps of both kernels lie on one
+ * time line.  Each update stores tsc_khz to turn cycles into ns, 0 when
+ * the kernel could not calibrate the TSC (as happens under emulation); the
+ * other kernel's rate then serves.  Elsewhere the record uses
+ * CLOCK_MONOTONIC, which restarts at each boot.
+ *
+ * Durations of callbacks (the events' duration_ns, the record's costs) are
+ * in ns: from the TSC when its rate is known, else from CLOCK_MONOTONIC.
  */
 static bool luo_clock_tsc(void)
 {
 #ifdef CONFIG_X86
-	return boot_cpu_has(X86_FEATURE_TSC) && tsc_khz;
+	return boot_cpu_has(X86_FEATURE_TSC);
 #else
 	return false;
 #endif
 }
 
 /**
- * luo_clock - Read LUO's clock.
+ * luo_clock - Read the record's clock.
  *
- * Return: cycles of the TSC, or ns of CLOCK_MONOTONIC without one.
+ * Return: TSC cycles, or ns of CLOCK_MONOTONIC without a TSC.
  */
 u64 luo_clock(void)
 {
@@ -239,7 +243,7 @@ u32 luo_clock_id(void)
 /**
  * luo_clock_khz - The rate of luo_clock().
  *
- * Return: kHz.
+ * Return: kHz, 0 when the TSC's rate is unknown.
  */
 u32 luo_clock_khz(void)
 {
@@ -251,12 +255,17 @@ u32 luo_clock_khz(void)
 }
 
 /**
- * luo_clock_ns - Convert a number of luo_clock() cycles to ns.
- * @cycles: The cycles.
+ * luo_ns - A time in ns for measuring durations.
  *
- * Return: ns.
+ * Return: ns from the TSC when its rate is known, else CLOCK_MONOTONIC.
  */
-u64 luo_clock_ns(u64 cycles)
+u64 luo_ns(void)
 {
-	return mul_u64_u32_div(cycles, NSEC_PER_MSEC, luo_clock_khz());
+#ifdef CONFIG_X86
+	u32 khz = tsc_khz;
+
+	if (luo_clock_tsc() && khz)
+		return mul_u64_u32_div(rdtsc_ordered(), NSEC_PER_MSEC, khz);
+#endif
+	return ktime_get_ns();
 }

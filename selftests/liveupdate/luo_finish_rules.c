@@ -30,6 +30,7 @@
 
 #include "luo_util.h"
 #include "kselftest.h"
+#include "luo_check.h"
 
 /* Bytes of each preserved memfd: a few pages and a partial one. */
 #define CONTENT_LEN	(3 * 4096 + 123)
@@ -62,26 +63,6 @@ static void content(char *buf, const char *name, __u64 token)
 		     name, (unsigned long long)token);
 	for (i = n; i < CONTENT_LEN; i++)
 		buf[i] = (char)(i * 131 + seed);
-}
-
-/*
- * One TAP line: ok when @ret, a helper's result, is -@err, or success
- * (>= 0) for @err 0.
- */
-static __printf(3, 4) void check(int ret, int err, const char *fmt, ...)
-{
-	bool pass = err ? ret == -err : ret >= 0;
-	char what[256];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(what, sizeof(what), fmt, ap);
-	va_end(ap);
-	if (pass)
-		ksft_test_result_pass("%s\n", what);
-	else
-		ksft_test_result_fail("%s: got %s (%d), expected %s\n", what,
-				      errname(ret < 0 ? -ret : 0), ret, errname(err));
 }
 
 /* close(): 0 or -errno, and -EBADF for a descriptor never obtained. */
@@ -139,45 +120,6 @@ static int stage1_session(int luo, unsigned int i)
 	return sfd;
 }
 
-/* Leave a child, in a session of its own, holding the session fds forever. */
-static int hold_sessions(void)
-{
-	int ready[2], null;
-	pid_t pid;
-	char c;
-
-	if (pipe2(ready, O_CLOEXEC))
-		return -errno;
-	fflush(stdout);
-	pid = fork();
-	if (pid < 0)
-		return -errno;
-	if (pid == 0) {
-		close(ready[0]);
-		setsid();
-		null = open("/dev/null", O_RDWR);
-		if (null >= 0) {
-			dup2(null, STDIN_FILENO);
-			dup2(null, STDOUT_FILENO);
-			dup2(null, STDERR_FILENO);
-			close(null);
-		}
-		if (write(ready[1], "r", 1) != 1)
-			_exit(1);
-		close(ready[1]);
-		for (;;)
-			pause();
-	}
-	close(ready[1]);
-	if (read(ready[0], &c, 1) != 1) {
-		close(ready[0]);
-		return -ECHILD;
-	}
-	close(ready[0]);
-	ksft_print_msg("child %d holds the sessions until the kexec\n", pid);
-	return 0;
-}
-
 static void stage1(void)
 {
 	unsigned int i, plan = 2;
@@ -199,7 +141,7 @@ static void stage1(void)
 	if (ksft_get_fail_cnt())
 		ksft_test_result_fail("a child holds the sessions: not started after failures\n");
 	else
-		check(hold_sessions(), 0, "a child holds the sessions");
+		check(hold_fds(), 0, "a child holds the sessions");
 	for (i = 0; i < ARRAY_SIZE(sessions); i++)
 		if (sfds[i] >= 0)
 			close(sfds[i]);

@@ -205,6 +205,8 @@ DEFINE_EVENT(luo_file_class, luo_file_finish,
  * of the handler whose file caused the transition, the number of files
  * using the FLB after it, the result and the FLB callback's duration_ns.
  * They fire only when the FLB's callback runs (first file in, last out).
+ * The handler is empty for a retrieve that a handler asked for through
+ * liveupdate_flb_get_incoming(), which does not say who calls.
  */
 DECLARE_EVENT_CLASS(luo_flb_class,
 		    TP_PROTO(const char *flb, const char *handler, u64 count, int result,

@@ -37,7 +37,8 @@
 /**
  * enum luo_record_clock - The clock of the timestamps.
  * @LUO_RECORD_CLOCK_TSC:  x86 time stamp counter, which kexec does not
- *                         reset; ``khz`` is its rate.
+ *                         reset; ``khz`` is its rate (0: the kernel could
+ *                         not calibrate it; use ``next_khz``).
  * @LUO_RECORD_CLOCK_MONO: CLOCK_MONOTONIC in ns (``khz`` = 1000000); it
  *                         restarts at each boot, so only the intervals
  *                         within one kernel are meaningful.
@@ -80,8 +81,9 @@ enum luo_record_mark {
  * @number:      The liveupdate-number it hands over (1 for the first).
  * @result:      0, or the negative errno that aborted it in the old kernel.
  * @marks:       Bit N set when &enum luo_record_mark N was reached.
- * @khz:         Clock rate as the old kernel knew it.
- * @next_khz:    Clock rate as the new kernel knew it (0 before it runs).
+ * @khz:         Clock rate as the old kernel knew it (0: unknown).
+ * @next_khz:    Clock rate as the new kernel knew it (0 before it runs, or
+ *               unknown).
  * @nr_sessions: Sessions handed over.
  * @nr_files:    Files handed over.
  * @bytes:       Bytes of session, file and FLB descriptors handed over.
@@ -131,8 +133,8 @@ enum luo_record_event {
  * struct luo_record_entry - One event of the latest update.
  * @t:       When, in clock cycles.
  * @token:   The file's token (file events).
- * @cost:    Cycles the handler's callback took (file events), bytes
- *           handed over (%LUO_REC_SERIALIZED).
+ * @cost:    ns the handler's callback took (file events), bytes handed
+ *           over (%LUO_REC_SERIALIZED).
  * @type:    &enum luo_record_event.
  * @result:  0 or a negative errno.
  * @session: Session name (session and file events), NUL-terminated.

@@ -1,0 +1,659 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * luo_inject_test - LUO undoes a file step that fails, and the step
+ * succeeds when tried again; the failures are injected by the BPF fmod_ret
+ * programs of luo_inject.bpf.c on LUO's hooks, and what LUO did is read
+ * from its luo_file_* tracepoints through tp_btf programs.
+ *
+ *   luo_inject_test --stage 1 --kernel PATH
+ *	Sessions "inj-a" and "inj-b" of 3 memfds of 1 MiB each (tokens 1-3).
+ *	Preserve: luo_hook_file_preserve fails inj-a token 2; its PRESERVE_FD
+ *	fails with the injected EIO, luo_file_preserve reports it, and nothing
+ *	of the file stays: once the program is gone, the same memfd is
+ *	preserved under the same token.
+ *	Freeze: luo_hook_file_freeze fails the second file frozen by a kexec
+ *	into PATH with this boot's own command line (were it not refused, the
+ *	guest would run stage 1 again); reboot(2) returns EIO, the first file
+ *	was frozen then unfrozen, the record holds the aborted update, and the
+ *	sessions work as before.
+ *	Then a child holds the sessions, so that the kexec that ends the stage,
+ *	without any program, carries them over.
+ *   luo_inject_test --stage 2
+ *	Retrieve: luo_hook_file_retrieve fails inj-a token 2, twice, since
+ *	the error is not latched, and the file is retrieved once the program
+ *	is gone.  Every file holds its stage 1 bytes, both sessions finish,
+ *	and the record holds the aborted update and the one that went through.
+ *
+ * A kernel without the hooks or their tracepoints fails the test: the
+ * programs do not load.  Each check is one TAP line; the exit code is 0
+ * only when all pass.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#include <linux/kexec.h>
+#include <linux/liveupdate.h>
+#include <linux/liveupdate_record.h>
+#include <linux/reboot.h>
+#include <bpf/libbpf.h>
+
+#include "luo_util.h"
+#include "kselftest.h"
+#include "luo_check.h"
+#include "luo_inject.h"
+#include "luo_inject.skel.h"
+
+/* Bytes of each preserved memfd. */
+#define FILE_LEN	(1024 * 1024)
+
+/* Tokens of the files of each session: 1 .. NR_TOKENS. */
+#define NR_TOKENS	3
+
+/* The file of inj-a whose preserve and retrieve fail. */
+#define TARGET_TOKEN	2
+
+/* What the hooks return. */
+#define INJECTED	EIO
+
+#define RECORD_PATH	"/sys/kernel/debug/liveupdate/record.bin"
+
+/* TAP lines of each stage; ksft_finished() fails the run if they differ. */
+#define STAGE1_CHECKS	25
+#define STAGE2_CHECKS	17
+
+#define MAX_EVENTS	32
+
+_Static_assert(INJ_NAME_LEN == LIVEUPDATE_SESSION_NAME_LENGTH, "session names differ in size");
+
+static const char *const sessions[] = { "inj-a", "inj-b" };
+
+static const char *const event_names[] = {
+	[INJ_EV_PRESERVE] = "preserve",
+	[INJ_EV_FREEZE] = "freeze",
+	[INJ_EV_UNFREEZE] = "unfreeze",
+	[INJ_EV_RETRIEVE] = "retrieve",
+};
+
+static struct luo_inject *skel;
+static struct ring_buffer *ring;
+
+/* Events taken from the ring buffer since the last check_events(). */
+struct events_seen {
+	struct inj_event ev[MAX_EVENTS];
+	unsigned int nr;	/* may exceed MAX_EVENTS: the rest are left out */
+};
+
+static struct events_seen seen;
+
+/* The compatible string of the memfd handler. */
+#define MEMFD		"memfd-v2"
+
+/* An event check_events() expects. */
+struct expect {
+	enum inj_event_type type;
+	const char *session;
+	__u64 token;
+	int result;
+	const char *handler;
+};
+
+/* The contents of the memfd of @token in session @name: 1 MiB of xorshift. */
+static void content(char *buf, const char *name, __u64 token)
+{
+	__u64 s = 0x9e3779b97f4a7c15ULL * token;
+	size_t i;
+
+	for (i = 0; name[i]; i++)
+		s = s * 31 + (unsigned char)name[i];
+	for (i = 0; i < FILE_LEN; i += sizeof(s)) {
+		s ^= s << 13;
+		s ^= s >> 7;
+		s ^= s << 17;
+		memcpy(buf + i, &s, sizeof(s));
+	}
+}
+
+/* libbpf's warnings, as TAP diagnostics; its debug output is left out. */
+static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	if (level == LIBBPF_DEBUG)
+		return 0;
+	printf("# ");
+	return vprintf(fmt, ap);
+}
+
+static int on_event(void *ctx, void *data, size_t len)
+{
+	struct events_seen *s = ctx;
+
+	if (s->nr < MAX_EVENTS && len >= sizeof(s->ev[0]))
+		memcpy(&s->ev[s->nr], data, sizeof(s->ev[0]));
+	s->nr++;
+	return 0;
+}
+
+/* The program that injects into @hook, and where its link is kept. */
+static struct bpf_link **injector(enum inj_hook hook, struct bpf_program **prog)
+{
+	switch (hook) {
+	case INJ_HOOK_PRESERVE:
+		*prog = skel->progs.inject_preserve;
+		return &skel->links.inject_preserve;
+	case INJ_HOOK_FREEZE:
+		*prog = skel->progs.inject_freeze;
+		return &skel->links.inject_freeze;
+	default:
+		*prog = skel->progs.inject_retrieve;
+		return &skel->links.inject_retrieve;
+	}
+}
+
+static void attach(struct bpf_program *prog, struct bpf_link **link)
+{
+	*link = bpf_program__attach(prog);
+	if (!*link)
+		ksft_exit_fail_msg("cannot attach %s: %s\n", bpf_program__name(prog),
+				   strerror(errno));
+}
+
+/*
+ * Load the tracers, attached at once, and the injectors of the hooks that
+ * @targets gives an error, aimed at the calls that @targets selects and
+ * left unattached.  Failing to is fatal: this kernel cannot run the test.
+ */
+static void bpf_setup(const struct inj_target targets[INJ_NR_HOOKS])
+{
+	struct bpf_program *prog;
+	unsigned int i;
+	int err;
+
+	libbpf_set_print(libbpf_print);
+	skel = luo_inject__open();
+	if (!skel)
+		ksft_exit_fail_msg("cannot open the BPF object: %s\n", strerror(errno));
+	for (i = 0; i < INJ_NR_HOOKS; i++) {
+		injector(i, &prog);
+		skel->rodata->targets[i] = targets[i];
+		bpf_program__set_autoload(prog, targets[i].error != 0);
+	}
+	err = luo_inject__load(skel);
+	if (err) {
+		ksft_print_msg("needs LUO's hooks luo_hook_file_* and tracepoints luo_file_*\n");
+		ksft_exit_fail_msg("cannot load the BPF programs: %s\n", strerror(-err));
+	}
+	attach(skel->progs.on_preserve, &skel->links.on_preserve);
+	attach(skel->progs.on_freeze, &skel->links.on_freeze);
+	attach(skel->progs.on_unfreeze, &skel->links.on_unfreeze);
+	attach(skel->progs.on_retrieve, &skel->links.on_retrieve);
+	ring = ring_buffer__new(bpf_map__fd(skel->maps.events), on_event, &seen, NULL);
+	if (!ring)
+		ksft_exit_fail_msg("cannot open the ring buffer: %s\n", strerror(errno));
+}
+
+static void bpf_teardown(void)
+{
+	ring_buffer__free(ring);
+	luo_inject__destroy(skel);
+}
+
+/* Attach the injector of @hook. */
+static void inject_start(enum inj_hook hook)
+{
+	struct bpf_program *prog;
+	struct bpf_link **link = injector(hook, &prog);
+
+	attach(prog, link);
+	ksft_print_msg("%s attached\n", bpf_program__name(prog));
+}
+
+/* Destroy the link of the injector of @hook: LUO runs without it again. */
+static void inject_stop(enum inj_hook hook)
+{
+	struct bpf_program *prog;
+	struct bpf_link **link = injector(hook, &prog);
+
+	bpf_link__destroy(*link);
+	*link = NULL;
+	ksft_print_msg("%s detached\n", bpf_program__name(prog));
+}
+
+/* One TAP line: the injector of @hook matched @matched calls, failed @injected. */
+static void check_injector(enum inj_hook hook, __u32 matched, __u32 injected)
+{
+	struct bpf_program *prog;
+
+	injector(hook, &prog);
+	ksft_test_result(skel->bss->matched[hook] == matched &&
+			 skel->bss->injected[hook] == injected,
+			 "%s matched %u calls (expected %u) and failed %u (expected %u)\n",
+			 bpf_program__name(prog), skel->bss->matched[hook], matched,
+			 skel->bss->injected[hook], injected);
+}
+
+static bool same_event(const struct inj_event *e, const struct expect *x)
+{
+	return e->type == x->type && !strcmp(e->session, x->session) &&
+	       e->token == x->token && e->result == x->result &&
+	       !strcmp(e->handler, x->handler);
+}
+
+/*
+ * One TAP line: the events of the test's sessions since the last call are
+ * exactly the @n of @exp, in that order.  Each is printed when they are not.
+ */
+static void check_events(const struct expect *exp, unsigned int n, const char *what)
+{
+	unsigned int i;
+	bool pass;
+	int ret;
+
+	seen.nr = 0;
+	ret = ring_buffer__consume(ring);
+	pass = ret >= 0 && seen.nr == n && !skel->bss->lost;
+	for (i = 0; pass && i < n; i++)
+		pass = same_event(&seen.ev[i], &exp[i]);
+	if (!pass) {
+		ksft_print_msg("%d events consumed, %u lost; expected:\n", ret, skel->bss->lost);
+		for (i = 0; i < n; i++)
+			ksft_print_msg("  %s %s token %llu result %d handler '%s'\n",
+				       event_names[exp[i].type], exp[i].session,
+				       (unsigned long long)exp[i].token, exp[i].result,
+				       exp[i].handler);
+		ksft_print_msg("seen:\n");
+		for (i = 0; i < seen.nr && i < MAX_EVENTS; i++)
+			ksft_print_msg("  %s %s token %llu result %d handler '%s'\n",
+				       seen.ev[i].type < ARRAY_SIZE(event_names) ?
+				       event_names[seen.ev[i].type] : "?", seen.ev[i].session,
+				       (unsigned long long)seen.ev[i].token, seen.ev[i].result,
+				       seen.ev[i].handler);
+	}
+	ksft_test_result(pass, "tracepoints: %s\n", what);
+}
+
+/* close(): 0 or -errno, and -EBADF for a descriptor never obtained. */
+static int close_fd(int fd)
+{
+	if (fd < 0)
+		return -EBADF;
+	return close(fd) ? -errno : 0;
+}
+
+/* The memfd of @token of session @name, of known contents: fd or -errno. */
+static int make_memfd(const char *name, __u64 token)
+{
+	static char buf[FILE_LEN];
+
+	content(buf, name, token);
+	return memfd_with(buf, sizeof(buf));
+}
+
+/* Retrieve @token of @sfd: 0 if it holds what stage 1 wrote, or -errno. */
+static int retrieve_verify(int sfd, const char *name, __u64 token)
+{
+	static char expected[FILE_LEN];
+	int fd = retrieve_fd(sfd, token);
+	int ret;
+
+	if (fd < 0)
+		return fd;
+	content(expected, name, token);
+	ret = fd_holds(fd, expected, sizeof(expected));
+	if (ret == -EILSEQ)
+		ksft_print_msg("%s token %llu: size or contents differ from stage 1\n",
+			       name, (unsigned long long)token);
+	close(fd);
+	return ret;
+}
+
+/*
+ * kexec_file_load(2) @kernel with this boot's command line, then reboot(2)
+ * into it: the -errno of the first that fails; no return if none does.
+ */
+static int kexec_self(const char *kernel)
+{
+	char cmdline[4096];
+	int fd, ret;
+	ssize_t n;
+
+	fd = open("/proc/cmdline", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, cmdline, sizeof(cmdline) - 1);
+	ret = n < 0 ? -errno : n ? 0 : -ENODATA;
+	close(fd);
+	if (ret)
+		return ret;
+	cmdline[n] = '\0';
+	if (cmdline[n - 1] == '\n')
+		cmdline[n - 1] = '\0';
+
+	fd = open(kernel, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	/* The length includes the terminating NUL. */
+	ret = syscall(SYS_kexec_file_load, fd, -1, strlen(cmdline) + 1, cmdline,
+		      (unsigned long)KEXEC_FILE_NO_INITRAMFS) ? -errno : 0;
+	close(fd);
+	if (ret) {
+		ksft_print_msg("kexec_file_load %s: %s\n", kernel, strerror(-ret));
+		return ret;
+	}
+	fflush(stdout);
+	sync();
+	if (syscall(SYS_reboot, LINUX_REBOOT_MAGIC1, LINUX_REBOOT_MAGIC2,
+		    LINUX_REBOOT_CMD_KEXEC, NULL))
+		return -errno;
+	return 0;
+}
+
+/* struct luo_record_update fields checked, as one update should have them. */
+struct want_update {
+	__u64 number;
+	int result;
+	__u32 marks;
+	__u32 nr_sessions;
+	__u32 nr_files;
+};
+
+/* The live-update record, checked, in a static buffer: NULL if unreadable. */
+static const struct luo_record_header *read_record(void)
+{
+	static char buf[512 * 1024];
+	const struct luo_record_header *hdr = (const void *)buf;
+	ssize_t len = 0, n;
+	int fd;
+
+	fd = open(RECORD_PATH, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		ksft_print_msg("cannot open %s: %s\n", RECORD_PATH, strerror(errno));
+		return NULL;
+	}
+	while ((size_t)len < sizeof(buf) && (n = read(fd, buf + len, sizeof(buf) - len)) > 0)
+		len += n;
+	close(fd);
+	if ((size_t)len < sizeof(*hdr) || hdr->magic != LUO_RECORD_MAGIC ||
+	    hdr->version != LUO_RECORD_VERSION ||
+	    hdr->update_size < sizeof(struct luo_record_update) ||
+	    (size_t)len < hdr->header_size + (size_t)hdr->nr_updates * hdr->update_size) {
+		ksft_print_msg("%s is not a record of version %d\n", RECORD_PATH,
+			       LUO_RECORD_VERSION);
+		return NULL;
+	}
+	return hdr;
+}
+
+/*
+ * One TAP line: the latest @n updates of the history of record @hdr are
+ * those of @want, oldest first.  The history is printed.
+ */
+static void check_history(const struct luo_record_header *hdr,
+			  const struct want_update *want, unsigned int n, const char *what)
+{
+	const struct luo_record_update *u;
+	const struct want_update *w;
+	unsigned int i, first;
+	bool pass;
+
+	if (!hdr) {
+		ksft_test_result_fail("record: %s\n", what);
+		return;
+	}
+	pass = hdr->nr_updates >= n;
+	first = pass ? hdr->nr_updates - n : 0;
+	ksft_print_msg("record: %u updates, oldest first:\n", hdr->nr_updates);
+	for (i = 0; i < hdr->nr_updates; i++) {
+		u = (const void *)hdr + hdr->header_size + i * hdr->update_size;
+		ksft_print_msg("  update %llu: result %d marks %#x sessions %u files %u\n",
+			       (unsigned long long)u->number, u->result, u->marks,
+			       u->nr_sessions, u->nr_files);
+		if (!pass || i < first)
+			continue;
+		w = &want[i - first];
+		pass = u->number == w->number && u->result == w->result &&
+		       u->marks == w->marks && u->nr_sessions == w->nr_sessions &&
+		       u->nr_files == w->nr_files;
+	}
+	ksft_test_result(pass, "record: %s\n", what);
+}
+
+/*
+ * Preserve: inj-a token 2 fails while the injector is attached, and goes
+ * in once it is gone; then the other files.  @mfds[s][t] gets the memfd of
+ * token t + 1 of session s.
+ */
+static void stage1_preserve(int luo, int sfds[2], int mfds[2][NR_TOKENS])
+{
+	const struct expect failed[] = {
+		{ INJ_EV_PRESERVE, "inj-a", 1, 0, MEMFD },
+		{ INJ_EV_PRESERVE, "inj-a", TARGET_TOKEN, -INJECTED, MEMFD },
+	};
+	const struct expect exists[] = {
+		{ INJ_EV_PRESERVE, "inj-a", 1, -EEXIST, "" },
+	};
+	const struct expect rest[] = {
+		{ INJ_EV_PRESERVE, "inj-a", TARGET_TOKEN, 0, MEMFD },
+		{ INJ_EV_PRESERVE, "inj-a", 3, 0, MEMFD },
+		{ INJ_EV_PRESERVE, "inj-b", 1, 0, MEMFD },
+		{ INJ_EV_PRESERVE, "inj-b", 2, 0, MEMFD },
+		{ INJ_EV_PRESERVE, "inj-b", 3, 0, MEMFD },
+	};
+	unsigned int s, t;
+
+	for (s = 0; s < ARRAY_SIZE(sessions); s++) {
+		sfds[s] = create_session(luo, sessions[s]);
+		check(sfds[s], 0, "create session %s", sessions[s]);
+		for (t = 0; t < NR_TOKENS; t++)
+			mfds[s][t] = make_memfd(sessions[s], t + 1);
+	}
+
+	inject_start(INJ_HOOK_PRESERVE);
+	check(preserve(sfds[0], mfds[0][0], 1), 0, "preserve inj-a token 1");
+	check(preserve(sfds[0], mfds[0][1], TARGET_TOKEN), INJECTED,
+	      "preserve inj-a token %d fails with the injected error", TARGET_TOKEN);
+	check_events(failed, ARRAY_SIZE(failed), "inj-a token 1 preserved, token 2 failed");
+	check_injector(INJ_HOOK_PRESERVE, 1, 1);
+	check(preserve(sfds[0], mfds[0][0], 1), EEXIST, "inj-a still holds token 1");
+	check_events(exists, ARRAY_SIZE(exists), "inj-a token 1 refused before any handler");
+	inject_stop(INJ_HOOK_PRESERVE);
+
+	check(preserve(sfds[0], mfds[0][1], TARGET_TOKEN), 0,
+	      "preserve the same memfd as inj-a token %d again, without the program",
+	      TARGET_TOKEN);
+	for (s = 0; s < ARRAY_SIZE(sessions); s++)
+		for (t = s ? 0 : TARGET_TOKEN; t < NR_TOKENS; t++)
+			check(preserve(sfds[s], mfds[s][t], t + 1), 0, "preserve %s token %u",
+			      sessions[s], t + 1);
+	check_events(rest, ARRAY_SIZE(rest), "every other file preserved");
+}
+
+/*
+ * Freeze: the second file frozen fails, and with it the kexec; the first
+ * is unfrozen, and the sessions work as before.
+ */
+static void stage1_freeze(int luo, int inj_a, int mfd1, const char *kernel)
+{
+	const struct expect aborted[] = {
+		{ INJ_EV_FREEZE, "inj-a", 1, 0, MEMFD },
+		{ INJ_EV_FREEZE, "inj-a", 2, -INJECTED, MEMFD },
+		{ INJ_EV_UNFREEZE, "inj-a", 1, 0, MEMFD },
+	};
+	const struct expect usable[] = {
+		{ INJ_EV_PRESERVE, "inj-c", 1, 0, MEMFD },
+		{ INJ_EV_PRESERVE, "inj-a", 1, -EEXIST, "" },
+	};
+	const struct want_update history[] = {
+		{ 1, -INJECTED, 1 << LUO_MARK_FREEZE_BEGIN, 2, 6 },
+	};
+	int sfd, mfd;
+
+	inject_start(INJ_HOOK_FREEZE);
+	/* Were the kexec to go through, the guest would run stage 1 again. */
+	if (ksft_get_fail_cnt())
+		ksft_test_result_fail("kexec into %s: not attempted after failures\n", kernel);
+	else
+		check(kexec_self(kernel), INJECTED,
+		      "kexec into %s with this boot's command line fails with the injected error",
+		      kernel);
+	check_events(aborted, ARRAY_SIZE(aborted),
+		     "inj-a token 1 frozen, token 2 failed, token 1 unfrozen");
+	check_injector(INJ_HOOK_FREEZE, 2, 1);
+	inject_stop(INJ_HOOK_FREEZE);
+	check_history(read_record(), history, ARRAY_SIZE(history),
+		      "update 1 aborted with the injected error");
+
+	sfd = create_session(luo, "inj-c");
+	check(sfd, 0, "create session inj-c after the aborted kexec");
+	mfd = make_memfd("inj-c", 1);
+	check(mfd < 0 ? mfd : preserve(sfd, mfd, 1), 0, "preserve inj-c token 1");
+	if (mfd >= 0)
+		close(mfd);
+	check(close_fd(sfd), 0, "close session inj-c");
+	check(preserve(inj_a, mfd1, 1), EEXIST, "inj-a still holds token 1");
+	check_events(usable, ARRAY_SIZE(usable), "inj-c preserved, inj-a unchanged");
+}
+
+static void stage1(const char *kernel)
+{
+	const struct inj_target targets[INJ_NR_HOOKS] = {
+		[INJ_HOOK_PRESERVE] = { "inj-a", TARGET_TOKEN, 0, -INJECTED },
+		/* The second file frozen, whichever it is: the events say. */
+		[INJ_HOOK_FREEZE] = { "", 0, 2, -INJECTED },
+	};
+	int luo, sfds[2], mfds[2][NR_TOKENS];
+	unsigned int s, t;
+
+	ksft_set_plan(STAGE1_CHECKS);
+	bpf_setup(targets);
+	luo = luo_open();
+	check(luo, 0, "open %s", LUO_DEVICE);
+
+	stage1_preserve(luo, sfds, mfds);
+	stage1_freeze(luo, sfds[0], mfds[0][0], kernel);
+
+	/* The child inherits neither the programs nor the device or memfds. */
+	bpf_teardown();
+	for (s = 0; s < ARRAY_SIZE(sessions); s++)
+		for (t = 0; t < NR_TOKENS; t++)
+			if (mfds[s][t] >= 0)
+				close(mfds[s][t]);
+	if (luo >= 0)
+		close(luo);
+	/* Leave no process behind for a stage 2 that cannot pass anyway. */
+	if (ksft_get_fail_cnt())
+		ksft_test_result_fail("a child holds the sessions: not started after failures\n");
+	else
+		check(hold_fds(), 0, "a child holds the sessions");
+	for (s = 0; s < ARRAY_SIZE(sessions); s++)
+		if (sfds[s] >= 0)
+			close(sfds[s]);
+}
+
+static void stage2(void)
+{
+	const struct inj_target targets[INJ_NR_HOOKS] = {
+		[INJ_HOOK_RETRIEVE] = { "inj-a", TARGET_TOKEN, 0, -INJECTED },
+	};
+	const struct expect failed[] = {
+		{ INJ_EV_RETRIEVE, "inj-a", TARGET_TOKEN, -INJECTED, MEMFD },
+		{ INJ_EV_RETRIEVE, "inj-a", TARGET_TOKEN, -INJECTED, MEMFD },
+	};
+	const struct expect rest[] = {
+		{ INJ_EV_RETRIEVE, "inj-a", TARGET_TOKEN, 0, MEMFD },
+		{ INJ_EV_RETRIEVE, "inj-a", 1, 0, MEMFD },
+		{ INJ_EV_RETRIEVE, "inj-a", 3, 0, MEMFD },
+		{ INJ_EV_RETRIEVE, "inj-b", 1, 0, MEMFD },
+		{ INJ_EV_RETRIEVE, "inj-b", 2, 0, MEMFD },
+		{ INJ_EV_RETRIEVE, "inj-b", 3, 0, MEMFD },
+	};
+	const struct want_update history[] = {
+		{ 1, -INJECTED, 1 << LUO_MARK_FREEZE_BEGIN, 2, 6 },
+		{ 1, 0, (1 << LUO_RECORD_NR_MARKS) - 1, 2, 6 },
+	};
+	const struct luo_record_header *hdr;
+	unsigned int s, t;
+	int luo, sfds[2];
+
+	ksft_set_plan(STAGE2_CHECKS);
+	bpf_setup(targets);
+	luo = luo_open();
+	check(luo, 0, "open %s", LUO_DEVICE);
+	for (s = 0; s < ARRAY_SIZE(sessions); s++) {
+		sfds[s] = retrieve_session(luo, sessions[s]);
+		check(sfds[s], 0, "retrieve session %s", sessions[s]);
+	}
+
+	inject_start(INJ_HOOK_RETRIEVE);
+	check(retrieve_fd(sfds[0], TARGET_TOKEN), INJECTED,
+	      "retrieve inj-a token %d fails with the injected error", TARGET_TOKEN);
+	check(retrieve_fd(sfds[0], TARGET_TOKEN), INJECTED,
+	      "retrieve inj-a token %d fails again while the program is attached",
+	      TARGET_TOKEN);
+	check_events(failed, ARRAY_SIZE(failed), "inj-a token 2 failed twice");
+	check_injector(INJ_HOOK_RETRIEVE, 2, 2);
+	inject_stop(INJ_HOOK_RETRIEVE);
+
+	check(retrieve_verify(sfds[0], "inj-a", TARGET_TOKEN), 0,
+	      "retrieve inj-a token %d without the program, with its stage 1 bytes",
+	      TARGET_TOKEN);
+	for (s = 0; s < ARRAY_SIZE(sessions); s++)
+		for (t = 1; t <= NR_TOKENS; t++)
+			if (s || t != TARGET_TOKEN)
+				check(retrieve_verify(sfds[s], sessions[s], t), 0,
+				      "retrieve %s token %u with its stage 1 bytes",
+				      sessions[s], t);
+	check_events(rest, ARRAY_SIZE(rest), "every file retrieved");
+	for (s = 0; s < ARRAY_SIZE(sessions); s++)
+		check(finish(sfds[s]), 0, "finish %s", sessions[s]);
+	hdr = read_record();
+	check_history(hdr, history, ARRAY_SIZE(history),
+		      "update 1 aborted with the injected error, then done");
+
+	bpf_teardown();
+	for (s = 0; s < ARRAY_SIZE(sessions); s++)
+		if (sfds[s] >= 0)
+			close(sfds[s]);
+	if (luo >= 0)
+		close(luo);
+}
+
+int main(int argc, char *argv[])
+{
+	static const struct option opts[] = {
+		{ "stage", required_argument, NULL, 's' },
+		{ "kernel", required_argument, NULL, 'k' },
+		{}
+	};
+	const char *kernel = NULL;
+	int stage = 0, c;
+
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 's':
+			stage = atoi(optarg);
+			break;
+		case 'k':
+			kernel = optarg;
+			break;
+		default:
+			stage = 0;
+			break;
+		}
+	}
+	if (optind != argc || !((stage == 1 && kernel) || (stage == 2 && !kernel))) {
+		fprintf(stderr, "usage: %s --stage 1 --kernel PATH | --stage 2\n", argv[0]);
+		return KSFT_FAIL;
+	}
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	ksft_print_header();
+	if (stage == 1)
+		stage1(kernel);
+	else
+		stage2();
+	ksft_finished();
+}

@@ -1,0 +1,333 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * luo_workload - a known set of sessions and files carried by one live
+ * update, for the tests that watch what LUO reports about it (its
+ * tracepoints, bpftrace, the live-update record).  It proves that every
+ * file of the set comes back intact: each byte of each memfd, and the value
+ * of a luo_test file together with its FLB.
+ *
+ *   luo_workload --stage 1
+ *	Create the sessions "wl-a" and "wl-b", each with three memfds of
+ *	1 MiB of pseudo-random contents (tokens 1, 2, 3; the stream is seeded
+ *	by the session and the token), and in "wl-a" one /dev/luo_test file
+ *	(token 100).  The luo_test file is preserved holding LUO_TEST_FIRST and
+ *	then set to LUO_TEST_VALUE, which its handler must pick up when it
+ *	freezes the file at the reboot.  A child in a session of its own keeps
+ *	the session file descriptors, so that the next kexec carries them;
+ *	the program exits 0 once all 7 files are preserved.
+ *   luo_workload --stage 2
+ *	In the next kernel: retrieve both sessions and every file, compare
+ *	every byte of each memfd and the luo_test value, then FINISH both
+ *	sessions.
+ *
+ * Every step prints one line; the exit code is 0 only when all succeeded.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <linux/liveupdate.h>
+
+#include "luo_util.h"
+#include "kselftest.h"
+
+#define LUO_TEST_DEVICE	"/dev/luo_test"
+#define LUO_TEST_TOKEN	100
+/* What the luo_test file holds when preserved, and from then on. */
+#define LUO_TEST_FIRST	0x0123456789abcdefULL
+#define LUO_TEST_VALUE	0x6c756f2d776b6c64ULL	/* "luo-wkld" */
+
+#define MEMFD_SIZE	(1UL << 20)
+#define NR_TOKENS	3
+
+static const char * const sessions[] = { "wl-a", "wl-b" };
+#define NR_SESSIONS	ARRAY_SIZE(sessions)
+
+static int failures;
+
+static __printf(1, 2) void fail(const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("luo_workload: FAIL: ");
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+	failures++;
+}
+
+/* The contents of memfd @token of session @name: an xorshift64* stream. */
+static void content(uint64_t *p, const char *name, uint64_t token)
+{
+	uint64_t s = 0x9e3779b97f4a7c15ULL * (token + 1);
+	size_t i;
+
+	for (i = 0; name[i]; i++)
+		s = (s ^ (unsigned char)name[i]) * 0x100000001b3ULL;
+	for (i = 0; i < MEMFD_SIZE / sizeof(*p); i++) {
+		s ^= s >> 12;
+		s ^= s << 25;
+		s ^= s >> 27;
+		p[i] = s * 0x2545f4914f6cdd1dULL;
+	}
+}
+
+/* A new memfd holding the contents of @token of @name, or -errno. */
+static int make_memfd(const char *name, uint64_t token)
+{
+	uint64_t *buf = malloc(MEMFD_SIZE);
+	int fd;
+
+	if (!buf)
+		return -ENOMEM;
+	content(buf, name, token);
+	fd = memfd_with(buf, MEMFD_SIZE);
+	free(buf);
+	return fd;
+}
+
+/* Whether @fd holds the contents of @token of @name: 0 or -errno/-EILSEQ. */
+static int check_memfd(int fd, const char *name, uint64_t token)
+{
+	uint64_t *want = malloc(MEMFD_SIZE), *got;
+	struct stat st;
+	size_t i;
+	int ret = 0;
+
+	if (!want)
+		return -ENOMEM;
+	if (fstat(fd, &st)) {
+		ret = -errno;
+		goto out;
+	}
+	if ((size_t)st.st_size != MEMFD_SIZE) {
+		fail("%s token %" PRIu64 ": %lld bytes, expected %lu", name, token,
+		     (long long)st.st_size, MEMFD_SIZE);
+		ret = -EILSEQ;
+		goto out;
+	}
+	got = mmap(NULL, MEMFD_SIZE, PROT_READ, MAP_SHARED, fd, 0);
+	if (got == MAP_FAILED) {
+		ret = -errno;
+		goto out;
+	}
+	content(want, name, token);
+	for (i = 0; i < MEMFD_SIZE / sizeof(*want); i++) {
+		if (got[i] != want[i]) {
+			fail("%s token %" PRIu64 ": bytes at offset %zu differ: %#" PRIx64
+			     ", expected %#" PRIx64, name, token, i * sizeof(*want),
+			     got[i], want[i]);
+			ret = -EILSEQ;
+			break;
+		}
+	}
+	munmap(got, MEMFD_SIZE);
+out:
+	free(want);
+	return ret;
+}
+
+static int set_value(int fd, uint64_t value)
+{
+	/* The device takes exactly 8 bytes per write, whatever the offset. */
+	ssize_t n = write(fd, &value, sizeof(value));
+
+	if (n < 0)
+		return -errno;
+	return n == sizeof(value) ? 0 : -EIO;
+}
+
+static int get_value(int fd, uint64_t *value)
+{
+	ssize_t n;
+
+	if (lseek(fd, 0, SEEK_SET) < 0)
+		return -errno;
+	n = read(fd, value, sizeof(*value));
+	if (n < 0)
+		return -errno;
+	return n == sizeof(*value) ? 0 : -EIO;
+}
+
+static int stage1(void)
+{
+	int luo, sfd, fd, ret;
+	unsigned int s;
+	uint64_t t;
+	pid_t pid;
+
+	luo = luo_open();
+	if (luo < 0) {
+		fail("open %s: %s", LUO_DEVICE, strerror(-luo));
+		return 1;
+	}
+	for (s = 0; s < NR_SESSIONS; s++) {
+		sfd = create_session(luo, sessions[s]);
+		if (sfd < 0) {
+			fail("create session %s: %s", sessions[s], errname(-sfd));
+			return 1;
+		}
+		for (t = 1; t <= NR_TOKENS; t++) {
+			fd = make_memfd(sessions[s], t);
+			if (fd < 0) {
+				fail("memfd for %s token %" PRIu64 ": %s", sessions[s], t,
+				     strerror(-fd));
+				return 1;
+			}
+			ret = preserve(sfd, fd, t);
+			close(fd);
+			if (ret) {
+				fail("preserve %s token %" PRIu64 ": %s", sessions[s], t,
+				     errname(-ret));
+				return 1;
+			}
+			printf("luo_workload: stage 1: preserved %s token %" PRIu64
+			       " (memfd, %lu bytes)\n", sessions[s], t, MEMFD_SIZE);
+		}
+		if (s != 0)
+			continue;
+		fd = open(LUO_TEST_DEVICE, O_RDWR | O_CLOEXEC);
+		if (fd < 0) {
+			fail("open %s: %s (CONFIG_LIVEUPDATE_TEST_HANDLER?)",
+			     LUO_TEST_DEVICE, strerror(errno));
+			return 1;
+		}
+		ret = set_value(fd, LUO_TEST_FIRST);
+		if (!ret)
+			ret = preserve(sfd, fd, LUO_TEST_TOKEN);
+		/* Preserved: the handler must pick this up at the freeze. */
+		if (!ret)
+			ret = set_value(fd, LUO_TEST_VALUE);
+		close(fd);
+		if (ret) {
+			fail("preserve %s token %d (luo_test): %s", sessions[s],
+			     LUO_TEST_TOKEN, errname(-ret));
+			return 1;
+		}
+		printf("luo_workload: stage 1: preserved %s token %d (luo_test, value %#llx)\n",
+		       sessions[s], LUO_TEST_TOKEN, LUO_TEST_VALUE);
+	}
+	close(luo);
+
+	pid = hold_fds();
+	if (pid < 0) {
+		fail("fork a child to hold the sessions: %s", strerror(-pid));
+		return 1;
+	}
+	printf("luo_workload: stage 1: PASS: 2 sessions, 7 files, held by pid %d\n", pid);
+	return 0;
+}
+
+static int stage2(void)
+{
+	int luo, sfd[NR_SESSIONS], fd, ret;
+	uint64_t t, value;
+	unsigned int s;
+
+	luo = luo_open();
+	if (luo < 0) {
+		fail("open %s: %s", LUO_DEVICE, strerror(-luo));
+		return 1;
+	}
+	for (s = 0; s < NR_SESSIONS; s++) {
+		sfd[s] = retrieve_session(luo, sessions[s]);
+		if (sfd[s] < 0) {
+			fail("retrieve session %s: %s", sessions[s], errname(-sfd[s]));
+			continue;
+		}
+		printf("luo_workload: stage 2: retrieved session %s\n", sessions[s]);
+		for (t = 1; t <= NR_TOKENS; t++) {
+			fd = retrieve_fd(sfd[s], t);
+			if (fd < 0) {
+				fail("retrieve %s token %" PRIu64 ": %s", sessions[s], t,
+				     errname(-fd));
+				continue;
+			}
+			ret = check_memfd(fd, sessions[s], t);
+			close(fd);
+			if (ret == -EILSEQ)
+				continue;
+			if (ret) {
+				fail("read %s token %" PRIu64 ": %s", sessions[s], t,
+				     strerror(-ret));
+				continue;
+			}
+			printf("luo_workload: stage 2: %s token %" PRIu64
+			       ": all %lu bytes as preserved\n", sessions[s], t, MEMFD_SIZE);
+		}
+		if (s != 0)
+			continue;
+		fd = retrieve_fd(sfd[s], LUO_TEST_TOKEN);
+		if (fd < 0) {
+			fail("retrieve %s token %d (luo_test): %s", sessions[s],
+			     LUO_TEST_TOKEN, errname(-fd));
+			continue;
+		}
+		ret = get_value(fd, &value);
+		close(fd);
+		if (ret)
+			fail("read %s token %d (luo_test): %s", sessions[s],
+			     LUO_TEST_TOKEN, strerror(-ret));
+		else if (value == LUO_TEST_FIRST)
+			fail("%s token %d (luo_test): holds %#" PRIx64 ", the value at "
+			     "preserve time, not %#llx written later: the freeze did "
+			     "not pick it up", sessions[s], LUO_TEST_TOKEN, value,
+			     LUO_TEST_VALUE);
+		else if (value != LUO_TEST_VALUE)
+			fail("%s token %d (luo_test): holds %#" PRIx64 ", expected %#llx",
+			     sessions[s], LUO_TEST_TOKEN, value, LUO_TEST_VALUE);
+		else
+			printf("luo_workload: stage 2: %s token %d: luo_test value %#"
+			       PRIx64 " as written\n", sessions[s], LUO_TEST_TOKEN, value);
+	}
+	for (s = 0; s < NR_SESSIONS; s++) {
+		if (sfd[s] < 0)
+			continue;
+		ret = finish(sfd[s]);
+		if (ret)
+			fail("finish session %s: %s", sessions[s], errname(-ret));
+		else
+			printf("luo_workload: stage 2: finished session %s\n", sessions[s]);
+		close(sfd[s]);
+	}
+	close(luo);
+	if (failures) {
+		printf("luo_workload: stage 2: %d failure(s)\n", failures);
+		return 1;
+	}
+	printf("luo_workload: stage 2: PASS: 2 sessions, 7 files verified and finished\n");
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "stage", required_argument, NULL, 's' },
+		{}
+	};
+	int stage = 0, c;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (c != 's')
+			goto usage;
+		stage = atoi(optarg);
+	}
+	if (optind != argc || (stage != 1 && stage != 2))
+		goto usage;
+	return stage == 1 ? stage1() : stage2();
+usage:
+	fprintf(stderr, "usage: %s --stage 1|2\n", argv[0]);
+	return 2;
+}
