@@ -63,9 +63,11 @@ $(FLAVORS:%=kernel-%): kernel-%: source
 $(FLAVORS:%=headers-%): headers-%: source
 	@tools/build/kernel.sh $* $(TREE) $(BUILD)/kernel-$* . headers
 
-tools: headers-ours
+# The LUO tools' BPF programs are compiled against our kernel's BTF.
+tools: headers-ours kernel-ours
 	$(call timed,$(MAKE) -s -C tools OUT=$(abspath $(BUILD)/tools) \
-		KHDR=$(abspath $(BUILD)/kernel-ours/headers/usr/include),tools)
+		KHDR=$(abspath $(BUILD)/kernel-ours/headers/usr/include) \
+		VMLINUX=$(abspath $(BUILD)/kernel-ours/vmlinux),tools)
 
 # Our own selftests (selftests/liveupdate), against our exported headers.
 selftests: headers-ours

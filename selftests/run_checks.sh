@@ -16,6 +16,9 @@ suites=(
 	"from-mainline tools/vm/luovm run -q -n from-mainline --plan selftests/liveupdate/from_mainline.plan"
 	"luo-trace selftests/liveupdate/trace_test.sh"
 	"luo-inject tools/vm/luovm run -q -n luo-inject --plan selftests/liveupdate/inject.plan"
+	"snoop-lat selftests/tools/snoop_lat_test.sh"
+	"blackout selftests/tools/blackout_test.sh"
+	"luotop selftests/tools/luotop_test.sh"
 )
 
 passed=0 failed=0 bad=()

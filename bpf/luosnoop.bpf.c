@@ -1,0 +1,94 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * luosnoop: every LUO transition that passes the filters, as one struct
+ * luo_event in a ring buffer, for tools/luosnoop/luosnoop.c to print.
+ * The filters are set by the loader in .rodata before the load, so the
+ * verifier drops the code of those not in use.
+ */
+#include "vmlinux.h"
+#include "luo_events.bpf.h"
+
+/* Bit i set: op i passes.  0: every op. */
+const volatile __u32 targ_ops = 0;
+const volatile __u32 targ_pid = 0;
+const volatile bool targ_failed = false;
+const volatile bool filter_session = false;
+const volatile bool filter_handler = false;
+const volatile char targ_session[LUO_NAME_LEN] = {};
+const volatile char targ_handler[LUO_COMPAT_LEN] = {};
+
+/* Events the ring buffer had no room for. */
+__u64 lost = 0;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 256 * 1024);
+} events SEC(".maps");
+
+/* Whether the NUL-terminated @s equals @want (at most @len bytes). */
+static __always_inline bool str_eq(const char *s, const volatile char *want, int len)
+{
+	int i;
+
+	for (i = 0; i < len; i++) {
+		if (s[i] != want[i])
+			return false;
+		if (!s[i])
+			return true;
+	}
+	return true;
+}
+
+static __always_inline bool is_flb(__u32 op)
+{
+	return op >= LUO_OP_FLB_PRESERVE && op <= LUO_OP_FLB_FINISH;
+}
+
+static __always_inline bool has_session(__u32 op)
+{
+	return op <= LUO_OP_FILE_FINISH;
+}
+
+/*
+ * Inside the reboot (reboot_begin up to reboot_end) the reader is not
+ * woken for each event: every wakeup is an IPI and a context switch that
+ * would lengthen the blackout being watched.  reboot_end wakes it for all
+ * of them at once; the reader also drains the buffer every 100 ms.
+ */
+static __always_inline __u64 wakeup_flags(__u32 op)
+{
+	switch (op) {
+	case LUO_OP_REBOOT_BEGIN:
+	case LUO_OP_FILE_FREEZE:
+	case LUO_OP_FILE_UNFREEZE:
+	case LUO_OP_SERIALIZE:
+		return BPF_RB_NO_WAKEUP;
+	case LUO_OP_REBOOT_END:
+		return BPF_RB_FORCE_WAKEUP;
+	default:
+		return 0;
+	}
+}
+
+static __always_inline void luo_on_event(struct luo_event *e)
+{
+	if (targ_ops && !(targ_ops & (1U << e->op)))
+		return;
+	if (targ_pid && e->pid != targ_pid)
+		return;
+	if (targ_failed && e->result >= 0)
+		return;
+	/* FLB events carry the FLB's name where others carry the session's. */
+	if (filter_session &&
+	    (!has_session(e->op) || !str_eq(e->session, targ_session, LUO_NAME_LEN)))
+		return;
+	/* --handler matches a file's handler, or an FLB by its own name. */
+	if (filter_handler &&
+	    !str_eq(e->handler, targ_handler, LUO_COMPAT_LEN) &&
+	    !(is_flb(e->op) && str_eq(e->session, targ_handler, LUO_COMPAT_LEN)))
+		return;
+	if (bpf_ringbuf_output(&events, e, sizeof(*e), wakeup_flags(e->op)))
+		__sync_fetch_and_add(&lost, 1);
+}
+
+char LICENSE[] SEC("license") = "GPL";

@@ -1,0 +1,459 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# luotop_check.sh STEP: the checks of luotop in the guest, one step per
+# command of selftests/tools/luotop.plan.  Each prints one TAP line per
+# check and exits 0 only when all passed.
+#
+#   mainline   on a kernel without the liveupdate events: luotop, batch or
+#              not, exits 2 with one sentence on stderr and nothing else
+#   batch1     a kernel no live update led to: -b -n N prints N reports
+#              and says so; then luotop -b watches luo_workload --stage 1
+#              and must show its sessions (wl-a 4 files, wl-b 3), its
+#              files per handler (memfd-v2 6, luo-test-v1 1) and its
+#              operations, with the totals and percentiles that bpftrace,
+#              watching too, computes from the same events; and exit 0 on
+#              SIGTERM
+#   tmux-start starts the interactive luotop in a detached 80x24 tmux
+#              session, before the workload of stage 2
+#   batch2     after the kexec: luotop -b watches luo_workload --stage 2
+#              (sessions retrieved and finished, files per handler, the
+#              operations against bpftrace, the liveupdate-number, what
+#              the kernel received at boot, the waterfall of update #1
+#              from the record), and the interactive luotop shows rates
+#   tmux-keys  the interactive luotop started by tmux-start: the screen,
+#              then the keys h, s, p, a resize and q, capturing the pane
+#              between them; the exit code, the terminal restored; then
+#              two more runs ended by SIGINT (^C) and SIGTERM
+#
+# LUOTOP names the binary (default ${LUO_BUILD:-build}/tools/luotop); the
+# reports and pane captures are left in $LUOVM_RUN (or /tmp).
+set -u
+
+LUOTOP=${LUOTOP:-${LUO_BUILD:-build}/tools/luotop}
+WORKLOAD=${WORKLOAD:-${LUO_BUILD:-build}/selftests/luo_workload}
+OUT=${LUOVM_RUN:-/tmp}
+T="tmux -L luotop-check"
+W=80 H=24
+
+n=0 failed=0
+result() {
+	n=$((n + 1))
+	if [ "$1" = ok ]; then
+		shift
+		echo "ok $n $*"
+	else
+		shift
+		failed=$((failed + 1))
+		echo "not ok $n $*"
+	fi
+}
+# check DESCRIPTION COMMAND...: one result from a command's exit code.
+check() {
+	c_desc=$1
+	shift
+	if "$@" >/dev/null 2>&1; then
+		result ok "$c_desc"
+	else
+		result bad "$c_desc"
+	fi
+}
+finish() {
+	echo "1..$n"
+	echo "# luotop_check $step: $((n - failed)) passed, $failed failed"
+	[ "$failed" -eq 0 ]
+	exit
+}
+
+# wait_for SECONDS COMMAND...: until the command succeeds; 1 on timeout.
+wait_for() {
+	w_end=$(($(date +%s) + $1))
+	shift
+	until "$@" >/dev/null 2>&1; do
+		[ "$(date +%s)" -ge "$w_end" ] && return 1
+		sleep 0.2
+	done
+}
+
+# The last complete report of a batch output.
+last_report() {
+	awk '/^luotop - /{ b = "" } { b = b $0 "\n" } END { printf "%s", b }' "$1"
+}
+
+# row FILE PATTERN: FILE has a line matching the extended regex.
+row() {
+	grep -Eq -- "$2" "$1"
+}
+
+# check_op REPORT OP HANDLER TOTAL: the row exists, TOTAL events, no error.
+check_op() {
+	got=$(awk -v op="$2" -v h="$3" '$1 == op && $2 == h { print $4 "/" $5 }' "$1")
+	if [ "$got" = "$4/0" ]; then
+		result ok "$2 x $3: $4 events, no error"
+	else
+		result bad "$2 x $3: expected $4 events and no error, got '${got:-no row}' (TOTAL/ERR)"
+	fi
+}
+
+# p99_sorted PANE: the operations' P99 (the last column, "-" lowest) never
+# grows from one row to the next.
+p99_sorted() {
+	awk '
+	function ns(v, u) {
+		return v * (u == "s" ? 1e9 : u == "ms" ? 1e6 : u == "us" ? 1e3 : 1)
+	}
+	/^OPERATION/ { o = 1; next }
+	/^  \.\.\./ || /^Last/ { o = 0 }
+	o && NF > 2 {
+		v = $NF == "-" ? -1 : ns($(NF - 1), $NF)
+		if (rows++ && v > prev)
+			bad = 1
+		prev = v
+	}
+	END { exit bad || !rows }' "$1"
+}
+
+# bt_start NAME: bpftrace, as an independent witness, writes one line per
+# file or FLB event ("luo_file_preserve|memfd-v2|4000000": event, handler,
+# duration_ns) into $OUT/NAME.bt, until bt_stop.
+bt_start() {
+	bt=$OUT/$1.bt
+	bpftrace -e 'tracepoint:liveupdate:luo_file_*, tracepoint:liveupdate:luo_flb_* {
+		printf("%s|%s|%llu\n", probe, str(args->handler), args->duration_ns); }' \
+		>"$bt" 2>&1 &
+	bt_pid=$!
+	if wait_for 120 grep -q '^Attaching' "$bt"; then
+		result ok "bpftrace attached to the file and FLB events"
+	else
+		result bad "bpftrace did not attach within 120 s: $(cat "$bt")"
+	fi
+}
+bt_stop() {
+	kill -INT "$bt_pid"
+	wait "$bt_pid"
+}
+
+# bt_compare REPORT: for every operation x handler bpftrace saw, luotop's
+# TOTAL, P50 and P99 in REPORT are what bpftrace's events make: the count,
+# and the percentiles as luotop defines them (the upper bound of the log2
+# bucket that holds the 50th and 99th percent of the events whose
+# callback took a measurable time, "-" when none did).  The guest's
+# clock may tick coarsely (refined-jiffies under TCG: 4 ms), so a callback
+# often measures 0; this compares whatever it measured.
+bt_compare() {
+	report=$1
+	awk -F'|' '
+	function fmt(ns) {
+		if (ns < 1000) return sprintf("%d ns", ns)
+		if (ns < 1000000) return sprintf("%.2f us", ns / 1e3)
+		if (ns < 1000000000) return sprintf("%.2f ms", ns / 1e6)
+		return sprintf("%.2f s", ns / 1e9)
+	}
+	function pct(k, p,    s, seen) {
+		if (!timed[k]) return "-"
+		for (s = 0; s < 40; s++) {
+			seen += slot[k, s]
+			if (seen * 100 >= p * timed[k])
+				return fmt(2 ^ (s + 1) - 1)
+		}
+	}
+	/^tracepoint:liveupdate:/ {
+		op = $1; sub(/^tracepoint:liveupdate:luo_/, "", op)
+		k = op " " ($2 == "" ? "-" : $2)
+		n[k]++
+		d[k] = d[k] " " $3
+		if ($3 > 0) {
+			v = $3; s = 0
+			while (v > 1 && s < 39) { v = int(v / 2); s++ }
+			slot[k, s]++
+			timed[k]++
+		}
+	}
+	END {
+		for (k in n)
+			printf "%s %d %s %s|%s\n", k, n[k], pct(k, 50), pct(k, 99), d[k]
+	}' "$bt" | sort >"$bt.expected"
+	while IFS='|' read -r want durations; do
+		# shellcheck disable=SC2086 # its words: op, handler, ...
+		set -- $want
+		got=$(awk -v op="$1" -v h="$2" '$1 == op && $2 == h {
+			s = $1 " " $2 " " $4; for (i = 6; i <= NF; i++) s = s " " $i; print s }' "$report")
+		if [ "$got" = "$want" ]; then
+			result ok "$1 x $2: luotop's TOTAL P50 P99 = bpftrace's: $want (durations, ns:$durations)"
+		else
+			result bad "$1 x $2: luotop says '${got:-no row}', bpftrace's events make '$want' (durations, ns:$durations)"
+		fi
+	done <"$bt.expected"
+	check "bpftrace saw file or FLB events to compare" test -s "$bt.expected"
+}
+
+# watch_batch NAME COMMAND...: run the command while luotop -b reports every
+# 0.5 s into $OUT/NAME.txt, then end luotop with SIGTERM once it has
+# reported twice more; the last report goes to $OUT/NAME.last.
+watch_batch() {
+	name=$1
+	shift
+	rm -f "$OUT/$name.txt"
+	t0=$(date +%s.%N)
+	"$LUOTOP" -b -d 0.5 >"$OUT/$name.txt" 2>"$OUT/$name.err" &
+	pid=$!
+	if wait_for 120 grep -q '^Iteration 1,' "$OUT/$name.txt"; then
+		result ok "luotop -b attached and reported in $(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }') s"
+	else
+		result bad "luotop -b did not report within 120 s: $(cat "$OUT/$name.err")"
+	fi
+	"$@"
+	rc=$?
+	check "the workload exited 0: $*" [ "$rc" -eq 0 ]
+	# Two more reports, the last of them with the workload over.
+	it=$(grep -c '^Iteration' "$OUT/$name.txt")
+	wait_for 30 sh -c "[ \$(grep -c '^Iteration' '$OUT/$name.txt') -ge $((it + 2)) ]"
+	kill -TERM "$pid"
+	wait "$pid"
+	rc=$?
+	check "luotop -b exited 0 on SIGTERM (rc=$rc)" [ "$rc" -eq 0 ]
+	check "luotop -b wrote nothing on stderr" [ ! -s "$OUT/$name.err" ]
+	last_report "$OUT/$name.txt" >"$OUT/$name.last"
+	echo "# the last report of luotop -b ($OUT/$name.last):"
+	sed 's/^/#   /' "$OUT/$name.last"
+}
+
+# Interactive: the pane, as text.
+pane() {
+	$T capture-pane -p -t luotop >"$OUT/pane.txt" 2>/dev/null
+	cat "$OUT/pane.txt"
+}
+# pane_has REGEX: the pane shows it (waiting up to 10 s for a redraw).
+pane_has() {
+	wait_for 10 sh -c "$T capture-pane -p -t luotop | grep -Eq -- '$1'"
+}
+pane_lacks() {
+	wait_for 10 sh -c "! $T capture-pane -p -t luotop | grep -Eq -- '$1'"
+}
+# save NAME: keep the current pane as $OUT/pane-NAME.txt.
+save() {
+	pane >"$OUT/pane-$1.txt"
+}
+
+# start_tmux TAG: luotop in a detached WxH tmux session, through a shell
+# that notes the terminal's settings before and after, luotop's pid and
+# its exit code, and stays (so that the pane can be read after luotop).
+start_tmux() {
+	d=$OUT/tmux-$1
+	rm -rf "$d"
+	mkdir -p "$d"
+	cat >"$d/run.sh" <<EOF
+#!/bin/sh
+trap : INT TERM
+stty -g >"$d/stty.before"
+sh -c 'echo \$\$ >"$d/pid"; exec "\$0"' "$LUOTOP"
+echo \$? >"$d/rc"
+stty -g >"$d/stty.after"
+echo "luotop exited"
+exec sleep 3600
+EOF
+	chmod +x "$d/run.sh"
+	$T kill-session -t luotop 2>/dev/null
+	$T new-session -d -s luotop -x $W -y $H "$d/run.sh"
+}
+# ended TAG HOW: luotop of start_tmux TAG has exited 0, with the terminal
+# as it found it, and its screen is gone (alternate screen left).
+ended() {
+	d=$OUT/tmux-$1
+	if wait_for 10 test -s "$d/rc"; then
+		check "$2: luotop exited with code 0 (got $(cat "$d/rc"))" [ "$(cat "$d/rc")" = 0 ]
+	else
+		result bad "$2: luotop did not exit within 10 s"
+	fi
+	check "$2: the terminal's settings are restored (stty -g before = after)" \
+		cmp -s "$d/stty.before" "$d/stty.after"
+	pane_has '^luotop exited' || true
+	save "$1-after"
+	check "$2: the dashboard is gone from the terminal, the shell's screen is back" \
+		sh -c "grep -q '^luotop exited' '$OUT/pane-$1-after.txt' && ! grep -q '^luotop - ' '$OUT/pane-$1-after.txt'"
+}
+
+step=${1:-}
+case $step in
+mainline)
+	"$LUOTOP" -b -n 1 >"$OUT/mainline.out" 2>"$OUT/mainline.err"
+	rc=$?
+	cat "$OUT/mainline.err"
+	check "luotop -b exits 2 on a kernel without the events (rc=$rc)" [ "$rc" -eq 2 ]
+	check "it says so in one sentence on stderr" \
+		sh -c "[ \$(wc -l <'$OUT/mainline.err') -eq 1 ] && grep -q '^luotop: this kernel has no liveupdate events' '$OUT/mainline.err'"
+	check "and prints nothing on stdout" [ ! -s "$OUT/mainline.out" ]
+	"$LUOTOP" >"$OUT/mainline.out" 2>"$OUT/mainline.err" </dev/null
+	rc=$?
+	check "luotop (interactive) exits 2 the same way, before touching the terminal (rc=$rc)" \
+		sh -c "[ $rc -eq 2 ] && [ ! -s '$OUT/mainline.out' ] && grep -q '^luotop: this kernel has no liveupdate events' '$OUT/mainline.err'"
+	;;
+batch1)
+	t0=$(date +%s.%N)
+	"$LUOTOP" -b -n 3 -d 0.2 >"$OUT/n3.txt" 2>&1
+	rc=$?
+	check "luotop -b -n 3 exits 0 (rc=$rc)" [ "$rc" -eq 0 ]
+	check "luotop -b -n 3 prints 3 reports" [ "$(grep -c '^luotop - ' "$OUT/n3.txt")" -eq 3 ]
+	check "numbered 1 to 3" sh -c "grep -o '^Iteration [0-9]*' '$OUT/n3.txt' | tr '\n' ' ' | grep -qx 'Iteration 1 Iteration 2 Iteration 3 '"
+	echo "# luotop -b -n 3 -d 0.2 took $(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }') s"
+	check "a kernel no update led to: liveupdate #0" row "$OUT/n3.txt" '^luotop - .*liveupdate #0 '
+	check "nothing received at boot" row "$OUT/n3.txt" '^At boot: no live update in the kernel log'
+	check "no update in the record" row "$OUT/n3.txt" '^Last update: none in the record'
+
+	bt_start stage1
+	watch_batch stage1 "$WORKLOAD" --stage 1
+	bt_stop
+	r=$OUT/stage1.last
+	bt_compare "$r"
+	check "sessions: wl-a outgoing, open, 4 files" row "$r" '^wl-a +out +4 +- +- +open$'
+	check "sessions: wl-b outgoing, open, 3 files" row "$r" '^wl-b +out +3 +- +- +open$'
+	check "handlers: memfd-v2 holds 6 preserved files" row "$r" '^memfd-v2 +6 +0 +0 +0$'
+	check "handlers: luo-test-v1 holds 1 preserved file" row "$r" '^luo-test-v1 +1 +0 +0 +0$'
+	check_op "$r" session_create - 2
+	check_op "$r" file_preserve memfd-v2 6
+	check_op "$r" file_preserve luo-test-v1 1
+	check_op "$r" flb_preserve luo-test-v1 1
+	check "session_create has no callback time: p50 and p99 are -" \
+		sh -c "awk '\$1 == \"session_create\"' '$r' | grep -Eq ' - +-\$'"
+	check "file_preserve x memfd-v2 had a rate > 0 while the workload ran" \
+		sh -c "awk '\$1 == \"file_preserve\" && \$2 == \"memfd-v2\" && \$3 > 0 { f = 1 } END { exit !f }' '$OUT/stage1.txt'"
+	check "and 0.0/s in the last report, after it" \
+		sh -c "awk '\$1 == \"file_preserve\" && \$2 == \"memfd-v2\" && \$3 == \"0.0\" { f = 1 } END { exit !f }' '$r'"
+	check "no operation of another kind was seen" \
+		sh -c "[ \$(awk '/^OPERATION/ { o = 1; next } /^\$/ { o = 0 } o' '$r' | wc -l) -eq 4 ]"
+	;;
+tmux-start)
+	start_tmux main
+	if pane_has '^luotop - ' && pane_has 'OPERATION'; then
+		result ok "luotop runs in tmux (${W}x$H)"
+	else
+		result bad "luotop did not draw its screen in tmux"
+		pane
+	fi
+	;;
+batch2)
+	# Meanwhile, the interactive luotop of tmux-start: its rates once it
+	# refreshes after the retrieves (pane-busy.txt).
+	rm -f "$OUT/pane-busy.txt"
+	(
+		end=$(($(date +%s) + 60))
+		while [ "$(date +%s)" -lt "$end" ]; do
+			$T capture-pane -p -t luotop >"$OUT/pane-poll.txt" 2>/dev/null
+			if awk '$1 == "file_retrieve" && $2 == "memfd-v2" && $3 > 0 { f = 1 } END { exit !f }' "$OUT/pane-poll.txt"; then
+				mv "$OUT/pane-poll.txt" "$OUT/pane-busy.txt"
+				break
+			fi
+			sleep 0.2
+		done
+	) &
+	poller=$!
+	bt_start stage2
+	watch_batch stage2 "$WORKLOAD" --stage 2
+	bt_stop
+	wait "$poller"
+	check "the interactive luotop showed file_retrieve x memfd-v2 at a rate > 0" test -s "$OUT/pane-busy.txt"
+	r=$OUT/stage2.last
+	bt_compare "$r"
+	check "the liveupdate-number: #1" row "$r" '^luotop - .*liveupdate #1 '
+	check "at boot: update #1 handed 2 sessions, 7 files, 1 FLB" \
+		row "$r" '^At boot: update #1 handed 2 sessions, 7 files, 1 FLBs \(0 dropped\)$'
+	check "sessions: wl-a incoming, 4 files, 4 retrieved, 4 finished, closed" \
+		row "$r" '^wl-a +in +4 +4 +4 +finished,closed$'
+	check "sessions: wl-b incoming, 3 files, 3 retrieved, 3 finished, closed" \
+		row "$r" '^wl-b +in +3 +3 +3 +finished,closed$'
+	check "handlers: memfd-v2 6 files retrieved, 6 finished" row "$r" '^memfd-v2 +0 +6 +6 +0$'
+	check "handlers: luo-test-v1 1 file retrieved, 1 finished" row "$r" '^luo-test-v1 +0 +1 +1 +0$'
+	check_op "$r" session_retrieve - 2
+	check_op "$r" session_finish - 2
+	check_op "$r" file_retrieve memfd-v2 6
+	check_op "$r" file_retrieve luo-test-v1 1
+	check_op "$r" file_finish memfd-v2 6
+	check_op "$r" file_finish luo-test-v1 1
+	check_op "$r" flb_finish luo-test-v1 1
+	check "the record: update #1 done, 2 sessions, 7 files" \
+		row "$r" '^Last update #1 \(record\): done, total .*, 2 sessions, 7 files, [0-9]+ bytes$'
+	for p in freeze serialize shutdown boot wait retrieve finish; do
+		check "the waterfall: phase $p, its share and its bar" \
+			row "$r" "^  $p +([0-9.]+ [mun]?s|\\?) +[0-9.]+% \\|[ #]*#[ #]*\\|\$"
+	done
+	check "the shares of the phases add up to 100%" \
+		sh -c "awk '/^Last update/ { w = 1; next } w && match(\$0, /[0-9.]+%/) { s += substr(\$0, RSTART, RLENGTH - 1) } END { exit !(s > 99 && s < 101) }' '$r'"
+	;;
+tmux-keys)
+	save start
+	cat "$OUT/pane-start.txt"
+	check "the dashboard: title with sort: rate and liveupdate #1" pane_has '^luotop - .*sort: rate .*liveupdate #1 '
+	check "the dashboard: the sessions of the workload" pane_has '^Sessions: .*in 2 \(2 finished, 2 closed\) .*<wl-a <wl-b'
+	check "the dashboard: files per handler" pane_has '^memfd-v2 +0 +6 +6 +0'
+	check "the dashboard: the operations" pane_has '^file_retrieve +memfd-v2 +[0-9.]+ +6 +0 '
+	check "the dashboard: the waterfall of update #1" pane_has '^Last update #1 \(record\): done'
+	check "the dashboard: the keys in the footer" pane_has '^q quit +h help +s sort +p pause'
+	check "the dashboard fills ${H} lines of at most ${W} columns" \
+		sh -c "[ \$(wc -l <'$OUT/pane-start.txt') -eq $H ] && ! grep -q '.\{$((W + 1))\}' '$OUT/pane-start.txt'"
+
+	$T send-keys -t luotop h
+	check "h: the help appears" pane_has '\| luotop - keys +\|'
+	save help
+	check "h: it names every key" sh -c "grep -q 'q  *quit' '$OUT/pane-help.txt' && grep -q 's  *sort' '$OUT/pane-help.txt' && grep -q 'p  *pause' '$OUT/pane-help.txt'"
+	$T send-keys -t luotop x
+	check "any key closes the help" pane_lacks 'luotop - keys'
+
+	$T send-keys -t luotop s
+	check "s: the sort indicator says p99" pane_has '^luotop - .*sort: p99 '
+	save p99
+	check "s: by p99 the slowest first (the P99 column never grows)" p99_sorted "$OUT/pane-p99.txt"
+	$T send-keys -t luotop s
+	check "s: then name" pane_has '^luotop - .*sort: name '
+	save name
+	check "s: by name the operations are in order" \
+		sh -c "awk '/^OPERATION/ { o = 1; next } /^  \\.\\.\\./ || /^Last/ { o = 0 } o { print \$1 \" \" \$2 }' '$OUT/pane-name.txt' >'$OUT/names' && [ -s '$OUT/names' ] && LC_ALL=C sort -c '$OUT/names'"
+	$T send-keys -t luotop s
+	check "s: and back to rate" pane_has '^luotop - .*sort: rate '
+
+	$T send-keys -t luotop p
+	check "p: the paused marker appears" pane_has '^luotop - .*sort: rate  PAUSED '
+	save paused1
+	sleep 2.5
+	save paused2
+	check "paused: the screen stands still (2.5 s apart)" cmp -s "$OUT/pane-paused1.txt" "$OUT/pane-paused2.txt"
+	$T send-keys -t luotop p
+	check "p again: the marker goes" pane_lacks 'PAUSED'
+	save running1
+	sleep 2.5
+	save running2
+	check "running: the screen is refreshed (the clock moves)" sh -c "! cmp -s '$OUT/pane-running1.txt' '$OUT/pane-running2.txt'"
+
+	$T resize-window -t luotop -x 100 -y 30
+	check "resized to 100x30: the footer moves to line 30" \
+		wait_for 10 sh -c "$T capture-pane -p -t luotop | sed -n 30p | grep -q '^q quit'"
+	save 100x30
+	$T resize-window -t luotop -x 60 -y 16
+	check "resized to 60x16: the footer moves to line 16" \
+		wait_for 10 sh -c "$T capture-pane -p -t luotop | sed -n 16p | grep -q '^q quit'"
+	save 60x16
+	check "at 60x16: the title, the sessions and the operations, no line over 60 columns" \
+		sh -c "grep -q '^luotop - .*sort: rate' '$OUT/pane-60x16.txt' && grep -q '^Sessions:' '$OUT/pane-60x16.txt' && grep -q '^OPERATION' '$OUT/pane-60x16.txt' && ! grep -q '.\{61\}' '$OUT/pane-60x16.txt'"
+	$T resize-window -t luotop -x $W -y $H
+	check "back to ${W}x$H: as before, waterfall included" \
+		wait_for 10 sh -c "$T capture-pane -p -t luotop | sed -n ${H}p | grep -q '^q quit' && $T capture-pane -p -t luotop | grep -q '^  finish '"
+
+	$T send-keys -t luotop q
+	ended main "q"
+
+	start_tmux int
+	pane_has '^luotop - ' || true
+	$T send-keys -t luotop C-c
+	ended int "^C (SIGINT)"
+
+	start_tmux term
+	pane_has '^luotop - ' || true
+	kill -TERM "$(cat "$OUT/tmux-term/pid")"
+	ended term "SIGTERM"
+	$T kill-server 2>/dev/null
+	;;
+*)
+	echo "usage: $0 mainline|batch1|tmux-start|batch2|tmux-keys" >&2
+	exit 2
+	;;
+esac
+finish

@@ -1,0 +1,271 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Reading the live-update record (include/uapi/linux/liveupdate_record.h)
+ * that the kernel shows in debugfs, for luoblackout and luotop: read and
+ * validate the binary form, turn the clock's cycles into ns, cut an update
+ * into its phases.
+ *
+ * The reader accepts later versions of the layout, which only append
+ * fields: it steps through the arrays with the sizes in the header and
+ * copies the part it knows of each element.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "luo_record.h"
+
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+
+static const char *const phase_names[LUO_NR_PHASES] = {
+	"freeze", "serialize", "shutdown", "boot", "wait", "retrieve", "finish",
+};
+
+static const char *const event_names[] = {
+	[LUO_REC_FREEZE_BEGIN] = "freeze-begin",
+	[LUO_REC_FILE_FREEZE] = "file-freeze",
+	[LUO_REC_FREEZE_END] = "freeze-end",
+	[LUO_REC_SERIALIZED] = "serialized",
+	[LUO_REC_ABORT] = "abort",
+	[LUO_REC_JUMP] = "jump",
+	[LUO_REC_READY] = "ready",
+	[LUO_REC_SESSION_RETRIEVE] = "session-retrieve",
+	[LUO_REC_FILE_RETRIEVE] = "file-retrieve",
+	[LUO_REC_SESSION_FINISH] = "session-finish",
+	[LUO_REC_DONE] = "done",
+};
+
+/* The whole of @fd into a buffer to free, its length in *@len. */
+static int read_all(int fd, char **out, size_t *len)
+{
+	size_t cap = 64 * 1024, n = 0;
+	char *buf = malloc(cap), *p;
+	ssize_t r;
+
+	if (!buf)
+		return -ENOMEM;
+	for (;;) {
+		if (n == cap) {
+			p = realloc(buf, cap * 2);
+			if (!p) {
+				free(buf);
+				return -ENOMEM;
+			}
+			buf = p;
+			cap *= 2;
+		}
+		r = read(fd, buf + n, cap - n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			r = -errno;
+			free(buf);
+			return r;
+		}
+		if (!r)
+			break;
+		n += r;
+	}
+	*out = buf;
+	*len = n;
+	return 0;
+}
+
+/* Whether the header of a @len-byte record makes sense for this reader. */
+static int check_header(const struct luo_record_header *h, size_t len)
+{
+	size_t need;
+
+	if (len < sizeof(*h) || h->magic != LUO_RECORD_MAGIC)
+		return -EPROTO;
+	/* Later versions only append fields; earlier ones do not exist. */
+	if (h->version < LUO_RECORD_VERSION || h->header_size < sizeof(*h) ||
+	    h->update_size < sizeof(struct luo_record_update) ||
+	    h->entry_size < sizeof(struct luo_record_entry))
+		return -EPROTO;
+	if (h->nr_updates > h->max_updates || h->nr_entries > h->max_entries)
+		return -EPROTO;
+	/* Sizes are 32-bit, counts too: no overflow in 64 bits. */
+	need = (size_t)h->header_size + (size_t)h->max_updates * h->update_size +
+	       (size_t)h->nr_entries * h->entry_size;
+	if (len < need)
+		return -EPROTO;
+	return 0;
+}
+
+int luo_rec_read(const char *path, struct luo_rec *rec)
+{
+	const struct luo_record_header *h;
+	const char *updates, *entries;
+	size_t len = 0;
+	char *buf = NULL;
+	__u32 i;
+	int fd, err;
+
+	memset(rec, 0, sizeof(*rec));
+	fd = open(path ? path : LUO_RECORD_PATH, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	err = read_all(fd, &buf, &len);
+	close(fd);
+	if (err)
+		return err;
+	h = (const void *)buf;
+	err = check_header(h, len);
+	if (err)
+		goto out;
+
+	/* One more element than needed: calloc(0) may return NULL. */
+	rec->updates = calloc(h->nr_updates + 1, sizeof(*rec->updates));
+	rec->entries = calloc(h->nr_entries + 1, sizeof(*rec->entries));
+	if (!rec->updates || !rec->entries) {
+		err = -ENOMEM;
+		goto out;
+	}
+	memcpy(&rec->hdr, h, sizeof(rec->hdr));
+	updates = buf + h->header_size;
+	entries = updates + (size_t)h->max_updates * h->update_size;
+	for (i = 0; i < h->nr_updates; i++)
+		memcpy(&rec->updates[i], updates + (size_t)i * h->update_size,
+		       sizeof(rec->updates[i]));
+	for (i = 0; i < h->nr_entries; i++) {
+		struct luo_record_entry *e = &rec->entries[i];
+
+		memcpy(e, entries + (size_t)i * h->entry_size, sizeof(*e));
+		e->session[sizeof(e->session) - 1] = '\0';
+		e->handler[sizeof(e->handler) - 1] = '\0';
+	}
+out:
+	free(buf);
+	if (err)
+		luo_rec_free(rec);
+	return err;
+}
+
+void luo_rec_free(struct luo_rec *rec)
+{
+	free(rec->updates);
+	free(rec->entries);
+	rec->updates = NULL;
+	rec->entries = NULL;
+}
+
+const char *luo_rec_phase_name(int phase)
+{
+	return phase >= 0 && phase < LUO_NR_PHASES ? phase_names[phase] : NULL;
+}
+
+const char *luo_rec_event_name(__u32 type)
+{
+	if (type < ARRAY_SIZE(event_names) && event_names[type])
+		return event_names[type];
+	return "?";
+}
+
+__u32 luo_rec_khz(const struct luo_record_update *u)
+{
+	return u->khz ? u->khz : u->next_khz;
+}
+
+__u64 luo_rec_ns(const struct luo_record_update *u, __u64 cycles)
+{
+	__u32 khz = luo_rec_khz(u);
+
+	if (!khz)
+		return 0;
+	return (__u64)((unsigned __int128)cycles * 1000000 / khz);
+}
+
+int luo_rec_reached(const struct luo_record_update *u, int m)
+{
+	return m >= 0 && m < LUO_RECORD_NR_MARKS && (u->marks & (1U << m));
+}
+
+/* The last mark @u reached, or -1. */
+static int last_mark(const struct luo_record_update *u)
+{
+	int m;
+
+	for (m = LUO_RECORD_NR_MARKS - 1; m >= 0; m--)
+		if (luo_rec_reached(u, m))
+			return m;
+	return -1;
+}
+
+int luo_rec_phase_cycles(const struct luo_record_update *u,
+			 __u64 cycles[LUO_NR_PHASES])
+{
+	int m, last = last_mark(u);
+	__u64 prev;
+
+	memset(cycles, 0, LUO_NR_PHASES * sizeof(*cycles));
+	if (!luo_rec_reached(u, LUO_MARK_FREEZE_BEGIN) || last < 1)
+		return 0;
+	/*
+	 * A mark skipped before a later one (no retrieve in an update
+	 * without sessions) ends a phase of length 0; a time going back
+	 * (never seen) counts as 0 too.
+	 */
+	prev = u->t[LUO_MARK_FREEZE_BEGIN];
+	for (m = 1; m <= last; m++) {
+		if (!luo_rec_reached(u, m))
+			continue;
+		if (u->t[m] > prev) {
+			cycles[m - 1] = u->t[m] - prev;
+			prev = u->t[m];
+		}
+	}
+	return last;
+}
+
+int luo_rec_phases(const struct luo_record_update *u, __u64 ns[LUO_NR_PHASES])
+{
+	__u64 cycles[LUO_NR_PHASES];
+	int i, n = luo_rec_phase_cycles(u, cycles);
+
+	for (i = 0; i < LUO_NR_PHASES; i++)
+		ns[i] = luo_rec_ns(u, cycles[i]);
+	return n;
+}
+
+__u64 luo_rec_total_ns(const struct luo_record_update *u)
+{
+	if (!luo_rec_reached(u, LUO_MARK_DONE) ||
+	    !luo_rec_reached(u, LUO_MARK_FREEZE_BEGIN) ||
+	    u->t[LUO_MARK_DONE] < u->t[LUO_MARK_FREEZE_BEGIN])
+		return 0;
+	return luo_rec_ns(u, u->t[LUO_MARK_DONE] - u->t[LUO_MARK_FREEZE_BEGIN]);
+}
+
+enum luo_rec_state luo_rec_state(const struct luo_rec *rec, __u32 i)
+{
+	const struct luo_record_update *u = &rec->updates[i];
+
+	if (u->result)
+		return LUO_REC_STATE_ABORTED;
+	if (luo_rec_reached(u, LUO_MARK_DONE))
+		return LUO_REC_STATE_DONE;
+	if (!luo_rec_reached(u, LUO_MARK_READY))
+		return LUO_REC_STATE_INCOMPLETE;
+	return i + 1 == rec->hdr.nr_updates ? LUO_REC_STATE_IN_PROGRESS :
+	       LUO_REC_STATE_UNFINISHED;
+}
+
+const char *luo_rec_state_name(enum luo_rec_state s)
+{
+	switch (s) {
+	case LUO_REC_STATE_DONE:
+		return "done";
+	case LUO_REC_STATE_ABORTED:
+		return "aborted";
+	case LUO_REC_STATE_IN_PROGRESS:
+		return "in progress";
+	case LUO_REC_STATE_UNFINISHED:
+		return "unfinished";
+	case LUO_REC_STATE_INCOMPLETE:
+		return "incomplete";
+	}
+	return "?";
+}

@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Reading the live-update record (include/uapi/linux/liveupdate_record.h)
+ * that the kernel shows in debugfs, for luoblackout and luotop.
+ */
+#ifndef LUO_RECORD_H
+#define LUO_RECORD_H
+
+#include <linux/types.h>
+#include <linux/liveupdate_record.h>
+
+#define LUO_RECORD_PATH	"/sys/kernel/debug/liveupdate/record.bin"
+#define LUO_NR_PHASES	(LUO_RECORD_NR_MARKS - 1)
+
+/* A record read and validated, its arrays in our own memory. */
+struct luo_rec {
+	struct luo_record_header hdr;
+	struct luo_record_update *updates;	/* hdr.nr_updates, oldest first */
+	struct luo_record_entry *entries;	/* hdr.nr_entries, of the latest */
+};
+
+/*
+ * Read @path (NULL: LUO_RECORD_PATH) into @rec, checking magic, version
+ * and sizes.  Return: 0, or -errno (-ENOENT: no record file, -EPROTO: not
+ * a record this tool can read).
+ */
+int luo_rec_read(const char *path, struct luo_rec *rec);
+void luo_rec_free(struct luo_rec *rec);
+
+/* "freeze", "serialize", "shutdown", "boot", "wait", "retrieve", "finish" */
+const char *luo_rec_phase_name(int phase);
+/* Cycles of @u's clock to ns (either kernel's rate); 0 when unknown. */
+__u64 luo_rec_ns(const struct luo_record_update *u, __u64 cycles);
+/* Whether @u reached mark @m. */
+int luo_rec_reached(const struct luo_record_update *u, int m);
+/*
+ * The phases of @u in ns (phase i ends at mark i + 1); returns how many
+ * leading phases are complete (all LUO_NR_PHASES when DONE).
+ */
+int luo_rec_phases(const struct luo_record_update *u, __u64 ns[LUO_NR_PHASES]);
+/* DONE - FREEZE_BEGIN in ns, 0 when not done. */
+__u64 luo_rec_total_ns(const struct luo_record_update *u);
+
+/* Added for luoblackout. */
+
+/* "file-freeze" for LUO_REC_FILE_FREEZE, as the debugfs text; "?" if unknown. */
+const char *luo_rec_event_name(__u32 type);
+/* The rate of @u's clock: the old kernel's, else the new one's; 0 unknown. */
+__u32 luo_rec_khz(const struct luo_record_update *u);
+/*
+ * luo_rec_phases() in cycles of the clock, which needs no rate: shares of
+ * phases are known even when neither kernel knew the TSC's rate.
+ */
+int luo_rec_phase_cycles(const struct luo_record_update *u,
+			 __u64 cycles[LUO_NR_PHASES]);
+
+/*
+ * Where an update of the history stands:
+ * DONE:        every incoming session finished;
+ * ABORTED:     refused in the old kernel (result);
+ * IN_PROGRESS: the latest, READY, its sessions not all finished yet;
+ * UNFINISHED:  not the latest, READY but never DONE: the next update came
+ *              first;
+ * INCOMPLETE:  not aborted, yet no new kernel's LUO took it over (no READY).
+ */
+enum luo_rec_state {
+	LUO_REC_STATE_DONE,
+	LUO_REC_STATE_ABORTED,
+	LUO_REC_STATE_IN_PROGRESS,
+	LUO_REC_STATE_UNFINISHED,
+	LUO_REC_STATE_INCOMPLETE,
+};
+
+/* The state of rec->updates[@i] (the latest is the last). */
+enum luo_rec_state luo_rec_state(const struct luo_rec *rec, __u32 i);
+/* "done", "aborted", "in progress", "unfinished", "incomplete" */
+const char *luo_rec_state_name(enum luo_rec_state s);
+
+#endif /* LUO_RECORD_H */

@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What the LUO tools share: operation names, probing the running kernel,
+ * time formatting, log2 histograms, JSON output.
+ */
+#ifndef LUO_TOOLS_H
+#define LUO_TOOLS_H
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <linux/types.h>
+
+#include "luo_ops.h"
+
+/* Exit code of a tool on a kernel without the liveupdate events. */
+#define LUO_EXIT_NO_EVENTS	2
+
+/* "file_freeze" for LUO_OP_FILE_FREEZE; NULL out of range. */
+const char *luo_op_name(unsigned int op);
+/* The op named @name ("file_freeze" or "luo_file_freeze"), or -1. */
+int luo_op_parse(const char *name);
+
+/*
+ * Whether the running kernel has LUO's events: its BTF names the
+ * tracepoint luo_file_freeze.  When not, print "@tool: ..." in one sentence
+ * on stderr and exit with LUO_EXIT_NO_EVENTS.
+ */
+void luo_require_events(const char *tool);
+
+/* @ns as "123 ns", "4.56 us", "7.89 ms" or "1.23 s" into @buf. */
+const char *luo_fmt_ns(char *buf, size_t len, __u64 ns);
+/* Wall-clock "HH:MM:SS" of now into @buf. */
+const char *luo_fmt_now(char *buf, size_t len);
+
+/* log2 histograms of ns: slot i counts values in [2^i, 2^(i+1)). */
+#define LUO_HIST_SLOTS	40
+struct luo_hist {
+	__u64 slots[LUO_HIST_SLOTS];
+};
+
+/* The slot of @v, as the BPF side computes it. */
+static inline unsigned int luo_hist_slot(__u64 v)
+{
+	unsigned int s = 0;
+
+	while (v > 1 && s < LUO_HIST_SLOTS - 1) {
+		v >>= 1;
+		s++;
+	}
+	return s;
+}
+
+__u64 luo_hist_total(const struct luo_hist *h);
+/* The value below which @pct % of the samples fall (slot upper bound). */
+__u64 luo_hist_percentile(const struct luo_hist *h, double pct);
+/* The histogram in the style of bcc's print_log2_hist (slot bounds in ns). */
+void luo_hist_print(FILE *f, const struct luo_hist *h, const char *unit_label);
+/* {"unit":"ns","slots":[{"low":..,"high":..,"count":..},...]} */
+void luo_hist_json(FILE *f, const struct luo_hist *h);
+
+/* @s as a JSON string, quotes included. */
+void luo_json_str(FILE *f, const char *s);
+
+#endif /* LUO_TOOLS_H */

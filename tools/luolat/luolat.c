@@ -1,0 +1,340 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * luolat - summarize the latency of LUO's callbacks as log2 histograms.
+ *
+ * bpf/luolat.bpf.c keeps one histogram of duration_ns per operation and
+ * handler (the FLB for FLB events): what each handler's preserve, freeze,
+ * retrieve, finish... costs, the reboot's whole freeze and serialize
+ * (reboot_end) and the serialization alone.  This prints and empties them
+ * every interval, count times, or once on SIGINT, as text in the style of
+ * bcc's runqlat or as one JSON object per interval.
+ */
+#include <argp.h>
+#include <errno.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "luo_tools.h"
+#include "luolat.h"
+#include "luolat.skel.h"
+
+_Static_assert(LUOLAT_SLOTS == LUO_HIST_SLOTS, "BPF and tool histograms differ");
+
+static struct env {
+	__u32 ops;
+	const char *handler;
+	bool timestamp;
+	bool json;
+	bool verbose;
+	long interval;
+	long times;
+} env = {
+	.interval = 99999999,
+	.times = 99999999,
+};
+
+const char *argp_program_version = "luolat 1.0";
+const char *argp_program_bug_address = "the LUO project's issue tracker";
+static const char argp_program_doc[] =
+"Summarize LUO (Live Update Orchestrator) callback latency as log2\n"
+"histograms of duration_ns, one per operation and handler.\n"
+"\n"
+"USAGE: luolat [-h] [-T] [-o OP[,OP...]] [-H COMPAT] [-j] [-v]\n"
+"              [interval] [count]\n"
+"\n"
+"Only the events that time something count: the file operations\n"
+"(file_preserve, file_unpreserve, file_freeze, file_unfreeze, file_retrieve,\n"
+"file_can_finish, file_finish) per handler, the FLB operations (flb_preserve,\n"
+"flb_unpreserve, flb_retrieve, flb_finish) per FLB, serialize and\n"
+"reboot_end (the whole freeze and serialize of a reboot).  A callback the\n"
+"handler does not have counts as 0 ns.\n"
+"\n"
+"EXAMPLES:\n"
+"    luolat                      # summarize until Ctrl-C\n"
+"    luolat 1 10                 # print 1 second summaries, 10 times\n"
+"    luolat -T 5                 # 5 second summaries with timestamps\n"
+"    luolat -o file_freeze       # the freeze cost of each handler\n"
+"    luolat -H memfd-v2          # every operation of the memfd handler\n"
+"    luolat -j 10 1              # one JSON summary after 10 seconds\n";
+
+static const struct argp_option opts[] = {
+	{ "timestamp", 'T', NULL, 0, "Include a timestamp on output", 0 },
+	{ "op", 'o', "OP[,OP...]", 0, "Only these operations (repeatable)", 0 },
+	{ "handler", 'H', "COMPAT", 0, "Only this handler (or FLB) compatible string", 0 },
+	{ "json", 'j', NULL, 0, "One JSON object per interval", 0 },
+	{ "verbose", 'v', NULL, 0, "Verbose debug output (libbpf)", 0 },
+	{ NULL, 'h', NULL, OPTION_HIDDEN, "Show the full help", 0 },
+	{},
+};
+
+/* The ops whose events carry a duration, as bpf/luolat.bpf.c counts them. */
+static bool timed(int op)
+{
+	return (op >= LUO_OP_FILE_PRESERVE && op <= LUO_OP_FLB_FINISH) ||
+	       op == LUO_OP_REBOOT_END || op == LUO_OP_SERIALIZE;
+}
+
+static bool is_flb(__u32 op)
+{
+	return op >= LUO_OP_FLB_PRESERVE && op <= LUO_OP_FLB_FINISH;
+}
+
+static int parse_ops(char *arg, __u32 *ops)
+{
+	char *tok, *save;
+	int op;
+
+	for (tok = strtok_r(arg, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		op = luo_op_parse(tok);
+		if (op < 0) {
+			fprintf(stderr, "luolat: unknown operation '%s' (see --help)\n", tok);
+			return -1;
+		}
+		if (!timed(op)) {
+			fprintf(stderr, "luolat: operation '%s' times nothing (see --help)\n", tok);
+			return -1;
+		}
+		*ops |= 1U << op;
+	}
+	return 0;
+}
+
+static error_t parse_arg(int key, char *arg, struct argp_state *state)
+{
+	static int pos_args;
+	char *end;
+	long v;
+
+	switch (key) {
+	case 'h':
+		argp_state_help(state, stderr, ARGP_HELP_STD_HELP);
+		break;
+	case 'T':
+		env.timestamp = true;
+		break;
+	case 'o':
+		if (parse_ops(arg, &env.ops))
+			argp_usage(state);
+		break;
+	case 'H':
+		if (strlen(arg) >= LUO_COMPAT_LEN)
+			argp_error(state, "a compatible string has at most %d bytes",
+				   LUO_COMPAT_LEN - 1);
+		env.handler = arg;
+		break;
+	case 'j':
+		env.json = true;
+		break;
+	case 'v':
+		env.verbose = true;
+		break;
+	case ARGP_KEY_ARG:
+		errno = 0;
+		v = strtol(arg, &end, 10);
+		if (errno || *end || v <= 0 || v > INT_MAX)
+			argp_error(state, "invalid %s: %s", pos_args ? "count" : "interval", arg);
+		if (pos_args == 0)
+			env.interval = v;
+		else if (pos_args == 1)
+			env.times = v;
+		else
+			argp_error(state, "unrecognized positional argument: %s", arg);
+		pos_args++;
+		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+static int libbpf_print_fn(enum libbpf_print_level level, const char *format, va_list args)
+{
+	if (level == LIBBPF_DEBUG && !env.verbose)
+		return 0;
+	return vfprintf(stderr, format, args);
+}
+
+static volatile sig_atomic_t exiting;
+
+static void sig_handler(int sig)
+{
+	(void)sig;
+	exiting = 1;
+}
+
+struct entry {
+	struct luolat_key key;
+	struct luolat_val val;
+};
+
+static int cmp_entry(const void *a, const void *b)
+{
+	const struct entry *x = a, *y = b;
+
+	if (x->key.op != y->key.op)
+		return x->key.op < y->key.op ? -1 : 1;
+	return strncmp(x->key.name, y->key.name, LUO_COMPAT_LEN);
+}
+
+/* Move every histogram of the map into @out (at most @max): how many. */
+static int drain(int fd, struct entry *out, int max)
+{
+	static struct luolat_key keys[LUOLAT_MAX_KEYS];
+	struct luolat_key *prev = NULL;
+	int n = 0, i, got = 0;
+
+	while (n < LUOLAT_MAX_KEYS && !bpf_map_get_next_key(fd, prev, &keys[n])) {
+		prev = &keys[n];
+		n++;
+	}
+	for (i = 0; i < n && got < max; i++) {
+		out[got].key = keys[i];
+		/* Atomic per key: no event is counted twice or lost. */
+		if (!bpf_map_lookup_and_delete_elem(fd, &keys[i], &out[got].val))
+			got++;
+	}
+	qsort(out, got, sizeof(*out), cmp_entry);
+	return got;
+}
+
+static void hist_of(const struct luolat_val *v, struct luo_hist *h)
+{
+	memcpy(h->slots, v->slots, sizeof(h->slots));
+}
+
+static void print_text(const struct entry *ents, int n)
+{
+	char avg[32], p50[32], p99[32];
+	struct luo_hist h;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		const struct entry *e = &ents[i];
+		const char *op = luo_op_name(e->key.op);
+
+		hist_of(&e->val, &h);
+		printf("\nop = %s", op ? op : "?");
+		if (e->key.name[0])
+			printf(", %s = %.*s", is_flb(e->key.op) ? "flb" : "handler",
+			       LUO_COMPAT_LEN, e->key.name);
+		printf(": %llu calls, %llu failed, avg %s, p50 <= %s, p99 <= %s\n",
+		       (unsigned long long)e->val.count, (unsigned long long)e->val.failed,
+		       luo_fmt_ns(avg, sizeof(avg), e->val.count ? e->val.sum_ns / e->val.count : 0),
+		       luo_fmt_ns(p50, sizeof(p50), luo_hist_percentile(&h, 50)),
+		       luo_fmt_ns(p99, sizeof(p99), luo_hist_percentile(&h, 99)));
+		luo_hist_print(stdout, &h, "nsecs");
+	}
+}
+
+static void print_json(const struct entry *ents, int n, const char *ts, __u64 dropped)
+{
+	struct luo_hist h;
+	int i;
+
+	printf("{\"time\":\"%s\",\"interval_s\":%ld,\"dropped\":%llu,\"histograms\":[",
+	       ts, env.interval, (unsigned long long)dropped);
+	for (i = 0; i < n; i++) {
+		const struct entry *e = &ents[i];
+		char name[LUO_COMPAT_LEN + 1];
+
+		hist_of(&e->val, &h);
+		snprintf(name, sizeof(name), "%.*s", LUO_COMPAT_LEN, e->key.name);
+		printf("%s{\"op\":\"%s\",\"handler\":", i ? "," : "",
+		       luo_op_name(e->key.op) ?: "?");
+		luo_json_str(stdout, name);
+		printf(",\"count\":%llu,\"failed\":%llu,\"sum_ns\":%llu,\"avg_ns\":%llu,"
+		       "\"p50_ns\":%llu,\"p99_ns\":%llu,\"hist\":",
+		       (unsigned long long)e->val.count, (unsigned long long)e->val.failed,
+		       (unsigned long long)e->val.sum_ns,
+		       (unsigned long long)(e->val.count ? e->val.sum_ns / e->val.count : 0),
+		       (unsigned long long)luo_hist_percentile(&h, 50),
+		       (unsigned long long)luo_hist_percentile(&h, 99));
+		luo_hist_json(stdout, &h);
+		printf("}");
+	}
+	printf("]}\n");
+}
+
+int main(int argc, char **argv)
+{
+	static const struct argp argp = {
+		.options = opts,
+		.parser = parse_arg,
+		.doc = argp_program_doc,
+	};
+	static struct entry ents[LUOLAT_MAX_KEYS];
+	__u64 dropped, dropped_before = 0;
+	struct luolat *obj;
+	char ts[32];
+	int err, n, fd, ret = 0;
+
+	err = argp_parse(&argp, argc, argv, 0, NULL, NULL);
+	if (err)
+		return err;
+	luo_require_events("luolat");
+	libbpf_set_print(libbpf_print_fn);
+	setvbuf(stdout, NULL, _IOLBF, 0);
+
+	obj = luolat__open();
+	if (!obj) {
+		fprintf(stderr, "luolat: failed to open the BPF object\n");
+		return 1;
+	}
+	obj->rodata->targ_ops = env.ops;
+	if (env.handler) {
+		obj->rodata->filter_handler = true;
+		strncpy((char *)obj->rodata->targ_handler, env.handler, LUO_COMPAT_LEN - 1);
+	}
+	err = luolat__load(obj);
+	if (err) {
+		fprintf(stderr, "luolat: failed to load the BPF programs: %s\n", strerror(-err));
+		ret = 1;
+		goto cleanup;
+	}
+	err = luolat__attach(obj);
+	if (err) {
+		fprintf(stderr, "luolat: failed to attach the BPF programs: %s\n", strerror(-err));
+		ret = 1;
+		goto cleanup;
+	}
+	if (signal(SIGINT, sig_handler) == SIG_ERR || signal(SIGTERM, sig_handler) == SIG_ERR) {
+		fprintf(stderr, "luolat: can't set a signal handler: %s\n", strerror(errno));
+		ret = 1;
+		goto cleanup;
+	}
+	fd = bpf_map__fd(obj->maps.hists);
+
+	/* On stderr, so that JSON output stays clean: scripts may wait for it. */
+	fprintf(stderr, "Tracing LUO callback latency... Hit Ctrl-C to end.\n");
+	while (1) {
+		sleep(env.interval);
+		luo_fmt_now(ts, sizeof(ts));
+		n = drain(fd, ents, LUOLAT_MAX_KEYS);
+		dropped = obj->bss->dropped;
+		if (env.json) {
+			print_json(ents, n, ts, dropped - dropped_before);
+		} else {
+			printf("\n");
+			if (env.timestamp)
+				printf("%-8s\n", ts);
+			print_text(ents, n);
+			if (dropped != dropped_before)
+				printf("\n%llu events dropped: more than %d histograms\n",
+				       (unsigned long long)(dropped - dropped_before),
+				       LUOLAT_MAX_KEYS);
+		}
+		dropped_before = dropped;
+		if (exiting || --env.times == 0)
+			break;
+	}
+
+cleanup:
+	luolat__destroy(obj);
+	return ret;
+}

@@ -1,0 +1,491 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * luosnoop - trace LUO's transitions, one line each.
+ *
+ * Every liveupdate event of the running kernel (session, file and FLB
+ * operations, the reboot, the serialization) reaches bpf/luosnoop.bpf.c,
+ * which applies the filters and sends what passes through a ring buffer;
+ * this prints it as text or as one JSON object per line.  It stops on
+ * SIGINT or SIGTERM, after -d SECONDS, or when the command given after
+ * "--" exits.  In the style of bcc's libbpf-tools (opensnoop).
+ */
+#include <argp.h>
+#include <errno.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/wait.h>
+#include <bpf/libbpf.h>
+
+#include "luo_tools.h"
+#include "luosnoop.skel.h"
+
+static struct env {
+	__u32 ops;
+	pid_t pid;
+	bool failed;
+	bool json;
+	bool verbose;
+	const char *session;
+	const char *handler;
+	long duration;
+	char **cmd;
+} env;
+
+const char *argp_program_version = "luosnoop 1.0";
+const char *argp_program_bug_address = "the LUO project's issue tracker";
+static const char argp_program_doc[] =
+"Trace LUO (Live Update Orchestrator) transitions: one line per session,\n"
+"file or FLB operation, reboot and serialization, with its result and the\n"
+"time the handler's callback took.\n"
+"\n"
+"USAGE: luosnoop [-h] [-s SESSION] [-H COMPAT] [-o OP[,OP...]] [-x] [-p PID]\n"
+"                [-j] [-d SECONDS] [-v] [-- COMMAND [ARG...]]\n"
+"\n"
+"OP is an event name with or without its luo_ prefix: session_create,\n"
+"session_retrieve, session_release, session_finish, file_preserve,\n"
+"file_unpreserve, file_freeze, file_unfreeze, file_retrieve,\n"
+"file_can_finish, file_finish, flb_preserve, flb_unpreserve, flb_retrieve,\n"
+"flb_finish, reboot_begin, reboot_end, serialize, incoming.\n"
+"\n"
+"EXAMPLES:\n"
+"    luosnoop                      # trace every transition until Ctrl-C\n"
+"    luosnoop -s vm-1              # only session vm-1 and its files\n"
+"    luosnoop -H memfd-v2          # only files of the memfd handler\n"
+"    luosnoop -o file_freeze,reboot_end  # the reboot's freezes and outcome\n"
+"    luosnoop -x                   # only failed transitions (result < 0)\n"
+"    luosnoop -j -d 60             # JSON lines for 60 seconds\n"
+"    luosnoop -j -- ./vmm --update # trace while ./vmm runs, exit with its code\n";
+
+static const struct argp_option opts[] = {
+	{ "session", 's', "SESSION", 0, "Only this session's events (session and file events)", 0 },
+	{ "handler", 'H', "COMPAT", 0, "Only files of this handler, or the FLB of this compatible string", 0 },
+	{ "op", 'o', "OP[,OP...]", 0, "Only these operations (repeatable)", 0 },
+	{ "failed", 'x', NULL, 0, "Only failed transitions (result < 0)", 0 },
+	{ "pid", 'p', "PID", 0, "Only transitions made by this process", 0 },
+	{ "json", 'j', NULL, 0, "One JSON object per line", 0 },
+	{ "duration", 'd', "SECONDS", 0, "Stop after SECONDS", 0 },
+	{ "verbose", 'v', NULL, 0, "Verbose debug output (libbpf)", 0 },
+	{ NULL, 'h', NULL, OPTION_HIDDEN, "Show the full help", 0 },
+	{},
+};
+
+/* Add the comma-separated ops of @arg to @ops; -1 on an unknown name. */
+static int parse_ops(char *arg, __u32 *ops)
+{
+	char *tok, *save;
+	int op;
+
+	for (tok = strtok_r(arg, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		op = luo_op_parse(tok);
+		if (op < 0) {
+			fprintf(stderr, "luosnoop: unknown operation '%s' (see --help)\n", tok);
+			return -1;
+		}
+		*ops |= 1U << op;
+	}
+	return 0;
+}
+
+static error_t parse_arg(int key, char *arg, struct argp_state *state)
+{
+	long v;
+	char *end;
+
+	switch (key) {
+	case 'h':
+		argp_state_help(state, stderr, ARGP_HELP_STD_HELP);
+		break;
+	case 's':
+		if (strlen(arg) >= LUO_NAME_LEN)
+			argp_error(state, "a session name has at most %d bytes", LUO_NAME_LEN - 1);
+		env.session = arg;
+		break;
+	case 'H':
+		if (strlen(arg) >= LUO_COMPAT_LEN)
+			argp_error(state, "a compatible string has at most %d bytes",
+				   LUO_COMPAT_LEN - 1);
+		env.handler = arg;
+		break;
+	case 'o':
+		if (parse_ops(arg, &env.ops))
+			argp_usage(state);
+		break;
+	case 'x':
+		env.failed = true;
+		break;
+	case 'p':
+		errno = 0;
+		v = strtol(arg, &end, 10);
+		if (errno || *end || v <= 0 || v > INT_MAX)
+			argp_error(state, "invalid PID: %s", arg);
+		env.pid = v;
+		break;
+	case 'j':
+		env.json = true;
+		break;
+	case 'd':
+		errno = 0;
+		v = strtol(arg, &end, 10);
+		if (errno || *end || v <= 0)
+			argp_error(state, "invalid duration: %s", arg);
+		env.duration = v;
+		break;
+	case 'v':
+		env.verbose = true;
+		break;
+	case ARGP_KEY_ARG:
+		/* The command and its arguments: everything from here on. */
+		env.cmd = &state->argv[state->next - 1];
+		state->next = state->argc;
+		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+static int libbpf_print_fn(enum libbpf_print_level level, const char *format, va_list args)
+{
+	if (level == LIBBPF_DEBUG && !env.verbose)
+		return 0;
+	return vfprintf(stderr, format, args);
+}
+
+static volatile sig_atomic_t exiting;
+
+static void sig_handler(int sig)
+{
+	(void)sig;
+	exiting = 1;
+}
+
+/* CLOCK_REALTIME - CLOCK_MONOTONIC (bpf_ktime_get_ns()), in ns. */
+static __s64 wall_offset;
+
+static __u64 ns_of(clockid_t clk)
+{
+	struct timespec ts;
+
+	clock_gettime(clk, &ts);
+	return (__u64)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+/*
+ * CLOCK_REALTIME - CLOCK_MONOTONIC, from the pair of reads least apart: on a
+ * clock that ticks in jiffies, one tick between the two reads would shift
+ * every time printed by a tick.
+ */
+static __s64 wall_minus_mono(void)
+{
+	__u64 m0, r, m1, best_gap = ~0ULL;
+	__s64 best = 0;
+	int i;
+
+	for (i = 0; i < 16 && best_gap; i++) {
+		m0 = ns_of(CLOCK_MONOTONIC);
+		r = ns_of(CLOCK_REALTIME);
+		m1 = ns_of(CLOCK_MONOTONIC);
+		if (m1 - m0 < best_gap) {
+			best_gap = m1 - m0;
+			best = (__s64)(r - m0 - (m1 - m0) / 2);
+		}
+	}
+	return best;
+}
+
+/* The wall-clock time of @ts_ns as "HH:MM:SS.uuuuuu". */
+static const char *fmt_time(char *buf, size_t len, __u64 ts_ns)
+{
+	__u64 wall = ts_ns + wall_offset;
+	time_t sec = wall / 1000000000ULL;
+	struct tm tm;
+	size_t n;
+
+	n = strftime(buf, len, "%H:%M:%S", localtime_r(&sec, &tm));
+	snprintf(buf + n, len - n, ".%06llu",
+		 (unsigned long long)(wall % 1000000000ULL / 1000));
+	return buf;
+}
+
+enum kind { K_SESSION, K_FILE, K_FLB, K_REBOOT_BEGIN, K_REBOOT_END, K_SERIALIZE,
+	    K_INCOMING };
+
+static enum kind kind_of(__u32 op)
+{
+	if (op <= LUO_OP_SESSION_FINISH)
+		return K_SESSION;
+	if (op <= LUO_OP_FILE_FINISH)
+		return K_FILE;
+	if (op <= LUO_OP_FLB_FINISH)
+		return K_FLB;
+	switch (op) {
+	case LUO_OP_REBOOT_BEGIN:
+		return K_REBOOT_BEGIN;
+	case LUO_OP_REBOOT_END:
+		return K_REBOOT_END;
+	case LUO_OP_SERIALIZE:
+		return K_SERIALIZE;
+	default:
+		return K_INCOMING;
+	}
+}
+
+static bool has_duration(enum kind k)
+{
+	return k == K_FILE || k == K_FLB || k == K_REBOOT_END || k == K_SERIALIZE;
+}
+
+static void print_json(const struct luo_event *e, const char *time, const char *op)
+{
+	enum kind k = kind_of(e->op);
+	FILE *f = stdout;
+
+	fprintf(f, "{\"time\":\"%s\",\"ts_ns\":%llu,\"pid\":%u,\"comm\":", time,
+		(unsigned long long)e->ts_ns, e->pid);
+	luo_json_str(f, e->comm);
+	fprintf(f, ",\"op\":\"%s\",\"session\":", op);
+	if (k == K_SESSION || k == K_FILE)
+		luo_json_str(f, e->session);
+	else
+		fputs("null", f);
+	fputs(",\"handler\":", f);
+	if (k == K_FILE || k == K_FLB)
+		luo_json_str(f, e->handler);
+	else
+		fputs("null", f);
+	if (k == K_FILE)
+		fprintf(f, ",\"token\":%llu", (unsigned long long)e->token);
+	else
+		fputs(",\"token\":null", f);
+	fprintf(f, ",\"result\":%d", e->result);
+	if (has_duration(k))
+		fprintf(f, ",\"duration_ns\":%llu", (unsigned long long)e->duration_ns);
+	else
+		fputs(",\"duration_ns\":null", f);
+	switch (k) {
+	case K_SESSION:
+		fprintf(f, ",\"files\":%llu", (unsigned long long)e->files);
+		break;
+	case K_FLB:
+		fputs(",\"flb\":", f);
+		luo_json_str(f, e->session);
+		fprintf(f, ",\"count\":%llu", (unsigned long long)e->token);
+		break;
+	case K_INCOMING:
+		fprintf(f, ",\"number\":%llu", (unsigned long long)e->token);
+		/* fallthrough */
+	case K_REBOOT_BEGIN:
+	case K_REBOOT_END:
+		fprintf(f, ",\"sessions\":%llu,\"files\":%llu",
+			(unsigned long long)e->sessions, (unsigned long long)e->files);
+		break;
+	case K_SERIALIZE:
+		fprintf(f, ",\"sessions\":%llu,\"files\":%llu,\"bytes\":%llu",
+			(unsigned long long)e->sessions, (unsigned long long)e->files,
+			(unsigned long long)e->bytes);
+		break;
+	case K_FILE:
+		break;
+	}
+	fputs("}\n", f);
+}
+
+static void print_header(void)
+{
+	printf("%-15s %-7s %-16s %-16s %-12s %-14s %-6s %6s %10s %s\n", "TIME", "PID",
+	       "COMM", "OP", "SESSION", "HANDLER", "TOKEN", "RESULT", "LATENCY", "DETAIL");
+}
+
+static void print_text(const struct luo_event *e, const char *time, const char *op)
+{
+	enum kind k = kind_of(e->op);
+	char token[24] = "-", lat[32] = "-", detail[128] = "";
+	const char *session = "-", *handler = "-";
+
+	if (k == K_SESSION || k == K_FILE)
+		session = e->session;
+	if ((k == K_FILE || k == K_FLB) && e->handler[0])
+		handler = e->handler;
+	if (k == K_FILE)
+		snprintf(token, sizeof(token), "%llu", (unsigned long long)e->token);
+	if (has_duration(k))
+		luo_fmt_ns(lat, sizeof(lat), e->duration_ns);
+	switch (k) {
+	case K_SESSION:
+		snprintf(detail, sizeof(detail), "files=%llu", (unsigned long long)e->files);
+		break;
+	case K_FLB:
+		snprintf(detail, sizeof(detail), "flb=%s count=%llu", e->session,
+			 (unsigned long long)e->token);
+		break;
+	case K_REBOOT_BEGIN:
+	case K_REBOOT_END:
+		snprintf(detail, sizeof(detail), "sessions=%llu files=%llu",
+			 (unsigned long long)e->sessions, (unsigned long long)e->files);
+		break;
+	case K_SERIALIZE:
+		snprintf(detail, sizeof(detail), "sessions=%llu files=%llu bytes=%llu",
+			 (unsigned long long)e->sessions, (unsigned long long)e->files,
+			 (unsigned long long)e->bytes);
+		break;
+	case K_INCOMING:
+		snprintf(detail, sizeof(detail), "number=%llu sessions=%llu files=%llu",
+			 (unsigned long long)e->token, (unsigned long long)e->sessions,
+			 (unsigned long long)e->files);
+		break;
+	case K_FILE:
+		break;
+	}
+	printf("%-15s %-7u %-16s %-16s %-12s %-14s %-6s %6d %10s%s%s\n", time, e->pid,
+	       e->comm, op, session, handler, token, e->result, lat, detail[0] ? " " : "",
+	       detail);
+}
+
+static int handle_event(void *ctx, void *data, size_t size)
+{
+	const struct luo_event *e = data;
+	const char *op = luo_op_name(e->op);
+	char time[32];
+
+	(void)ctx;
+	if (size < sizeof(*e) || !op)
+		return 0;
+	fmt_time(time, sizeof(time), e->ts_ns);
+	if (env.json)
+		print_json(e, time, op);
+	else
+		print_text(e, time, op);
+	return 0;
+}
+
+/* Run env.cmd in a child; its pid, or -1. */
+static pid_t run_command(void)
+{
+	pid_t pid = fork();
+
+	if (pid < 0) {
+		fprintf(stderr, "luosnoop: fork: %s\n", strerror(errno));
+		return -1;
+	}
+	if (pid == 0) {
+		signal(SIGINT, SIG_DFL);
+		signal(SIGTERM, SIG_DFL);
+		execvp(env.cmd[0], env.cmd);
+		fprintf(stderr, "luosnoop: %s: %s\n", env.cmd[0], strerror(errno));
+		_exit(127);
+	}
+	return pid;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct argp argp = {
+		.options = opts,
+		.parser = parse_arg,
+		.doc = argp_program_doc,
+	};
+	struct ring_buffer *rb = NULL;
+	struct luosnoop *obj;
+	__u64 deadline = 0;
+	pid_t child = 0;
+	int err, status, ret = 0;
+
+	/* In order: the first non-option begins the command. */
+	err = argp_parse(&argp, argc, argv, ARGP_IN_ORDER, NULL, NULL);
+	if (err)
+		return err;
+	luo_require_events("luosnoop");
+	libbpf_set_print(libbpf_print_fn);
+	setvbuf(stdout, NULL, _IOLBF, 0);
+
+	obj = luosnoop__open();
+	if (!obj) {
+		fprintf(stderr, "luosnoop: failed to open the BPF object\n");
+		return 1;
+	}
+	obj->rodata->targ_ops = env.ops;
+	obj->rodata->targ_pid = env.pid;
+	obj->rodata->targ_failed = env.failed;
+	if (env.session) {
+		obj->rodata->filter_session = true;
+		strncpy((char *)obj->rodata->targ_session, env.session, LUO_NAME_LEN - 1);
+	}
+	if (env.handler) {
+		obj->rodata->filter_handler = true;
+		strncpy((char *)obj->rodata->targ_handler, env.handler, LUO_COMPAT_LEN - 1);
+	}
+	err = luosnoop__load(obj);
+	if (err) {
+		fprintf(stderr, "luosnoop: failed to load the BPF programs: %s\n", strerror(-err));
+		ret = 1;
+		goto cleanup;
+	}
+	err = luosnoop__attach(obj);
+	if (err) {
+		fprintf(stderr, "luosnoop: failed to attach the BPF programs: %s\n",
+			strerror(-err));
+		ret = 1;
+		goto cleanup;
+	}
+	rb = ring_buffer__new(bpf_map__fd(obj->maps.events), handle_event, NULL, NULL);
+	if (!rb) {
+		fprintf(stderr, "luosnoop: failed to create the ring buffer: %s\n",
+			strerror(errno));
+		ret = 1;
+		goto cleanup;
+	}
+	if (signal(SIGINT, sig_handler) == SIG_ERR || signal(SIGTERM, sig_handler) == SIG_ERR) {
+		fprintf(stderr, "luosnoop: can't set a signal handler: %s\n", strerror(errno));
+		ret = 1;
+		goto cleanup;
+	}
+	wall_offset = wall_minus_mono();
+	if (env.duration)
+		deadline = ns_of(CLOCK_MONOTONIC) + env.duration * 1000000000ULL;
+
+	/* On stderr, so that JSON output stays clean: scripts may wait for it. */
+	fprintf(stderr, "Tracing LUO transitions... Hit Ctrl-C to end.\n");
+	if (!env.json)
+		print_header();
+	if (env.cmd) {
+		child = run_command();
+		if (child < 0) {
+			ret = 1;
+			goto cleanup;
+		}
+	}
+
+	while (!exiting) {
+		err = ring_buffer__poll(rb, 100);
+		/* Events written without a wakeup (see bpf/luosnoop.bpf.c). */
+		if (err >= 0)
+			err = ring_buffer__consume(rb);
+		if (err < 0 && err != -EINTR) {
+			fprintf(stderr, "luosnoop: polling the ring buffer: %s\n", strerror(-err));
+			ret = 1;
+			break;
+		}
+		if (child > 0 && waitpid(child, &status, WNOHANG) == child) {
+			ret = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+			child = 0;
+			break;
+		}
+		if (deadline && ns_of(CLOCK_MONOTONIC) >= deadline)
+			break;
+	}
+	/* What is left in the ring buffer. */
+	ring_buffer__consume(rb);
+	if (obj->bss->lost)
+		fprintf(stderr, "luosnoop: %llu events lost (ring buffer full)\n",
+			(unsigned long long)obj->bss->lost);
+
+cleanup:
+	ring_buffer__free(rb);
+	luosnoop__destroy(obj);
+	return ret;
+}
