@@ -52,6 +52,22 @@ int luo_op_parse(const char *name)
 	return -1;
 }
 
+static bool luo_verbose;
+
+static int luo_libbpf_print(enum libbpf_print_level level, const char *fmt,
+			    va_list ap)
+{
+	if (level == LIBBPF_DEBUG && !luo_verbose)
+		return 0;
+	return vfprintf(stderr, fmt, ap);
+}
+
+void luo_libbpf_print_setup(bool verbose)
+{
+	luo_verbose = verbose;
+	libbpf_set_print(luo_libbpf_print);
+}
+
 static int luo_quiet(enum libbpf_print_level level __attribute__((unused)),
 		     const char *fmt __attribute__((unused)),
 		     va_list ap __attribute__((unused)))

@@ -27,6 +27,9 @@ int luo_op_parse(const char *name);
  */
 void luo_require_events(const char *tool);
 
+/* libbpf's messages on stderr, its debug ones only when @verbose. */
+void luo_libbpf_print_setup(bool verbose);
+
 /* @ns as "123 ns", "4.56 us", "7.89 ms" or "1.23 s" into @buf. */
 const char *luo_fmt_ns(char *buf, size_t len, __u64 ns);
 /* Wall-clock "HH:MM:SS" of now into @buf. */

@@ -141,14 +141,6 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 }
 
 /* libbpf's own messages (probing the kernel's BTF) only with -v. */
-static int libbpf_print_fn(enum libbpf_print_level level, const char *fmt, va_list args)
-{
-	(void)level;
-	if (!env.verbose)
-		return 0;
-	return vfprintf(stderr, fmt, args);
-}
-
 /* What each phase is, in the waterfall. */
 static const char *const phase_what[LUO_NR_PHASES] = {
 	"every file frozen",
@@ -1011,7 +1003,7 @@ int main(int argc, char **argv)
 	err = argp_parse(&argp, argc, argv, 0, NULL, NULL);
 	if (err)
 		return 1;
-	libbpf_set_print(libbpf_print_fn);
+	luo_libbpf_print_setup(env.verbose);
 	path = env.file ? env.file : LUO_RECORD_PATH;
 
 	/* The running kernel's record: it must be this project's LUO. */

@@ -153,13 +153,6 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 	return 0;
 }
 
-static int libbpf_print_fn(enum libbpf_print_level level, const char *format, va_list args)
-{
-	if (level == LIBBPF_DEBUG && !env.verbose)
-		return 0;
-	return vfprintf(stderr, format, args);
-}
-
 static volatile sig_atomic_t exiting;
 
 static void sig_handler(int sig)
@@ -278,7 +271,7 @@ int main(int argc, char **argv)
 	if (err)
 		return err;
 	luo_require_events("luolat");
-	libbpf_set_print(libbpf_print_fn);
+	luo_libbpf_print_setup(env.verbose);
 	setvbuf(stdout, NULL, _IOLBF, 0);
 
 	obj = luolat__open();

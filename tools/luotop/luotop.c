@@ -138,14 +138,6 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 	return 0;
 }
 
-static int libbpf_print_fn(enum libbpf_print_level level, const char *format,
-			   va_list args)
-{
-	if (level == LIBBPF_DEBUG && !env.verbose)
-		return 0;
-	return vfprintf(stderr, format, args);
-}
-
 /*
  * Signals.  The handler only raises the flag, which the loops check at
  * least every 100 ms; the main path then ends curses.  Should the loop be
@@ -988,7 +980,7 @@ int main(int argc, char **argv)
 		return err;
 	setlocale(LC_ALL, "");
 	luo_require_events("luotop");
-	libbpf_set_print(libbpf_print_fn);
+	luo_libbpf_print_setup(env.verbose);
 
 	S.ncpus = libbpf_num_possible_cpus();
 	if (S.ncpus <= 0) {
