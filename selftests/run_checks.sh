@@ -19,6 +19,7 @@ suites=(
 	"snoop-lat selftests/tools/snoop_lat_test.sh"
 	"blackout selftests/tools/blackout_test.sh"
 	"luotop selftests/tools/luotop_test.sh"
+	"bpftrace selftests/tools/bpftrace_test.sh"
 )
 
 passed=0 failed=0 bad=()
