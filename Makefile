@@ -69,10 +69,14 @@ tools: headers-ours kernel-ours
 		KHDR=$(abspath $(BUILD)/kernel-ours/headers/usr/include) \
 		VMLINUX=$(abspath $(BUILD)/kernel-ours/vmlinux),tools)
 
-# Our own selftests (selftests/liveupdate), against our exported headers.
+# Our own selftests (selftests/liveupdate, selftests/perf), against our
+# exported headers.
 selftests: headers-ours
 	$(call timed,$(MAKE) -s -C selftests/liveupdate OUT=$(abspath $(BUILD)/selftests) \
 		KSELFTEST_DIR=$(abspath $(TREE))/tools/testing/selftests \
+		UAPI=$(abspath $(BUILD)/kernel-ours/headers/usr/include) \
+		VMLINUX=$(abspath $(BUILD)/kernel-ours/vmlinux) && \
+		$(MAKE) -s -C selftests/perf OUT=$(abspath $(BUILD)/selftests) \
 		UAPI=$(abspath $(BUILD)/kernel-ours/headers/usr/include) \
 		VMLINUX=$(abspath $(BUILD)/kernel-ours/vmlinux),selftests)
 

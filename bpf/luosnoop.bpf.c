@@ -17,12 +17,14 @@ const volatile bool filter_handler = false;
 const volatile char targ_session[LUO_NAME_LEN] = {};
 const volatile char targ_handler[LUO_COMPAT_LEN] = {};
 
+#define RINGBUF_SIZE	(256 * 1024)
+
 /* Events the ring buffer had no room for. */
 __u64 lost = 0;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, 256 * 1024);
+	__uint(max_entries, RINGBUF_SIZE);
 } events SEC(".maps");
 
 /* Whether the NUL-terminated @s equals @want (at most @len bytes). */
@@ -50,24 +52,20 @@ static __always_inline bool has_session(__u32 op)
 }
 
 /*
- * Inside the reboot (reboot_begin up to reboot_end) the reader is not
- * woken for each event: every wakeup is an IPI and a context switch that
- * would lengthen the blackout being watched.  reboot_end wakes it for all
- * of them at once; the reader also drains the buffer every 100 ms.
+ * The reader is not woken for each event: on a busy or small machine every
+ * wakeup is a context switch charged to the operation being traced (it
+ * tripled the latency of a preserve on a one-CPU guest), and inside the
+ * reboot it would lengthen the blackout being watched.  The reader drains
+ * the buffer every 100 ms; it is woken early only when the buffer is half
+ * full, and at reboot_end, the last event before the kexec.
  */
 static __always_inline __u64 wakeup_flags(__u32 op)
 {
-	switch (op) {
-	case LUO_OP_REBOOT_BEGIN:
-	case LUO_OP_FILE_FREEZE:
-	case LUO_OP_FILE_UNFREEZE:
-	case LUO_OP_SERIALIZE:
-		return BPF_RB_NO_WAKEUP;
-	case LUO_OP_REBOOT_END:
+	if (op == LUO_OP_REBOOT_END)
 		return BPF_RB_FORCE_WAKEUP;
-	default:
-		return 0;
-	}
+	if (bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) > RINGBUF_SIZE / 2)
+		return BPF_RB_FORCE_WAKEUP;
+	return BPF_RB_NO_WAKEUP;
 }
 
 static __always_inline void luo_on_event(struct luo_event *e)

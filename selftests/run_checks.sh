@@ -20,6 +20,7 @@ suites=(
 	"blackout selftests/tools/blackout_test.sh"
 	"luotop selftests/tools/luotop_test.sh"
 	"bpftrace selftests/tools/bpftrace_test.sh"
+	"perf selftests/perf/perf_test.sh"
 )
 
 passed=0 failed=0 bad=()

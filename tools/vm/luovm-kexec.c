@@ -7,7 +7,9 @@
  *
  * A static binary with no dependencies, so that PID 1 of the guest can end a
  * stage without kexec-tools.  Output written so far to our terminals is
- * drained first: the host reads the stage's last lines from them.
+ * drained first: the host reads the stage's last lines from them.  The
+ * "@@LUOVM kexec-jump" line, drained right before reboot(KEXEC), is where
+ * benchmarks and tests start the blackout the host sees.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -47,6 +49,13 @@ static int load_exec(const char *kernel, const char *cmdline)
 		return 1;
 	}
 	close(kfd);
+	drain();
+	/*
+	 * The host timestamps this line as the start of the blackout: the
+	 * kernel is loaded, the file systems synced, only the reboot is left.
+	 */
+	printf("@@LUOVM kexec-jump\n");
+	fflush(stdout);
 	drain();
 	syscall(SYS_reboot, LINUX_REBOOT_MAGIC1, LINUX_REBOOT_MAGIC2,
 		LINUX_REBOOT_CMD_KEXEC, NULL);

@@ -1,0 +1,245 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""perf_check.py - the perf-regression tests' verdicts on one run of perf.plan.
+
+  perf_check.py RUN_DIR [--planted]
+
+Every test compares numbers measured in the same run, on the same machine,
+minutes apart: never an absolute time.  Each uses medians of repeated
+samples and states its margin:
+
+  preserve-linear  preserve of one memfd grows linearly with its size:
+                   t(64 MiB)/t(16 MiB) and t(256 MiB)/t(64 MiB) within
+                   a factor LINEAR_MARGIN of 4 (medians of 7 preserves).
+  freeze-size      freezing a 64 MiB memfd costs at most FREEZE_FACTOR
+                   times freezing a 2 MiB one (5 of each, interleaved,
+                   from the live-update record of update 1): the blackout
+                   must not pay for the data.
+  toolkit-cost     luosnoop, luolat and luotop attached cost at most
+                   TOOLKIT_PCT[op] % on preserve (2 x 800 samples, off
+                   and on alternated), on freeze (24 one-page memfds,
+                   update 2 with the tools against update 1 without) and
+                   on retrieve (the same 24 files, after each update).
+  record-blackout  the record's total (first freeze to last finish)
+                   agrees with the blackout the host saw on the serial
+                   console ("@@LUOVM kexec-jump" to "@@LUOVM resumed")
+                   within BLACKOUT_SLACK_S + BLACKOUT_PCT % of it, for
+                   both updates.
+
+Each prints its numbers; a failure says "REGRESSION:" and what regressed.
+With --planted (the run with luo_plant's regressions), each test must fail,
+and passes only when it does: a test that cannot see its regression is
+the failure then.  One TAP line per test; exit 0 only when all pass.
+"""
+import argparse
+import json
+import os
+import re
+import statistics
+import sys
+
+sys.dont_write_bytecode = True     # no __pycache__ in the source tree
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tools"))
+from blackout_check import Record, E_FREEZE_BEGIN, E_FILE_FREEZE, E_FREEZE_END, M_DONE  # noqa: E402
+
+LINEAR_MARGIN = 1.5       # t(4x size) / t(size) within [4 / 1.5, 4 * 1.5]
+FREEZE_FACTOR = 3.0       # per-file freeze, 64 MiB against 2 MiB (32x the data)
+# The toolkit attached, per operation.  A memfd's freeze stores one number
+# (about 3 us under TCG) while each of the three tools' programs runs for
+# a few us per event: on freeze the bound is on the programs' own cost.
+TOOLKIT_PCT = {"preserve": 50.0, "freeze": 800.0, "retrieve": 50.0}
+BLACKOUT_SLACK_S = 0.1    # record against host: fixed part ...
+BLACKOUT_PCT = 2.0        # ... plus a share of the host's blackout
+
+PERF_TOKEN_SIZED = 1 << 40
+
+# What --planted plants for each test (luo_plant.c's defaults).
+PLANTS = {
+    "preserve-linear": "10000 ns x MiB^2 in luo_hook_file_preserve",
+    "freeze-size": "50000 ns x MiB in luo_hook_file_freeze",
+    "toolkit-cost": "a tracing program spinning 300 us per file event",
+    "record-blackout": "1 s spun at the start of liveupdate_reboot, before the record",
+}
+
+
+def ms(ns):
+    return f"{ns / 1e6:.3f} ms"
+
+
+def us(ns):
+    return f"{ns / 1e3:.1f} us"
+
+
+def load(run, name):
+    with open(os.path.join(run, name)) as f:
+        return json.load(f)
+
+
+def latest(run, name):
+    """The latest update of a saved record.bin and the entries of its freeze."""
+    with open(os.path.join(run, name), "rb") as f:
+        rec = Record.parse(f.read())
+    u = rec.updates[-1]
+    begins = [i for i, e in enumerate(rec.entries) if e.type == E_FREEZE_BEGIN]
+    if not begins:
+        raise ValueError(f"{name}: no freeze in the record")
+    freeze = []
+    for e in rec.entries[begins[-1]:]:
+        freeze.append(e)
+        if e.type == E_FREEZE_END:
+            break
+    return u, freeze
+
+
+def freeze_times(u, freeze):
+    """[(session, token, ns)]: each file's share of the freeze phase, from the
+    previous event to its own (the hook, the handler, its event, the record)."""
+    out = []
+    for prev, e in zip(freeze, freeze[1:]):
+        if e.type == E_FILE_FREEZE:
+            out.append((e.session, e.token, u.ns(e.t - prev.t)))
+    return out
+
+
+def test_preserve_linear(run):
+    d = load(run, "preserve.json")["sizes"]
+    t = {int(k): statistics.median(v) for k, v in d.items()}
+    sizes = sorted(t)
+    lo, hi = 4 / LINEAR_MARGIN, 4 * LINEAR_MARGIN
+    nums = ", ".join(f"t({s} MiB) = {ms(t[s])}" for s in sizes)
+    bad = []
+    ratios = []
+    for a, b in zip(sizes, sizes[1:]):
+        r = t[b] / t[a] * 4 / (b / a)       # normalized to a 4x step
+        ratios.append(f"t({b})/t({a}) = {r:.2f}")
+        if not lo <= r <= hi:
+            bad.append(f"t({b})/t({a}) = {r:.2f}")
+    msg = f"{nums}; {', '.join(ratios)} (linear: 4, allowed {lo:.2f}..{hi:.2f})"
+    if bad:
+        return False, (f"REGRESSION: preserve time does not grow linearly with the "
+                       f"memfd's size: {', '.join(bad)} outside {lo:.2f}..{hi:.2f}; {nums}")
+    return True, msg
+
+
+def test_freeze_size(run):
+    u, freeze = latest(run, "record-1.bin")
+    by = {}
+    for session, token, ns in freeze_times(u, freeze):
+        if session == "perf-sized" and token & PERF_TOKEN_SIZED:
+            by.setdefault((token >> 16) & 0xffffff, []).append(ns)
+    if sorted(by) != [2, 64] or any(len(v) != 5 for v in by.values()):
+        return False, f"the record of update 1 lacks the sized files' freezes: {by}"
+    small, big = statistics.median(by[2]), statistics.median(by[64])
+    r = big / small
+    nums = (f"freeze per file: 2 MiB {us(small)}, 64 MiB {us(big)} (medians of 5); "
+            f"ratio {r:.2f}, allowed <= {FREEZE_FACTOR:.1f} for 32x the data")
+    if r > FREEZE_FACTOR:
+        return False, f"REGRESSION: the freeze pays for the memfd's size: {nums}"
+    return True, nums
+
+
+def test_toolkit_cost(run):
+    off = load(run, "ops-off-1.json")["preserve"] + load(run, "ops-off-2.json")["preserve"]
+    on = load(run, "ops-on-1.json")["preserve"] + load(run, "ops-on-2.json")["preserve"]
+    u1, f1 = latest(run, "record-1.bin")
+    u2, f2 = latest(run, "record-2.bin")
+    fz1 = [ns for s, _, ns in freeze_times(u1, f1) if s == "perf-small"]
+    fz2 = [ns for s, _, ns in freeze_times(u2, f2) if s == "perf-small"]
+    r1 = load(run, "retrieve-1.json")["retrieve"]
+    r2 = load(run, "retrieve-2.json")["retrieve"]
+    if len(fz1) != 24 or len(fz2) != 24 or len(r1) != 24 or len(r2) != 24:
+        return False, (f"missing samples: freeze {len(fz1)}/{len(fz2)}, "
+                       f"retrieve {len(r1)}/{len(r2)} of 24")
+    ops = [("preserve", off, on), ("freeze", fz1, fz2), ("retrieve", r1, r2)]
+    nums, bad = [], []
+    for name, a, b in ops:
+        ma, mb = statistics.median(a), statistics.median(b)
+        pct = (mb / ma - 1) * 100
+        nums.append(f"{name} {us(ma)} -> {us(mb)} ({pct:+.1f} %, allowed "
+                    f"<= +{TOOLKIT_PCT[name]:.0f} %)")
+        if pct > TOOLKIT_PCT[name]:
+            bad.append(f"{name} {pct:+.1f} %")
+    line = "; ".join(nums)
+    if bad:
+        return False, f"REGRESSION: the toolkit attached costs too much: {', '.join(bad)}; {line}"
+    return True, line
+
+
+def host_blackouts(run):
+    """[(jump, resumed)] host seconds of each update, from timeline.log."""
+    jumps, resumed = [], []
+    with open(os.path.join(run, "timeline.log")) as f:
+        for line in f:
+            m = re.match(r"\s*([0-9.]+) U .*@@LUOVM (kexec-jump|resumed)\s*$", line)
+            if m:
+                (jumps if m.group(2) == "kexec-jump" else resumed).append(float(m.group(1)))
+    return list(zip(jumps, resumed))
+
+
+def test_record_blackout(run):
+    host = host_blackouts(run)
+    if len(host) != 2:
+        return False, f"the host saw {len(host)} complete blackouts, not 2"
+    nums, bad = [], []
+    for n, ((jump, res), name) in enumerate(zip(host, ["record-1.bin", "record-2.bin"]), 1):
+        u, _ = latest(run, name)
+        total = u.total_ns()
+        if total is None or not u.reached(M_DONE):
+            return False, f"update {n}: the record has no total"
+        h = (res - jump) * 1e9
+        diff = h - total
+        allowed = BLACKOUT_SLACK_S * 1e9 + h * BLACKOUT_PCT / 100
+        nums.append(f"update {n}: host {ms(h)}, record {ms(total)}, "
+                    f"difference {ms(diff)} (allowed {ms(allowed)})")
+        if abs(diff) > allowed:
+            bad.append(f"update {n}")
+    line = "; ".join(nums)
+    if bad:
+        return False, (f"REGRESSION: the record misses part of the blackout "
+                       f"({', '.join(bad)}): {line}")
+    return True, line
+
+
+TESTS = [
+    ("preserve-linear", test_preserve_linear),
+    ("freeze-size", test_freeze_size),
+    ("toolkit-cost", test_toolkit_cost),
+    ("record-blackout", test_record_blackout),
+]
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                 epilog="example: perf_check.py build/vm/perf",
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("run", help="the run directory of perf.plan (build/vm/NAME)")
+    ap.add_argument("--planted", action="store_true",
+                    help="the run had its regressions planted: every test must fail")
+    args = ap.parse_args()
+    print("TAP version 13")
+    print(f"1..{len(TESTS)}")
+    failed = 0
+    for i, (name, fn) in enumerate(TESTS, 1):
+        try:
+            ok, msg = fn(args.run)
+        except (OSError, ValueError, KeyError, IndexError, ZeroDivisionError) as e:
+            ok, msg, broken = False, f"cannot evaluate: {e}", True
+        else:
+            broken = False
+        if args.planted:
+            caught = not ok and not broken
+            verdict = "ok" if caught else "not ok"
+            what = (f"catches its planted regression ({PLANTS[name]}): {msg}" if caught else
+                    f"did not catch its planted regression ({PLANTS[name]}): {msg}")
+        else:
+            verdict = "ok" if ok else "not ok"
+            what = msg
+        failed += verdict != "ok"
+        print(f"{verdict} {i} - {name}: {what}")
+    print(f"# perf-check{' (planted)' if args.planted else ''}: "
+          f"{len(TESTS) - failed} passed, {failed} failed")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

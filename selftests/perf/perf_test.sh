@@ -1,0 +1,51 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# perf_test.sh: the perf-regression tests, and their self-check.  Runs
+# selftests/perf/perf.plan twice in luovm: as is ("perf"), where every test
+# of perf_check.py must pass, then with a regression planted for each test
+# ("perf-planted", LUO_PERF_MODE=planted), where every test must fail and
+# name what regressed.  Both runs' logs and samples stay in build/vm/.
+set -u
+cd "$(dirname "$0")/../.." || exit 2
+t0=$(date +%s)
+passed=0 failed=0 rc=0
+
+# "N passed, M failed" of a report: "N M".
+counts() {
+	grep -oE '[0-9]+ passed, [0-9]+ failed' "$1" | tail -n 1 | awk '{ print $1 + 0, $3 + 0 }'
+}
+
+tally() {
+	local p f
+
+	read -r p f < <(counts "$1")
+	p=${p:-0} f=${f:-0}
+	if [ "$2" -ne 0 ] && [ "$f" -eq 0 ]; then
+		f=1
+	fi
+	passed=$((passed + p)) failed=$((failed + f))
+	[ "$2" -eq 0 ] || rc=1
+}
+
+for mode in none planted; do
+	name=perf planted=()
+	if [ "$mode" = planted ]; then
+		name=perf-planted planted=(--planted)
+	fi
+	run=build/vm/$name
+	echo "# $name: perf.plan with LUO_PERF_MODE=$mode"
+	LUO_PERF_MODE=$mode tools/vm/luovm run -q -n "$name" --mem 3G \
+		--plan selftests/perf/perf.plan >"/tmp/$name.$$.log" 2>&1
+	vrc=$?
+	cat "/tmp/$name.$$.log"
+	tally "/tmp/$name.$$.log" $vrc
+	mv "/tmp/$name.$$.log" "$run/report.log" 2>/dev/null
+	echo "# $name: the tests' verdicts"
+	selftests/perf/perf_check.py "${planted[@]}" "$run" | tee "$run/perf-check.tap"
+	tally "$run/perf-check.tap" "${PIPESTATUS[0]}"
+done
+
+echo "# perf: $(($(date +%s) - t0)) s; logs in build/vm/perf/ and build/vm/perf-planted/"
+echo "perf: $passed passed, $failed failed"
+[ "$rc" -eq 0 ] && [ "$failed" -eq 0 ]
