@@ -178,6 +178,8 @@ static int cmd_preserve(const char *sizes, int reps, const char *out)
 	for (i = 0; i < n; i++) {
 		fd[i] = sized_memfd(mib[i], PERF_TOKEN(mib[i], 0));
 		t[i] = calloc(reps, sizeof(**t));
+		if (!t[i])
+			die("calloc", ENOMEM);
 	}
 	for (r = 0; r < reps; r++) {
 		for (i = 0; i < n; i++) {
@@ -218,6 +220,8 @@ static int cmd_ops(int reps, const char *out)
 	int luo = luo_open(), mfd, i, sfd, err;
 	FILE *f = open_out(out);
 
+	if (!t)
+		die("calloc", ENOMEM);
 	if (luo < 0)
 		die(LUO_DEVICE, luo);
 	mfd = sized_memfd(0, 1);

@@ -79,7 +79,11 @@ def latest(run, name):
     """The latest update of a saved record.bin and the entries of its freeze."""
     with open(os.path.join(run, name), "rb") as f:
         rec = Record.parse(f.read())
+    if not rec.updates:
+        raise ValueError(f"{name}: the record holds no update")
     u = rec.updates[-1]
+    if not u.rate():
+        raise ValueError(f"{name}: neither kernel knew its TSC's rate: no ns")
     begins = [i for i, e in enumerate(rec.entries) if e.type == E_FREEZE_BEGIN]
     if not begins:
         raise ValueError(f"{name}: no freeze in the record")
