@@ -372,8 +372,26 @@ static u64 luo_rec_ns(const struct luo_record_update *u, u64 cycles)
 	return khz ? mul_u64_u32_div(cycles, NSEC_PER_MSEC, khz) : 0;
 }
 
+/*
+ * An update's state, as luoblackout names it: an update that reached the
+ * new kernel but was never finished is "in progress" only while it is the
+ * latest one; a later update means it never will be finished.
+ */
+static const char *luo_record_state(const struct luo_record_update *u,
+				    bool latest)
+{
+	if (u->result)
+		return "aborted";
+	if (luo_rec_reached(u, LUO_MARK_DONE))
+		return "done";
+	if (!luo_rec_reached(u, LUO_MARK_READY))
+		return "incomplete";
+	return latest ? "in progress" : "unfinished";
+}
+
 static void luo_record_show_update(struct seq_file *m,
-				   const struct luo_record_update *u)
+				   const struct luo_record_update *u,
+				   bool latest)
 {
 	static const char * const phases[] = {
 		"freeze", "serialize", "shutdown", "boot", "wait", "retrieve",
@@ -383,10 +401,7 @@ static void luo_record_show_update(struct seq_file *m,
 	u64 prev = u->t[LUO_MARK_FREEZE_BEGIN];
 
 	seq_printf(m, "update %llu: %s, %u sessions, %u files, %llu bytes%s\n",
-		   u->number,
-		   u->result ? "aborted" :
-		   luo_rec_reached(u, LUO_MARK_DONE) ? "done" : "in progress",
-		   u->nr_sessions, u->nr_files, u->bytes,
+		   u->number, luo_record_state(u, latest), u->nr_sessions, u->nr_files, u->bytes,
 		   u->khz || u->next_khz ? "" : " (clock rate unknown: times are 0)");
 	if (u->result)
 		seq_printf(m, "  result %d\n", u->result);
@@ -428,7 +443,8 @@ static int luo_record_show(struct seq_file *m, void *v)
 		   luo_rec->clock == LUO_RECORD_CLOCK_TSC ? "tsc" : "monotonic",
 		   luo_rec->nr_updates);
 	for (i = 0; i < luo_rec->nr_updates; i++)
-		luo_record_show_update(m, &updates[i]);
+		luo_record_show_update(m, &updates[i],
+				       i == luo_rec->nr_updates - 1);
 	u = luo_rec_latest();
 	if (u) {
 		seq_printf(m, "events of update %llu: %u, %u dropped\n",

@@ -217,7 +217,8 @@ def parse_kernel_text(text):
     """{number: {'state', phase: ns, 'total': ns}} of debugfs liveupdate/record."""
     out, cur = [], None
     for line in text.splitlines():
-        m = re.match(r'update (\d+): (done|aborted|in progress), (\d+) sessions, (\d+) files', line)
+        m = re.match(r'update (\d+): (done|aborted|in progress|unfinished|incomplete), '
+                     r'(\d+) sessions, (\d+) files', line)
         if m:
             cur = {'number': int(m.group(1)), 'state': m.group(2),
                    'sessions': int(m.group(3)), 'files': int(m.group(4))}
@@ -536,7 +537,7 @@ def check_kernel_text(tap, rec, j, path):
         bad.append('kernel: %d updates, luoblackout: %d' % (len(kt), len(j['history'])))
     for k, x in zip(kt, j['history']):
         if k['number'] != x['number'] or k['sessions'] != x['sessions'] or \
-           k['files'] != x['files']:
+           k['files'] != x['files'] or k['state'] != x['state']:
             bad.append('update %d: kernel %s' % (x['number'], k))
         for name in PHASES + ['total']:
             got = x['total_ns'] if name == 'total' else x['phases'][name]
@@ -547,7 +548,8 @@ def check_kernel_text(tap, rec, j, path):
             if k.get(name) != got:
                 bad.append('update %d %s: kernel %s ns, luoblackout %s ns' %
                            (x['number'], name, k.get(name), got))
-    t(not bad, 'the kernel\'s text record (%s) shows the same phases and totals, to the ns' %
+    t(not bad, 'the kernel\'s text record (%s) shows the same states, phases and totals, '
+      'to the ns' %
       path, '\n'.join(bad))
 
 
