@@ -24,7 +24,7 @@ timed = @t0=$$(date +%s); $(1); rc=$$?; \
 	echo "== $(2): $$(( $$(date +%s) - t0 )) s"; exit $$rc
 
 .PHONY: all help deps source kernel kernels tools selftests upstream-selftests \
-	check check-mainline run vm clean distclean $(FLAVORS:%=kernel-%) \
+	check check-mainline run bench vm clean distclean $(FLAVORS:%=kernel-%) \
 	$(FLAVORS:%=headers-%) $(FLAVORS:%=upstream-selftests-%)
 
 all: kernel tools
@@ -35,12 +35,14 @@ all: kernel tools
 help:
 	@echo "make check        build everything and run all tests in the guest"
 	@echo "make run          live-update a guest that preserves a memfd, and report"
+	@echo "make bench        benchmark our LUO against mainline's (results in build/bench/)"
 	@echo "make vm           an interactive shell in the guest (exit powers off)"
 	@echo "make kernel       the kernel of KERNEL_FLAVOR=ours|mainline (default ours)"
 	@echo "make tools        the user-space tools, static, in build/tools/"
 	@echo "make clean        remove build outputs (keeps the unpacked source)"
 	@echo "make distclean    remove build/ entirely"
-	@echo "variables: KERNEL_FLAVOR, KSRC=/path/to/linux, JOBS=N, V=1 (guest output)"
+	@echo "variables: KERNEL_FLAVOR, KSRC=/path/to/linux, JOBS=N, V=1 (guest output),"
+	@echo "           BENCH_REPS=N, BENCH_ARGS='--quick ...' (tools/luobench/luobench.py -h)"
 
 deps:
 	@tools/build/deps.sh
@@ -91,6 +93,10 @@ check: deps kernels tools selftests upstream-selftests-ours upstream-selftests-m
 
 run: deps kernel-ours tools
 	@tools/vm/run-demo.sh
+
+# Both kernels side by side: Documentation/benchmarks.rst.
+bench: deps kernels tools
+	$(call timed,tools/luobench/luobench.py $(BENCH_ARGS),bench)
 
 vm: kernel tools
 	@$(LUOVM) shell -k $(BUILD)/kernel-$(KERNEL_FLAVOR)/bzImage -n shell

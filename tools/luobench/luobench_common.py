@@ -1,0 +1,55 @@
+# SPDX-License-Identifier: GPL-2.0
+"""luobench: the paths, workload sets and helpers every part of it shares."""
+
+import os
+import re
+
+
+REPO = os.path.realpath(os.path.join(os.path.dirname(__file__), "..", ".."))
+BUILD = "build"
+OUT = os.path.join(BUILD, "bench")
+TOOLS = os.path.join(BUILD, "tools")
+DOC = os.path.join("Documentation", "benchmarks.rst")
+DOC_BEGIN = ".. luobench-results-begin"
+DOC_END = ".. luobench-results-end"
+FLAVORS = ("ours", "mainline")
+LUOVM = os.path.join("tools", "vm", "luovm")
+# Extra kernel command line of every guest: the kprobe events on the console,
+# and no KUnit suites at boot (ours has more of them: they would weigh on its
+# boot time).
+APPEND = "tp_printk kunit.enable=0"
+
+FULL = {
+    "reps": 3,
+    "sizes": [16, 64, 256, 1024],
+    "scale": [(n, m) for n in (1, 10, 100, 1000) for m in (1, 10, 100)],
+    "tracing_rounds": 3,
+    "opbench_n": 2000,
+}
+QUICK = {
+    "reps": 1,
+    "sizes": [16, 64],
+    "scale": [(1, 1), (10, 10), (100, 1)],
+    "tracing_rounds": 2,
+    "opbench_n": 500,
+}
+# A scale workload of this many files gets a guest of its own, with more memory:
+# a preserved one-page memfd costs about 19 KiB of guest memory, most of it
+# unmovable while KHO keeps a large part of RAM as CMA scratch.
+BIG_FILES = 20000
+
+
+class BenchError(Exception):
+    pass
+
+
+def log(msg):
+    print(f"luobench: {msg}", flush=True)
+
+
+
+KV = re.compile(r"(\w+)=(\S*)")
+
+
+def parse_kv(line):
+    return {k: v for k, v in KV.findall(line)}

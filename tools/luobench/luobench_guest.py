@@ -1,0 +1,160 @@
+# SPDX-License-Identifier: GPL-2.0
+"""luobench: the tracing cost, measured inside an ours guest.
+
+Run there as "luobench.py guest-tracing": luo_opbench with LUO's events off,
+then with luosnoop, luolat and luotop attached, and their BPF programs' run
+time from kernel.bpf_stats_enabled.
+"""
+
+import argparse
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+from luobench_common import (
+    BenchError, REPO, TOOLS, parse_kv)
+
+
+# ---- the guest side of the tracing cost ---------------------------------------
+
+def guest_tracing(argv):
+    """In the guest (ours): luo_opbench without and with the toolkit attached."""
+    ap = argparse.ArgumentParser(prog="luobench.py guest-tracing")
+    ap.add_argument("--rounds", type=int, default=2)
+    ap.add_argument("-n", type=int, default=2000)
+    ap.add_argument("--out", required=True)
+    args = ap.parse_args(argv)
+    os.chdir(REPO)
+    events = "/sys/kernel/tracing/events/liveupdate/enable"
+    if os.path.exists(events):
+        with open(events, "w") as f:
+            f.write("0\n")
+    result = {"n": args.n, "rounds": []}
+    try:
+        for r in range(1, max(2, args.rounds) + 1):
+            off = opbench(args.n, "off")
+            emit(f"workload=tracing round={r} mode=off", off)
+            on, tools = with_toolkit(lambda: opbench(args.n, "on"), args.out, r)
+            emit(f"workload=tracing round={r} mode=on", on)
+            for t in tools:
+                print(f"luobench: workload=tracing round={r} tool={t['tool']} "
+                      f"programs={len(t['programs'])} run_cnt={t['run_cnt']} "
+                      f"run_time_ns={t['run_time_ns']} rc={t['rc']}", flush=True)
+            result["rounds"].append({"round": r, "off": off, "on": on, "tools": tools})
+    except BenchError as e:
+        print(f"luobench: guest-tracing: {e}", file=sys.stderr, flush=True)
+        return 1
+    with open(args.out, "w") as f:
+        json.dump(result, f, indent=1)
+    return 0
+
+
+def emit(prefix, d):
+    print("luobench: " + prefix + " " + " ".join(f"{k}={v}" for k, v in d.items()), flush=True)
+
+
+def opbench(n, label):
+    p = subprocess.run([os.path.join(TOOLS, "luo_opbench"), "-n", str(n), "-l", label],
+                       capture_output=True, text=True)
+    if p.returncode != 0:
+        raise BenchError(f"luo_opbench failed ({p.returncode}): {p.stderr.strip()}")
+    line = [ln for ln in p.stdout.splitlines() if ln.startswith(label + ":")]
+    if not line:
+        raise BenchError(f"luo_opbench printed no result: {p.stdout!r}")
+    kv = parse_kv(line[0])
+    return {k: (int(v) if v.isdigit() else v) for k, v in kv.items()}
+
+
+def bpftool_json(*what):
+    p = subprocess.run(["bpftool", *what, "show", "--json"], capture_output=True, text=True)
+    if p.returncode != 0:
+        raise BenchError(f"bpftool {' '.join(what)} show: {p.stderr.strip()}")
+    return json.loads(p.stdout or "[]")
+
+
+def set_bpf_stats(on):
+    with open("/proc/sys/kernel/bpf_stats_enabled", "w") as f:
+        f.write("1\n" if on else "0\n")
+
+
+def with_toolkit(fn, out, rnd):
+    """Run fn() with luosnoop, luolat and luotop -b attached; their BPF cost.
+
+    bpftool here may lack the pids of programs' owners, so each tool is
+    started alone and owns the programs that appear (and get attached) then.
+    """
+    logdir = os.path.join(os.path.dirname(out), "tracing-tools")
+    os.makedirs(logdir, exist_ok=True)
+    known = {p["id"] for p in bpftool_json("prog")}
+    owned, procs = {}, []
+    try:
+        for tool, argv in (("luosnoop", []), ("luolat", []), ("luotop", ["-b"])):
+            err = open(os.path.join(logdir, f"{tool}-{rnd}.err"), "w")
+            outf = subprocess.DEVNULL if tool != "luolat" else \
+                open(os.path.join(logdir, f"{tool}-{rnd}.out"), "w")
+            p = subprocess.Popen([os.path.join(TOOLS, tool), *argv], stdout=outf, stderr=err)
+            procs.append((tool, p))
+            ids = wait_attached(tool, p, known)
+            known |= ids
+            for i in ids:
+                owned[i] = tool
+        set_bpf_stats(True)
+        try:
+            res = fn()
+            progs = {p["id"]: p for p in bpftool_json("prog")}
+        finally:
+            set_bpf_stats(False)
+    finally:
+        rcs = stop_tools(procs)
+    tools = []
+    for tool, _ in procs:
+        pl = []
+        for i, t in owned.items():
+            if t != tool or i not in progs:
+                continue
+            p = progs[i]
+            pl.append({"id": i, "name": p.get("name"), "run_cnt": p.get("run_cnt", 0),
+                       "run_time_ns": p.get("run_time_ns", 0)})
+        cnt = sum(p["run_cnt"] for p in pl)
+        tns = sum(p["run_time_ns"] for p in pl)
+        tools.append({"tool": tool, "programs": pl, "run_cnt": cnt, "run_time_ns": tns,
+                      "rc": rcs.get(tool)})
+    return res, tools
+
+
+def wait_attached(tool, p, known, timeout=300):
+    """The ids of the programs @tool loaded, once every one is attached."""
+    deadline = time.monotonic() + timeout
+    last = None
+    while time.monotonic() < deadline:
+        if p.poll() is not None:
+            raise BenchError(f"{tool} exited with {p.returncode} before attaching")
+        ids = {x["id"] for x in bpftool_json("prog")} - known
+        linked = {x.get("prog_id") for x in bpftool_json("link")}
+        if ids and ids <= linked:
+            if ids == last:
+                return ids
+            last = ids
+        time.sleep(0.5)
+    raise BenchError(f"{tool} did not attach its BPF programs within {timeout} s")
+
+
+def stop_tools(procs):
+    rcs = {}
+    for _, p in procs:
+        if p.poll() is None:
+            p.send_signal(signal.SIGINT)
+    for tool, p in procs:
+        try:
+            rcs[tool] = p.wait(60)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            p.wait()
+            rcs[tool] = "killed"
+    return rcs
+
+
+# ---- medians and tables -------------------------------------------------------

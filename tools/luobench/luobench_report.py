@@ -1,0 +1,331 @@
+# SPDX-License-Identifier: GPL-2.0
+"""luobench: medians, ratios and the reports (results.json, results.md and
+the results section of Documentation/benchmarks.rst), and the machine they
+were measured on.
+"""
+
+import json
+import os
+import platform
+import re
+import statistics
+import subprocess
+
+from luobench_common import (
+    BUILD, BenchError, DOC, DOC_BEGIN, DOC_END, FLAVORS, OUT, REPO)
+
+
+def median(vals):
+    vals = [v for v in vals if v is not None]
+    return statistics.median(vals) if vals else None
+
+
+def aggregate(samples):
+    """Medians over the reps, per workload x flavor x metric, and the ratios."""
+    out = {}
+    for s in samples:
+        w = out.setdefault(s["workload"], {"label": s["label"], "kind": s["kind"],
+                                           "flavors": {}})
+        f = w["flavors"].setdefault(s["flavor"], {"reps": 0, "refused": [], "values": {}})
+        f["reps"] += 1
+        if "refused" in s:
+            f["refused"].append(s["refused"]["errno"])
+            continue
+        for k, v in s["metrics"].items():
+            f["values"].setdefault(k, []).append(v)
+    for w in out.values():
+        for f in w["flavors"].values():
+            f["median"] = {k: median(v) for k, v in f["values"].items()}
+        o, m = w["flavors"].get("ours"), w["flavors"].get("mainline")
+        w["ratio"] = {}
+        if o and m:
+            for k, v in o["median"].items():
+                mv = m["median"].get(k)
+                if v is not None and mv:
+                    w["ratio"][k] = v / mv
+    return out
+
+
+def aggregate_tracing(tr):
+    if not tr:
+        return None
+    rounds = tr["rounds"]
+    ops = ("create", "preserve", "close")
+    res = {"n": tr["n"], "rounds": len(rounds), "ops": {}, "tools": {}}
+    for op in ops:
+        off = median([r["off"].get(f"{op}_p50_ns") for r in rounds])
+        on = median([r["on"].get(f"{op}_p50_ns") for r in rounds])
+        res["ops"][op] = {"off_ns": off, "on_ns": on,
+                          "added_ns": on - off if on is not None and off is not None else None,
+                          "ratio": on / off if on and off else None}
+    for r in rounds:
+        for t in r["tools"]:
+            d = res["tools"].setdefault(t["tool"], {"ns_per_run": [], "runs_per_iter": [],
+                                                    "programs": [], "rc": []})
+            if t["run_cnt"]:
+                d["ns_per_run"].append(t["run_time_ns"] / t["run_cnt"])
+            d["runs_per_iter"].append(t["run_cnt"] / tr["n"])
+            d["programs"].append(sum(1 for p in t["programs"] if p["run_cnt"]))
+            d["rc"].append(t["rc"])
+            for p in t["programs"]:
+                if p["run_cnt"]:
+                    d.setdefault("per_program", {}).setdefault(p["name"], []).append(
+                        p["run_time_ns"] / p["run_cnt"])
+    for d in res["tools"].values():
+        d["ns_per_run_median"] = median(d["ns_per_run"])
+        d["runs_per_iter_median"] = median(d["runs_per_iter"])
+        d["per_program_median"] = {k: median(v) for k, v in d.get("per_program", {}).items()}
+    return res
+
+
+def fmt_ns(v):
+    if v is None:
+        return "—"
+    v = float(v)
+    if v < 0:
+        return "−" + fmt_ns(-v)
+    for div, unit in ((1e9, "s"), (1e6, "ms"), (1e3, "µs")):
+        if v >= div:
+            x = v / div
+            return f"{x:.3g} {unit}" if x < 100 else f"{x:.0f} {unit}"
+    return f"{v:.0f} ns"
+
+
+def fmt_ratio(r):
+    return "—" if r is None else f"{r:.2f}"
+
+
+# (metric, label, explanation) of each workload kind, in table order.
+SIZE_METRICS = [
+    ("preserve_ns", "preserve (median of the in-guest reps)"),
+    ("preserve_first_ns", "first preserve (cold)"),
+    ("unpreserve_ns", "unpreserve (close the session)"),
+    ("serialize_reboot_raw_ns", "liveupdate_reboot(), kprobe window"),
+    ("probe_console_ns", "… of which probes + one console line (est.)"),
+    ("record_freeze_serialize_ns", "record: freeze + serialize"),
+    ("blackout_host_ns", "blackout seen from the host"),
+    ("record_total_ns", "record: blackout, first freeze to last finish"),
+    ("boot_to_ready_ns", "new kernel: boot to LUO's incoming message"),
+    ("boot_to_first_retrieve_ns", "new kernel: boot to the first retrieved fd"),
+    ("open_ns", "open /dev/liveupdate (mainline reads the sessions)"),
+    ("retrieve_session_ns", "retrieve the session"),
+    ("retrieve_fd_ns", "retrieve the memfd"),
+    ("finish_ns", "finish the session"),
+]
+SCALE_METRICS = [
+    ("create_total_ns", "create every session"),
+    ("create_op_median_ns", "create, one session (median)"),
+    ("preserve_total_ns", "preserve every file"),
+    ("preserve_op_median_ns", "preserve, one file (median)"),
+    ("close_total_ns", "close every session (unpreserve)"),
+    ("serialize_reboot_raw_ns", "liveupdate_reboot(), kprobe window"),
+    ("probe_console_ns", "… of which probes + one console line (est.)"),
+    ("record_freeze_serialize_ns", "record: freeze + serialize"),
+    ("blackout_host_ns", "blackout seen from the host"),
+    ("record_total_ns", "record: blackout, first freeze to last finish"),
+    ("boot_to_ready_ns", "new kernel: boot to LUO's incoming message"),
+    ("boot_to_first_retrieve_ns", "new kernel: boot to the first retrieved fd"),
+    ("open_ns", "open /dev/liveupdate (mainline reads the sessions)"),
+    ("retrieve_total_ns", "retrieve every session and file"),
+    ("retrieve_fd_op_median_ns", "retrieve, one file (median)"),
+    ("finish_total_ns", "finish every session"),
+]
+
+
+def cell(w, flavor, metric):
+    f = w["flavors"].get(flavor)
+    if f is None:
+        return "—"
+    if f["refused"]:
+        errs = sorted(set(f["refused"]))
+        cnt = f"{len(f['refused'])}/{f['reps']}" if len(f["refused"]) < f["reps"] else ""
+        return f"refused ({', '.join(errs)}{' in ' + cnt if cnt else ''})"
+    return fmt_ns(f["median"].get(metric))
+
+
+def tables(res):
+    """The results as (title, intro, headers, rows) tables."""
+    agg, out = res["medians"], []
+    sizes = [k for k in agg if agg[k]["kind"] == "size"]
+    sizes.sort(key=lambda k: int(k.split("-")[1]))
+    for k in sizes:
+        w = agg[k]
+        rows = [[label, cell(w, "ours", m), cell(w, "mainline", m),
+                 fmt_ratio(w["ratio"].get(m))] for m, label in SIZE_METRICS]
+        out.append((f"One memfd of {w['label']}", None,
+                    ["", "ours", "mainline", "ours/mainline"], rows))
+    scales = [k for k in agg if agg[k]["kind"] == "scale"]
+    scales.sort(key=lambda k: tuple(int(x) for x in k.split("-")[1].split("x")))
+    if scales:
+        for m, label in SCALE_METRICS:
+            rows = []
+            for k in scales:
+                w = agg[k]
+                rows.append([w["label"], cell(w, "ours", m), cell(w, "mainline", m),
+                             fmt_ratio(w["ratio"].get(m))])
+            if all(r[1] == "—" and r[2] == "—" for r in rows):
+                continue
+            out.append((f"Sessions × files: {label}", None,
+                        ["sessions × files", "ours", "mainline", "ours/mainline"], rows))
+    tr = res.get("tracing")
+    if tr:
+        rows = [[op, fmt_ns(d["off_ns"]), fmt_ns(d["on_ns"]), fmt_ns(d["added_ns"]),
+                 fmt_ratio(d["ratio"])] for op, d in tr["ops"].items()]
+        out.append((f"Tracing cost (ours): luo_opbench -n {tr['n']}, medians of "
+                    f"{tr['rounds']} rounds", None,
+                    ["operation (p50)", "events off", "toolkit attached", "added", "on/off"],
+                    rows))
+        rows = []
+        for tool, d in tr["tools"].items():
+            per = d.get("per_program_median", {})
+            worst = max(per.items(), key=lambda kv: kv[1]) if per else None
+            rows.append([tool, f"{d['runs_per_iter_median']:.1f}" if d["runs_per_iter_median"]
+                         is not None else "—", fmt_ns(d["ns_per_run_median"]),
+                         f"{worst[0]} {fmt_ns(worst[1])}" if worst else "—",
+                         ", ".join(str(x) for x in d["rc"])])
+        out.append(("Tracing cost (ours): the toolkit's BPF programs (bpf_stats)", None,
+                    ["tool", "program runs per opbench iteration", "ns per run",
+                     "costliest program", "exit codes"], rows))
+    return out
+
+
+def machine_lines(res):
+    m = res["machine"]
+    return [
+        ("date", res["date"]),
+        ("mode", ("quick (development: 1 rep, small workloads; not for comparison)"
+                  if res["config"]["quick"] else "full") + f", {res['config']['reps']} rep(s)"),
+        ("machine", f"{m['cpu']}, {m['cores']} cores, {m['ram']} RAM"),
+        ("accelerator", m["accel"]),
+        ("QEMU", m["qemu"]),
+        ("host kernel", m["host_kernel"]),
+        ("guests", f"{m['guest_cpus']} vCPUs, {m['guest_mem']}; kernels "
+                   f"{m['kernels'].get('ours', '?')} and {m['kernels'].get('mainline', '?')}"),
+        ("commit", m["commit"]),
+        ("run time", f"{res['duration_s'] / 60:.1f} min ({len(res['runs'])} guest runs)"),
+    ]
+
+
+def disturbed_note(res):
+    bad = [r["name"] for r in res["runs"] if r.get("other_qemu")]
+    if not bad:
+        return None
+    return (f"{len(bad)} of {len(res['runs'])} guest runs overlapped with another QEMU on "
+            f"this machine ({', '.join(bad)}): their numbers are disturbed.")
+
+
+def render_md(res):
+    out = ["# LUO benchmarks: ours vs mainline", ""]
+    for k, v in machine_lines(res):
+        out.append(f"- **{k}**: {v}")
+    out += ["", "Medians over the reps; ours/mainline below 1 means ours is faster. "
+            "What each number means: Documentation/benchmarks.rst.", ""]
+    dist = disturbed_note(res)
+    if dist:
+        out += [f"**Warning**: {dist}", ""]
+    for title, _, headers, rows in tables(res):
+        out += [f"## {title}", "", "| " + " | ".join(headers) + " |",
+                "|" + "|".join("---" if i == 0 else "---:" for i in range(len(headers))) + "|"]
+        out += ["| " + " | ".join(r) + " |" for r in rows]
+        out.append("")
+    return "\n".join(out)
+
+
+def rst_grid(headers, rows):
+    widths = [max(len(str(x)) for x in col) for col in zip(headers, *rows)]
+    sep = "+" + "+".join("-" * (w + 2) for w in widths) + "+"
+    hsep = "+" + "+".join("=" * (w + 2) for w in widths) + "+"
+
+    def line(r):
+        return "|" + "|".join(f" {str(x):<{w}} " for x, w in zip(r, widths)) + "|"
+    out = [sep, line(headers), hsep]
+    for r in rows:
+        out += [line(r), sep]
+    return out
+
+
+def render_rst(res):
+    out = [DOC_BEGIN, ""]
+    out += [f":{k[0].upper() + k[1:]}: {v}" for k, v in machine_lines(res)]
+    out += ["", "Medians over the reps; ours/mainline below 1 means ours is faster.", ""]
+    dist = disturbed_note(res)
+    if dist:
+        out += [".. warning::", "", "   " + dist, ""]
+    for t, _, headers, rows in tables(res):
+        out += [t, "-" * len(t), ""]
+        out += rst_grid([h if h else "metric" for h in headers], rows)
+        out.append("")
+    out.append(DOC_END)
+    return "\n".join(out)
+
+
+def write_doc(res):
+    path = os.path.join(REPO, DOC)
+    with open(path) as f:
+        text = f.read()
+    # The markers on lines of their own (the prose above names them too).
+    b = re.search(r"^" + re.escape(DOC_BEGIN) + r"$", text, re.M)
+    e = re.search(r"^" + re.escape(DOC_END) + r"$", text, re.M)
+    if not b or not e or e.start() < b.start():
+        raise BenchError(f"{DOC}: no '{DOC_BEGIN}' ... '{DOC_END}' marker lines")
+    text = text[:b.start()] + render_rst(res) + text[e.end():]
+    with open(path + ".tmp", "w") as f:
+        f.write(text)
+    os.replace(path + ".tmp", path)
+
+
+def write_outputs(res, doc):
+    os.makedirs(OUT, exist_ok=True)
+    with open(os.path.join(OUT, "results.json.tmp"), "w") as f:
+        json.dump(res, f, indent=1, ensure_ascii=False)
+    os.replace(os.path.join(OUT, "results.json.tmp"), os.path.join(OUT, "results.json"))
+    if res.get("error"):
+        return
+    with open(os.path.join(OUT, "results.md"), "w") as f:
+        f.write(render_md(res) + "\n")
+    if doc:
+        write_doc(res)
+
+
+# ---- the machine ---------------------------------------------------------------
+
+def machine_info(mems):
+    def cmd(argv):
+        try:
+            return subprocess.run(argv, capture_output=True, text=True).stdout.strip()
+        except OSError:
+            return ""
+    cpu = "unknown"
+    try:
+        with open("/proc/cpuinfo") as f:
+            for ln in f:
+                if ln.startswith("model name"):
+                    cpu = ln.split(":", 1)[1].strip()
+                    break
+        with open("/proc/meminfo") as f:
+            kb = int(f.readline().split()[1])
+        ram = f"{kb / 1048576:.1f} GiB"
+    except (OSError, ValueError, IndexError):
+        ram = "unknown"
+    kvm = os.access("/dev/kvm", os.R_OK | os.W_OK)
+    kernels = {}
+    for fl in FLAVORS:
+        try:
+            with open(os.path.join(BUILD, f"kernel-{fl}", "kernelrelease")) as f:
+                kernels[fl] = f.read().strip()
+        except OSError:
+            pass
+    commit = cmd(["git", "rev-parse", "--short", "HEAD"]) or "unknown"
+    if cmd(["git", "status", "--porcelain", "--untracked-files=no"]):
+        commit += " (with uncommitted changes)"
+    return {
+        "cpu": cpu, "cores": os.cpu_count(), "ram": ram,
+        "accel": "KVM" if kvm else "TCG (no KVM: every guest instruction is emulated)",
+        "qemu": (cmd(["qemu-system-x86_64", "--version"]).splitlines() or ["unknown"])[0],
+        "host_kernel": f"{platform.system()} {platform.release()}",
+        "python": platform.python_version(), "kernels": kernels, "commit": commit,
+        "guest_cpus": 2, "guest_mem": ", ".join(sorted(set(mems))) or "—",
+    }
+
+
+# ---- main -----------------------------------------------------------------------
