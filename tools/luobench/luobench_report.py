@@ -199,8 +199,10 @@ def machine_lines(res):
         ("accelerator", m["accel"]),
         ("QEMU", m["qemu"]),
         ("host kernel", m["host_kernel"]),
-        ("guests", f"{m['guest_cpus']} vCPUs, {m['guest_mem']}; kernels "
-                   f"{m['kernels'].get('ours', '?')} and {m['kernels'].get('mainline', '?')}"),
+        # The test kernel has no ACPI: it brings up one of QEMU's vCPUs.
+        ("guests", f"{m['guest_cpus']} vCPUs given, 1 brought up, {m['guest_mem']}; "
+                   f"kernels {m['kernels'].get('ours', '?')} and "
+                   f"{m['kernels'].get('mainline', '?')}"),
         ("commit", m["commit"]),
         ("run time", f"{res['duration_s'] / 60:.1f} min ({len(res['runs'])} guest runs)"),
     ]
