@@ -246,7 +246,7 @@ static void check_update(const struct luo_record_update *u, bool latest)
 
 	printf("# update %" PRIu64 ": %s, %u sessions, %u files, %" PRIu64 " bytes, marks %#x, "
 	       "%u kHz (new kernel: %u kHz)\n", (uint64_t)u->number,
-	       u->result ? "aborted" : done ? "done" : "in progress", u->nr_sessions,
+	       u->result ? "aborted" : done ? "done" : "not finished", u->nr_sessions,
 	       u->nr_files, (uint64_t)u->bytes, u->marks, u->khz, u->next_khz);
 	if (u->result)
 		printf("#   result %d\n", u->result);

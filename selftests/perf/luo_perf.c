@@ -102,7 +102,7 @@ static FILE *open_out(const char *path)
 	return f;
 }
 
-/* The first word of each page of a memfd of @mib MiB with token @token. */
+/* The first word of page @page of the memfd with token @token. */
 static uint64_t page_word(uint64_t token, size_t page)
 {
 	return (token * 0x9e3779b97f4a7c15ULL) ^ page;

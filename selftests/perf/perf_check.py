@@ -231,7 +231,8 @@ def main():
         else:
             broken = False
         if args.planted:
-            caught = not ok and not broken
+            # Missing samples are not a regression seen: only "REGRESSION:" is.
+            caught = not ok and not broken and msg.startswith("REGRESSION:")
             verdict = "ok" if caught else "not ok"
             what = (f"catches its planted regression ({PLANTS[name]}): {msg}" if caught else
                     f"did not catch its planted regression ({PLANTS[name]}): {msg}")

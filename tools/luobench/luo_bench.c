@@ -880,6 +880,8 @@ int main(int argc, char **argv)
 			usage_error("--mib S is needed, 1 to 1048576");
 		if (opt.reps < 0)
 			opt.reps = 5;
+		if (opt.stage == 1 && opt.reps < 1)
+			usage_error("size needs --reps 1 or more");
 		if (!opt.name)
 			opt.name = "bench-size";
 		if (!*opt.name || strlen(opt.name) >= LIVEUPDATE_SESSION_NAME_LENGTH)

@@ -529,11 +529,13 @@ def main(argv):
                 res = json.load(f)
             if res.get("error"):
                 raise BenchError(f"results.json is of a failed run: {res['error']}")
-            write_outputs(res, not args.no_doc)
+            # As after a run: quick results reach the doc only with --doc.
+            doc = not args.no_doc and (args.doc or not res.get("config", {}).get("quick"))
+            write_outputs(res, doc)
         except (OSError, ValueError, BenchError) as e:
             print(f"luobench: {e}", file=sys.stderr)
             return 1
-        log(f"rendered {OUT}/results.md" + ("" if args.no_doc else f" and {DOC}"))
+        log(f"rendered {OUT}/results.md" + (f" and {DOC}" if doc else ""))
         return 0
 
     cfg = dict(QUICK if args.quick else FULL)
@@ -559,7 +561,7 @@ def main(argv):
     bad = set(cfg["flavors"]) - set(FLAVORS)
     if bad or not cfg["flavors"]:
         ap.error(f"--flavors: one or more of {', '.join(FLAVORS)}")
-    for fl in FLAVORS:
+    for fl in cfg["flavors"]:
         if not os.path.isfile(os.path.join(BUILD, f"kernel-{fl}", "bzImage")):
             print(f"luobench: {BUILD}/kernel-{fl}/bzImage is missing: make kernels",
                   file=sys.stderr)

@@ -96,6 +96,9 @@ def with_toolkit(fn, out, rnd):
             outf = subprocess.DEVNULL if tool != "luolat" else \
                 open(os.path.join(logdir, f"{tool}-{rnd}.out"), "w")
             p = subprocess.Popen([os.path.join(TOOLS, tool), *argv], stdout=outf, stderr=err)
+            err.close()     # the tool has its own copies
+            if outf is not subprocess.DEVNULL:
+                outf.close()
             procs.append((tool, p))
             ids = wait_attached(tool, p, known)
             known |= ids
@@ -155,6 +158,3 @@ def stop_tools(procs):
             p.wait()
             rcs[tool] = "killed"
     return rcs
-
-
-# ---- medians and tables -------------------------------------------------------

@@ -38,7 +38,8 @@ def aggregate(samples):
             f["median"] = {k: median(v) for k, v in f["values"].items()}
         o, m = w["flavors"].get("ours"), w["flavors"].get("mainline")
         w["ratio"] = {}
-        if o and m:
+        # A workload refused in some reps has no ratio: its medians are of fewer reps.
+        if o and m and not o["refused"] and not m["refused"]:
             for k, v in o["median"].items():
                 mv = m["median"].get(k)
                 if v is not None and mv:
@@ -323,6 +324,7 @@ def machine_info(mems):
         "qemu": (cmd(["qemu-system-x86_64", "--version"]).splitlines() or ["unknown"])[0],
         "host_kernel": f"{platform.system()} {platform.release()}",
         "python": platform.python_version(), "kernels": kernels, "commit": commit,
+        # luovm's default -smp, which luobench keeps.
         "guest_cpus": 2, "guest_mem": ", ".join(sorted(set(mems))) or "—",
     }
 

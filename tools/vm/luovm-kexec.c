@@ -56,7 +56,8 @@ static int load_exec(const char *kernel, const char *cmdline)
 	 */
 	printf("@@LUOVM kexec-jump\n");
 	fflush(stdout);
-	drain();
+	if (isatty(STDOUT_FILENO))
+		tcdrain(STDOUT_FILENO);
 	syscall(SYS_reboot, LINUX_REBOOT_MAGIC1, LINUX_REBOOT_MAGIC2,
 		LINUX_REBOOT_CMD_KEXEC, NULL);
 	/* Only reached when the kernel refused the kexec (e.g. LUO aborted it). */
