@@ -9,7 +9,7 @@
  *   luo_plant [--mode none|planted] detach PLANT
  *
  * PLANT and its default delay (the regression the tests must catch):
- *   preserve 10000 ns x MiB^2 per sized file in luo_hook_file_preserve
+ *   preserve 20000 ns x MiB^2 per sized file in luo_hook_file_preserve
  *   freeze   50000 ns x MiB per sized file in luo_hook_file_freeze
  *   reboot   1 s at the start of liveupdate_reboot, before the record
  *   events   300000 ns in each file preserve/freeze/retrieve event
@@ -37,7 +37,7 @@ static const struct {
 	unsigned long long ns;
 	const char *what;
 } plants[NR_PLANTS] = {
-	[PLANT_PRESERVE] = { "preserve", 10000, "ns x MiB^2 in luo_hook_file_preserve" },
+	[PLANT_PRESERVE] = { "preserve", 20000, "ns x MiB^2 in luo_hook_file_preserve" },
 	[PLANT_FREEZE] = { "freeze", 50000, "ns x MiB in luo_hook_file_freeze" },
 	[PLANT_REBOOT] = { "reboot", 1000000000, "ns at the start of liveupdate_reboot" },
 	[PLANT_EVENTS] = { "events", 300000, "ns in each file preserve/freeze/retrieve event" },

@@ -47,7 +47,10 @@ FREEZE_FACTOR = 3.0       # per-file freeze, 64 MiB against 2 MiB (32x the data)
 # The toolkit attached, per operation.  A memfd's freeze stores one number
 # (about 3 us under TCG) while each of the three tools' programs runs for
 # a few us per event: on freeze the bound is on the programs' own cost.
-TOOLKIT_PCT = {"preserve": 50.0, "freeze": 800.0, "retrieve": 50.0}
+# A retrieve has 24 samples in a kernel just booted, against 1600 for a
+# preserve: its bound is wider.  Both stay well under what a wakeup per
+# event cost (+230 % on preserve, +460 % on retrieve).
+TOOLKIT_PCT = {"preserve": 50.0, "freeze": 800.0, "retrieve": 100.0}
 BLACKOUT_SLACK_S = 0.1    # record against host: fixed part ...
 BLACKOUT_PCT = 2.0        # ... plus a share of the host's blackout
 
@@ -55,7 +58,7 @@ PERF_TOKEN_SIZED = 1 << 40
 
 # What --planted plants for each test (luo_plant.c's defaults).
 PLANTS = {
-    "preserve-linear": "10000 ns x MiB^2 in luo_hook_file_preserve",
+    "preserve-linear": "20000 ns x MiB^2 in luo_hook_file_preserve",
     "freeze-size": "50000 ns x MiB in luo_hook_file_freeze",
     "toolkit-cost": "a tracing program spinning 300 us per file event",
     "record-blackout": "1 s spun at the start of liveupdate_reboot, before the record",
