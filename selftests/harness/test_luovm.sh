@@ -14,13 +14,16 @@ KM=${LUO_BUILD:-build}/kernel-mainline/bzImage
 n=0 passed=0 failed=0
 
 # check NAME EXPECTED_EXIT REGEX [luovm run arguments...]
-# The run's report must exit with EXPECTED_EXIT and contain REGEX.
+# The run's report must exit with EXPECTED_EXIT and contain REGEX.  The
+# run's output stays in $out, its wall time in $secs.
 check() {
-	local name=$1 want=$2 rx=$3 out rc
+	local name=$1 want=$2 rx=$3 rc t0
 	shift 3
 	n=$((n + 1))
+	t0=$(date +%s)
 	out=$($LUOVM run -q -n "harness-$name" "$@" 2>&1)
 	rc=$?
+	secs=$(($(date +%s) - t0))
 	if [ "$rc" -eq "$want" ] && grep -qE -- "$rx" <<<"$out"; then
 		passed=$((passed + 1))
 		echo "ok $n $name"
@@ -31,8 +34,26 @@ check() {
 	fi
 }
 
+# verify NAME WHAT COMMAND...: one more test line, ok when COMMAND succeeds.
+verify() {
+	local name=$1 what=$2
+	shift 2
+	n=$((n + 1))
+	if "$@"; then
+		passed=$((passed + 1))
+		echo "ok $n $name: $what"
+	else
+		failed=$((failed + 1))
+		echo "not ok $n $name: $what"
+	fi
+}
+
+# plant NAME WHY: the run broke a rule of check_consoles.py on purpose.
+plant() {
+	echo "$2" >"${LUO_BUILD:-build}/vm/harness-$1/planted"
+}
+
 echo "TAP version 13"
-echo "1..12"
 
 # A plan that must pass: two stages around a real kexec.  Stage 2 proves it
 # runs in a new kernel (new boot_id), with KHO and LUO enabled, and sees the
@@ -87,5 +108,50 @@ printf 'true\n[stage 1]\n' >"$bad"
 check bad-plan 2 'a command before \[stage 1\]' --plan "$bad"
 rm -f "$bad"
 
+# The accelerator (tools/vm/luovm_accel.py).  No KVM device: TCG, and the
+# report says why.
+LUOVM="env LUOVM_KVM_DEVICE=/nonexistent/kvm tools/vm/luovm" \
+	check accel-no-kvm 0 '# accel: tcg \(no /nonexistent/kvm\)' -k "$K" -c true
+
+# A KVM that never runs a guest (qemu-kvm-hangs: a paused QEMU that prints
+# nothing): the probe gives up within its timeout, the run falls back to TCG
+# with a notice, and a live update passes under TCG.  The verdict is cached:
+# the next run does not probe again.  A forced KVM there fails within the
+# probe's timeout.
+fake=$(mktemp -d)
+hang="env LUOVM_KVM_DEVICE=/dev/null LUOVM_ACCEL_CACHE=$fake/accel.json
+LUOVM_PROBE_TIMEOUT=5 QEMU_HANGS_LOG=$fake/calls tools/vm/luovm
+--qemu selftests/harness/qemu-kvm-hangs"
+LUOVM=$hang check accel-kvm-hangs 0 \
+	'luovm: using TCG: /dev/null is there, but a probe guest under KVM printed nothing and no marker within 5 s' \
+	-k "$K" -c 'test -c /dev/liveupdate' --kexec -c 'test -c /dev/liveupdate'
+verify accel-kvm-hangs "probed once under KVM, then ran under TCG" \
+	test "$(paste -sd, "$fake/calls" 2>/dev/null)" = kvm,tcg
+verify accel-kvm-hangs "the report states the accelerator" \
+	grep -qE '^# accel: tcg \(/dev/null is there' <<<"$out"
+verify accel-kvm-hangs "TCG cached for this host" \
+	grep -q '"accel": "tcg"' "$fake/accel.json"
+LUOVM=$hang check accel-cached 0 '# accel: tcg \(.*verdict cached in ' -k "$K" -c true
+verify accel-cached "no second probe" test "$(paste -sd, "$fake/calls")" = kvm,tcg,tcg
+LUOVM="env LUOVM_ACCEL=kvm $hang" check accel-forced-kvm 2 \
+	'LUOVM_ACCEL=kvm, but KVM does not run guests here: a probe guest under KVM printed nothing' \
+	-k "$K" -c true
+verify accel-forced-kvm "failed within the probe's timeout (${secs} s)" test "$secs" -le 15
+rm -rf "$fake"
+
+# Every CPU QEMU was given must be online in every stage: a guest told to
+# use fewer fails the run.
+check cpus-offline 1 'CPUs offline: stage 1 runs on 1 of the 2 CPUs' -k "$K" \
+	--append nr_cpus=1 -c true
+plant cpus-offline "nr_cpus=1: one CPU of two on purpose"
+
+# A guest must power off, not halt: without ACPI (acpi=off) it halts, and
+# the run fails at once instead of waiting for its time limit.
+check halt 1 'halted instead of powering off' -k "$K" --append acpi=off \
+	--stage-timeout 120 -c true
+verify halt "ended within 60 s of the halt (${secs} s)" test "$secs" -le 60
+plant halt "acpi=off: one CPU and a halt on purpose"
+
+echo "1..$n"
 echo "harness: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

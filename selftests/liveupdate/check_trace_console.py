@@ -26,8 +26,9 @@ Two inputs:
   --trace /sys/kernel/tracing/trace --kernel 2
       One kernel's trace buffer (in the guest): checked against kernel N.
 
-A kernel that could not calibrate its TSC (under TCG, now and then) times
-callbacks with a jiffies clock: its durations of 0 are then accepted.
+A kernel that could not calibrate its TSC would time callbacks with a
+jiffies clock: that is a failure of its own (and its durations of 0 are
+failures too).
 
 Prints TAP, ends with "# check_trace_console: N passed, M failed" and exits
 0 only when everything passed.  Python 3 standard library only.
@@ -192,15 +193,14 @@ def parse(lines, rx, where):
     return out
 
 
-def coarse_clock(lines):
-    """The clocksource a kernel ended up on, if it counts jiffies: then LUO
-    has no TSC (its calibration failed) and reads a jiffies clock."""
+def clocksource(lines):
+    """The clocksource a kernel ended up on ("" if it never said)."""
     cs = ""
     for line in lines:
         m = re.search(r"clocksource: Switched to clocksource (\S+)", line)
         if m:
             cs = m.group(1)
-    return cs if "jiffies" in cs else ""
+    return cs
 
 
 def split_kernels(path):
@@ -248,10 +248,8 @@ def is_(name, **kw):
     return lambda e: e.name == name and all(e.f.get(k) == str(v) for k, v in kw.items())
 
 
-def check_kernel(tap, k, events, coarse):
-    """Check kernel k's events (KUnit's excluded) against the scenario;
-    coarse names the jiffies clocksource LUO's clock falls back on when
-    the kernel has no usable TSC, or is empty."""
+def check_kernel(tap, k, events):
+    """Check kernel k's events (KUnit's excluded) against the scenario."""
     evs = [e for e in events if not e.kunit()]
     p = f"kernel {k}:"
     want = scenario(k)
@@ -278,7 +276,7 @@ def check_kernel(tap, k, events, coarse):
         check_order_1(tap, p, evs)
     else:
         check_order_2(tap, p, evs)
-    check_durations(tap, p, evs, coarse)
+    check_durations(tap, p, evs)
 
 
 def before(tap, p, evs, what, a, b):
@@ -340,9 +338,8 @@ def check_order_2(tap, p, evs):
               f"{p} flb_finish follows the finish of the last (only) luo_test file")
 
 
-def check_durations(tap, p, evs, coarse):
-    # Callbacks that exist took time; those that do not report 0.  On a
-    # clock that ticks in jiffies (no usable TSC) a callback takes 0 ns.
+def check_durations(tap, p, evs):
+    # Callbacks that exist took time; those that do not report 0.
     bad = []
     for e in evs:
         d = e.num("duration_ns")
@@ -355,11 +352,8 @@ def check_durations(tap, p, evs, coarse):
             if d != 0:
                 bad.append(f"{e.where}: {e} (no such callback: 0 expected)")
         elif (e.name.startswith("luo_flb_") or h in TIMED_HANDLERS or
-              e.name in ("luo_serialize", "luo_reboot_end")) and ran and d <= 0 and not coarse:
+              e.name in ("luo_serialize", "luo_reboot_end")) and ran and d <= 0:
             bad.append(f"{e.where}: {e} (a callback ran: > 0 expected)")
-    if coarse:
-        print(f"# {p} LUO's clock ticks in jiffies here ({coarse}): durations of 0 "
-              f"are not checked")
     tap.check(not bad, f"{p} duration_ns is > 0 where a callback ran, 0 where none exists", bad)
 
     end = [e for e in evs if e.name == "luo_reboot_end"]
@@ -455,7 +449,10 @@ def main():
         parsed = [parse(lines, CONSOLE_EVENT, f"kernel {i}") for i, lines in
                   enumerate(kernels[:2], 1)]
         for i, evs in enumerate(parsed, 1):
-            check_kernel(tap, i, evs, coarse_clock(kernels[i - 1]))
+            cs = clocksource(kernels[i - 1])
+            tap.check(cs and "jiffies" not in cs, f"kernel {i}: clocksource {cs or '?'}, "
+                      f"not a jiffies clock (the TSC was calibrated)")
+            check_kernel(tap, i, evs)
         if args.record and len(parsed) == 2:
             check_record(tap, parsed, args.record)
     else:
@@ -466,7 +463,9 @@ def main():
                 cs = f.read().strip()
         except OSError:
             cs = ""
-        check_kernel(tap, args.kernel, evs, cs if "jiffies" in cs else "")
+        tap.check(cs and "jiffies" not in cs, f"kernel {args.kernel}: clocksource "
+                  f"{cs or '?'}, not a jiffies clock (the TSC was calibrated)")
+        check_kernel(tap, args.kernel, evs)
     return 0 if tap.end() else 1
 
 

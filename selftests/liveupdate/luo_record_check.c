@@ -307,18 +307,11 @@ static void check_update(const struct luo_record_update *u, bool latest)
 	check(order && total_ns && d * 100 <= total_ns,
 	      "update %" PRIu64 ": the phases add up to the total, %.3f ms (sum %.3f ms)",
 	      (uint64_t)u->number, total_ns / 1e6, sum_ns / 1e6);
-	/* A kernel that could not calibrate its TSC stores 0: the other's serves. */
-	if (u->khz && u->next_khz) {
-		d = u->next_khz > u->khz ? u->next_khz - u->khz : u->khz - u->next_khz;
-		check(d * 100 <= u->khz,
-		      "update %" PRIu64 ": both kernels rate the clock alike (%u, %u kHz)",
-		      (uint64_t)u->number, u->khz, u->next_khz);
-	} else {
-		check(true, "update %" PRIu64 ": the clock's rate: %u kHz (%s)",
-		      (uint64_t)u->number, rate(u),
-		      rate(u) ? "one kernel could not calibrate its TSC; the other's serves" :
-		      "neither kernel could calibrate its TSC: the record keeps cycles");
-	}
+	/* Both kernels calibrated their TSC (a guest that cannot is a failure). */
+	d = u->next_khz > u->khz ? u->next_khz - u->khz : u->khz - u->next_khz;
+	check(u->khz && u->next_khz && d * 100 <= u->khz,
+	      "update %" PRIu64 ": both kernels know the clock's rate, alike (%u, %u kHz)",
+	      (uint64_t)u->number, u->khz, u->next_khz);
 }
 
 static bool same_file(const struct luo_record_entry *a, const struct luo_record_entry *b)
@@ -421,20 +414,16 @@ static void check_entries(const struct luo_record_update *u,
 	      "handler and token, result 0, within the freeze phase (%u wrong)",
 	      (uint64_t)u->number, nr_freeze, u->nr_files, bad_freeze);
 	/*
-	 * Costs are ns, from the TSC when the kernel that measured them knew
-	 * its rate, else from CLOCK_MONOTONIC, which may tick in jiffies:
-	 * then they cannot be held against the phase.
+	 * Costs are ns from the TSC: the kernel that measured them must know
+	 * its rate (every guest calibrates its TSC), or they could not be
+	 * held against the phase.
 	 */
-	if (u->khz)
-		check(freeze_cost <= ns(u, u->t[LUO_MARK_FREEZE_END] -
-					u->t[LUO_MARK_FREEZE_BEGIN]),
-		      "update %" PRIu64 ": the handlers' freezes took %" PRIu64 " ns of the %"
-		      PRIu64 " ns freeze phase", (uint64_t)u->number, freeze_cost,
-		      ns(u, u->t[LUO_MARK_FREEZE_END] - u->t[LUO_MARK_FREEZE_BEGIN]));
-	else
-		printf("# update %" PRIu64 ": the old kernel had no TSC rate: its freeze costs "
-		       "(%" PRIu64 " ns) are not held against the phase\n", (uint64_t)u->number,
-		       freeze_cost);
+	check(u->khz && freeze_cost <= ns(u, u->t[LUO_MARK_FREEZE_END] -
+					  u->t[LUO_MARK_FREEZE_BEGIN]),
+	      "update %" PRIu64 ": the old kernel knew its TSC rate (%" PRIu64 " kHz); the "
+	      "handlers' freezes took %" PRIu64 " ns of the %" PRIu64 " ns freeze phase",
+	      (uint64_t)u->number, (uint64_t)u->khz, freeze_cost,
+	      u->khz ? ns(u, u->t[LUO_MARK_FREEZE_END] - u->t[LUO_MARK_FREEZE_BEGIN]) : 0);
 
 	/* The new kernel's side: retrieves and finishes after READY. */
 	for (i = 0; i < n; i++) {

@@ -8,17 +8,21 @@
  *	preserve undone by closing its session) and time each
  *	LIVEUPDATE_SESSION_PRESERVE_FD.  The memfds are filled first, so
  *	that preserving them pins every page.
- *   luo_perf ops [--reps N] --out FILE
- *	Time the preserve of a one-page memfd N times (for the toolkit's
- *	cost: run once without and once with the tools attached).
+ *   luo_perf ops [--reps N] [--blocks B --tools-on CMD --tools-off CMD] --out FILE
+ *	Time the preserve of a one-page memfd N times in each of B blocks,
+ *	with the toolkit attached in blocks 1, 2, 5, 6, 9, 10, ... (off, on,
+ *	on, off: ABBA, so that neighbours pair up and a drift in time weighs
+ *	on both sides alike).  CMD attaches / detaches the tools.
  *   luo_perf hold --sized MIB:N,MIB:N --small N
  *	Preserve, for the kexec, session "perf-sized" holding N memfds of
  *	each size (interleaved, tokens carrying the size: luo_plant.h) and
  *	session "perf-small" holding N one-page memfds (tokens 1..N); a
  *	child keeps them open until the kexec.
- *   luo_perf retrieve --sized MIB:N,MIB:N --out FILE
+ *   luo_perf retrieve --sized MIB:N,MIB:N [--blocks B --tools-on CMD
+ *		--tools-off CMD] --out FILE
  *	In the next kernel: retrieve "perf-small" (timing each
- *	LIVEUPDATE_SESSION_RETRIEVE_FD) and "perf-sized" (the --sized of
+ *	LIVEUPDATE_SESSION_RETRIEVE_FD, in B blocks with the toolkit
+ *	attached as for ops) and "perf-sized" (the --sized of
  *	hold), finish both, print "@@LUOVM resumed", the end of the blackout
  *	the host sees, then check the first word of every page.
  *
@@ -76,6 +80,45 @@ static unsigned long long median(const unsigned long long *v, int n)
 	m = n % 2 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
 	free(s);
 	return m;
+}
+
+/* Tools attached in block @b: off, on, on, off, off, on, on, off, ... */
+static int block_tools(int b)
+{
+	return b % 4 == 1 || b % 4 == 2;
+}
+
+/* The toolkit on or off: run the command that does it. */
+struct toggle {
+	const char *on, *off;
+	int state;
+	int per_block;		/* retrieve: small files in a block */
+};
+
+static void tools_set(struct toggle *tg, int on)
+{
+	const char *cmd = on ? tg->on : tg->off;
+	int rc;
+
+	if (on == tg->state)
+		return;
+	fflush(stdout);
+	rc = system(cmd);
+	if (rc) {
+		fprintf(stderr, "luo_perf: '%s' failed (status %d)\n", cmd, rc);
+		exit(1);
+	}
+	tg->state = on;
+}
+
+static void json_blocks(FILE *f, int blocks)
+{
+	int b;
+
+	fprintf(f, "\"blocks\": %d, \"tools\": [", blocks);
+	for (b = 0; b < blocks; b++)
+		fprintf(f, "%s%d", b ? ", " : "", block_tools(b));
+	fprintf(f, "], ");
 }
 
 static void json_samples(FILE *f, const char *key, const unsigned long long *v, int n)
@@ -214,9 +257,9 @@ static int cmd_preserve(const char *sizes, int reps, const char *out)
 	return fclose(f) ? 1 : 0;
 }
 
-static int cmd_ops(int reps, const char *out)
+static int cmd_ops(int reps, int blocks, struct toggle *tg, const char *out)
 {
-	unsigned long long *t = calloc(reps, sizeof(*t)), t0;
+	unsigned long long *t = calloc(reps * blocks, sizeof(*t)), t0;
 	int luo = luo_open(), mfd, i, sfd, err;
 	FILE *f = open_out(out);
 
@@ -225,9 +268,11 @@ static int cmd_ops(int reps, const char *out)
 	if (luo < 0)
 		die(LUO_DEVICE, luo);
 	mfd = sized_memfd(0, 1);
-	for (i = 0; i < reps; i++) {
+	for (i = 0; i < reps * blocks; i++) {
 		char name[32];
 
+		if (i % reps == 0)
+			tools_set(tg, block_tools(i / reps));
 		snprintf(name, sizeof(name), "perf-ops-%d", i);
 		sfd = create_session(luo, name);
 		if (sfd < 0)
@@ -239,10 +284,12 @@ static int cmd_ops(int reps, const char *out)
 			die("preserve", err);
 		close(sfd);
 	}
+	tools_set(tg, 0);
 	printf("luo_perf: preserve of a one-page memfd: median %llu ns of %d\n",
-	       median(t, reps), reps);
+	       median(t, reps * blocks), reps * blocks);
 	fprintf(f, "{\"test\": \"ops\", ");
-	json_samples(f, "preserve", t, reps);
+	json_blocks(f, blocks);
+	json_samples(f, "preserve", t, reps * blocks);
 	fprintf(f, "}\n");
 	return fclose(f) ? 1 : 0;
 }
@@ -299,7 +346,8 @@ static void resumed(void)
 		tcdrain(STDOUT_FILENO);
 }
 
-static int cmd_retrieve(const char *sized_spec, const char *out)
+static int cmd_retrieve(const char *sized_spec, int blocks, struct toggle *tg,
+			const char *out)
 {
 	unsigned long mib[MAX_SIZES];
 	unsigned long long t[256], t0;
@@ -316,6 +364,8 @@ static int cmd_retrieve(const char *sized_spec, const char *out)
 	if (small < 0)
 		die("retrieve " SMALL_SESSION, small);
 	for (k = 1; k <= 256; k++) {
+		if (k <= tg->per_block * blocks && (k - 1) % tg->per_block == 0)
+			tools_set(tg, block_tools((k - 1) / tg->per_block));
 		t0 = now_ns();
 		fd = retrieve_fd(small, k);
 		if (fd == -ENOENT)
@@ -347,6 +397,7 @@ static int cmd_retrieve(const char *sized_spec, const char *out)
 	if (err)
 		die("finish", err);
 	resumed();
+	tools_set(tg, 0);
 
 	/* Only now, outside the blackout: every page as it was written. */
 	for (i = 0; i < nfd; i++) {
@@ -357,7 +408,13 @@ static int cmd_retrieve(const char *sized_spec, const char *out)
 	n = nfd - files;
 	printf("luo_perf: retrieved %d small and %d sized memfds (%d changed); retrieve median %llu ns\n",
 	       n, files, bad, n ? median(t, n) : 0);
+	if (n != tg->per_block * blocks) {
+		fprintf(stderr, "luo_perf: %d small memfds, not %d blocks of %d\n", n, blocks,
+			tg->per_block);
+		bad++;
+	}
 	fprintf(f, "{\"test\": \"retrieve\", \"sized\": %d, \"changed\": %d, ", files, bad);
+	json_blocks(f, blocks);
 	json_samples(f, "retrieve", t, n);
 	fprintf(f, "}\n");
 	if (bad)
@@ -373,10 +430,14 @@ int main(int argc, char **argv)
 		{ "small", required_argument, NULL, 'm' },
 		{ "reps", required_argument, NULL, 'r' },
 		{ "out", required_argument, NULL, 'o' },
+		{ "blocks", required_argument, NULL, 'b' },
+		{ "tools-on", required_argument, NULL, 'n' },
+		{ "tools-off", required_argument, NULL, 'f' },
 		{}
 	};
 	const char *sizes = "16,64,256", *sized = "2:5,64:5", *out = NULL, *cmd;
-	int reps = 0, small = 24, opt;
+	struct toggle tg = { .on = NULL, .off = NULL };
+	int reps = 0, small = 24, blocks = 1, opt;
 
 	if (argc < 2)
 		goto usage;
@@ -399,25 +460,50 @@ int main(int argc, char **argv)
 		case 'o':
 			out = optarg;
 			break;
+		case 'b':
+			blocks = atoi(optarg);
+			break;
+		case 'n':
+			tg.on = optarg;
+			break;
+		case 'f':
+			tg.off = optarg;
+			break;
 		default:
 			goto usage;
 		}
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	/* Blocks alternate the toolkit: both commands, or one block without. */
+	if (blocks < 1 || (blocks > 1 && (!tg.on || !tg.off)) ||
+	    (blocks == 1 && (tg.on || tg.off))) {
+		fprintf(stderr, "luo_perf: --blocks N > 1 needs --tools-on and --tools-off\n");
+		return 2;
+	}
 	if (!strcmp(cmd, "preserve"))
 		return cmd_preserve(sizes, reps > 0 ? reps : 7, out);
 	if (!strcmp(cmd, "ops"))
-		return cmd_ops(reps > 0 ? reps : 1000, out);
+		return cmd_ops(reps > 0 ? reps : 1000, blocks, &tg, out);
 	if (!strcmp(cmd, "hold"))
 		return cmd_hold(sized, small > 0 && small <= 256 ? small : 24);
-	if (!strcmp(cmd, "retrieve"))
-		return cmd_retrieve(sized, out);
+	if (!strcmp(cmd, "retrieve")) {
+		/* --small: the files of perf-small, split into the blocks. */
+		if (small % blocks) {
+			fprintf(stderr, "luo_perf: --small %d is not a multiple of --blocks %d\n",
+				small, blocks);
+			return 2;
+		}
+		tg.per_block = small / blocks;
+		return cmd_retrieve(sized, blocks, &tg, out);
+	}
 usage:
 	fprintf(stderr,
 		"usage: luo_perf preserve --sizes MIB,... [--reps N] --out FILE\n"
-		"       luo_perf ops [--reps N] --out FILE\n"
+		"       luo_perf ops [--reps N] [--blocks B --tools-on CMD --tools-off CMD]\n"
+		"                --out FILE\n"
 		"       luo_perf hold [--sized MIB:N,...] [--small N]\n"
-		"       luo_perf retrieve [--sized MIB:N,...] --out FILE\n"
+		"       luo_perf retrieve [--sized MIB:N,...] [--small N] [--blocks B\n"
+		"                --tools-on CMD --tools-off CMD] --out FILE\n"
 		"example: luo_perf preserve --sizes 16,64,256 --reps 7 --out p.json\n");
 	return 2;
 }

@@ -16,10 +16,21 @@ samples and states its margin:
                    from the live-update record of update 1): the blackout
                    must not pay for the data.
   toolkit-cost     luosnoop, luolat and luotop attached cost at most
-                   TOOLKIT_PCT[op] % on preserve (2 x 800 samples, off
-                   and on alternated), on freeze (24 one-page memfds,
-                   update 2 with the tools against update 1 without) and
-                   on retrieve (the same 24 files, after each update).
+                   TOOLKIT_PCT[op] % on preserve and retrieve, and on
+                   freeze.  Preserve: 8 blocks of 200 one-page memfds,
+                   the tools attached in blocks off, on, on, off, off,
+                   on, on, off; each neighbouring pair of blocks gives
+                   the ratio of its medians (on / off), and the test
+                   takes the median of the 4 ratios.  Retrieve: the same
+                   with 4 blocks of 12 files after each update (4 pairs
+                   in all).  The first sample of each block is a warm-up,
+                   left out: right after the tools attach or detach, the
+                   first operation runs code that changed (under TCG,
+                   code QEMU has not translated yet: up to 20 times
+                   slower).  Pairs are minutes apart at most, so a drift
+                   of the machine weighs on both sides of each.  Freeze:
+                   48 one-page memfds, update 2 with the tools against
+                   update 1 without (one freeze per kexec).
   record-blackout  the record's total (first freeze to last finish)
                    agrees with the blackout the host saw on the serial
                    console ("@@LUOVM kexec-jump" to "@@LUOVM resumed")
@@ -47,10 +58,13 @@ FREEZE_FACTOR = 3.0       # per-file freeze, 64 MiB against 2 MiB (32x the data)
 # The toolkit attached, per operation.  A memfd's freeze stores one number
 # (about 3 us under TCG) while each of the three tools' programs runs for
 # a few us per event: on freeze the bound is on the programs' own cost.
-# A retrieve has 24 samples in a kernel just booted, against 1600 for a
-# preserve: its bound is wider.  Both stay well under what a wakeup per
-# event cost (+230 % on preserve, +460 % on retrieve).
-TOOLKIT_PCT = {"preserve": 50.0, "freeze": 800.0, "retrieve": 100.0}
+# A retrieve has 11 samples a block in a kernel just booted, against 199 for
+# a preserve; on two CPUs under TCG the tools cost it more than on one
+# (measured +74 % and +118 %, luosnoop alone +100 %, against -7..+23 % on
+# one CPU: Documentation/perf-regression.rst), so its bound is wider.  Both
+# stay under what a wakeup per event cost (+230 % on preserve, +460 % on
+# retrieve); the planted 300 us per event shows as +88..+202 % on preserve.
+TOOLKIT_PCT = {"preserve": 50.0, "freeze": 800.0, "retrieve": 200.0}
 BLACKOUT_SLACK_S = 0.1    # record against host: fixed part ...
 BLACKOUT_PCT = 2.0        # ... plus a share of the host's blackout
 
@@ -145,27 +159,57 @@ def test_freeze_size(run):
     return True, nums
 
 
+WARMUP = 1                # samples left out at the start of each block
+SMALL_FILES = 48          # perf.plan's --small
+
+
+def block_pairs(d, key):
+    """[(median off, median on)] of each neighbouring pair of blocks of the
+    samples d[key] (luo_perf's "blocks" and per-block "tools"), each block
+    without its first WARMUP samples."""
+    blocks, tools, v = d["blocks"], d["tools"], d[key]
+    if blocks < 2 or blocks % 2 or len(tools) != blocks or len(v) % blocks:
+        raise ValueError(f"{key}: {len(v)} samples in {blocks} blocks, tools {tools}")
+    per = len(v) // blocks
+    if per <= WARMUP:
+        raise ValueError(f"{key}: {per} samples a block")
+    med = [statistics.median(v[b * per + WARMUP:(b + 1) * per]) for b in range(blocks)]
+    out = []
+    for b in range(0, blocks, 2):
+        if tools[b] == tools[b + 1]:
+            raise ValueError(f"{key}: blocks {b} and {b + 1} both have the tools "
+                             f"{'on' if tools[b] else 'off'}")
+        out.append((med[b], med[b + 1]) if not tools[b] else (med[b + 1], med[b]))
+    return out
+
+
 def test_toolkit_cost(run):
-    off = load(run, "ops-off-1.json")["preserve"] + load(run, "ops-off-2.json")["preserve"]
-    on = load(run, "ops-on-1.json")["preserve"] + load(run, "ops-on-2.json")["preserve"]
+    pres = block_pairs(load(run, "ops.json"), "preserve")
+    retr = block_pairs(load(run, "retrieve-1.json"), "retrieve") + \
+        block_pairs(load(run, "retrieve-2.json"), "retrieve")
     u1, f1 = latest(run, "record-1.bin")
     u2, f2 = latest(run, "record-2.bin")
     fz1 = [ns for s, _, ns in freeze_times(u1, f1) if s == "perf-small"]
     fz2 = [ns for s, _, ns in freeze_times(u2, f2) if s == "perf-small"]
-    r1 = load(run, "retrieve-1.json")["retrieve"]
-    r2 = load(run, "retrieve-2.json")["retrieve"]
-    if len(fz1) != 24 or len(fz2) != 24 or len(r1) != 24 or len(r2) != 24:
-        return False, (f"missing samples: freeze {len(fz1)}/{len(fz2)}, "
-                       f"retrieve {len(r1)}/{len(r2)} of 24")
-    ops = [("preserve", off, on), ("freeze", fz1, fz2), ("retrieve", r1, r2)]
+    if len(fz1) != SMALL_FILES or len(fz2) != SMALL_FILES or len(pres) != 4 or \
+            len(retr) != 4:
+        return False, (f"missing samples: freeze {len(fz1)}/{len(fz2)} of {SMALL_FILES}, "
+                       f"{len(pres)} preserve and {len(retr)} retrieve pairs of 4")
     nums, bad = [], []
-    for name, a, b in ops:
-        ma, mb = statistics.median(a), statistics.median(b)
-        pct = (mb / ma - 1) * 100
-        nums.append(f"{name} {us(ma)} -> {us(mb)} ({pct:+.1f} %, allowed "
-                    f"<= +{TOOLKIT_PCT[name]:.0f} %)")
+    for name, pairs in (("preserve", pres), ("retrieve", retr)):
+        ratios = [b / a for a, b in pairs]
+        pct = (statistics.median(ratios) - 1) * 100
+        each = ", ".join(f"{us(a)} -> {us(b)}" for a, b in pairs)
+        nums.append(f"{name} {pct:+.1f} % (median of {len(pairs)} pairs of blocks, off -> "
+                    f"on: {each}; allowed <= +{TOOLKIT_PCT[name]:.0f} %)")
         if pct > TOOLKIT_PCT[name]:
             bad.append(f"{name} {pct:+.1f} %")
+    ma, mb = statistics.median(fz1), statistics.median(fz2)
+    pct = (mb / ma - 1) * 100
+    nums.append(f"freeze {us(ma)} -> {us(mb)} ({pct:+.1f} %, allowed "
+                f"<= +{TOOLKIT_PCT['freeze']:.0f} %)")
+    if pct > TOOLKIT_PCT["freeze"]:
+        bad.append(f"freeze {pct:+.1f} %")
     line = "; ".join(nums)
     if bad:
         return False, f"REGRESSION: the toolkit attached costs too much: {', '.join(bad)}; {line}"

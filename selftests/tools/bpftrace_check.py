@@ -314,7 +314,7 @@ def c_blackout(tap, what, out, ctx):
               f"{NR_FILES} files frozen and {NR_FILES} thawed", [f"got {e}"] + show(out))
     if ok:
         _, window, luo, _, _, ser = e[0]
-        tap.check(window > 0 and ser <= luo and (luo > 0 or ctx.coarse),
+        tap.check(window > 0 and ser <= luo and luo > 0,
                   f"{what}: the window lasted {window} us (LUO: {luo} us, of which "
                   f"serialize {ser} us)", show(out))
     h = out.map("window_us")
@@ -352,7 +352,7 @@ def c_flb_lifecycle(tap, what, out, ctx):
               ["want:"] + [f"  {w}" for w in want] + ["got:"] + [f"  {g}" for g in got] +
               show(out))
     zero = [r for r in rows if r[5] == "0"]
-    tap.check(ctx.coarse or not zero, f"{what}: each callback took some ns", zero)
+    tap.check(not zero, f"{what}: each callback took some ns", zero)
 
 
 def c_session_files(tap, what, out, ctx):
@@ -374,14 +374,13 @@ def c_slowest(tap, what, out, ctx):
         else ["luo_file_retrieve", "luo_file_can_finish", "luo_file_finish"]
     bad = [k for k in m if len(k) != 4 or k[0] not in
            [f"tracepoint:liveupdate:{e}" for e in events] or tuple(k[1:]) not in FILES]
-    # On a jiffies clock every callback may have taken "0 ns": none kept.
-    tap.check((m or ctx.coarse) and not bad, f"{what}: @slowest_ns names only callbacks "
+    tap.check(m and not bad, f"{what}: @slowest_ns names only callbacks "
               f"of this stage's files ({', '.join(events)})", [f"bad keys {bad}"] + show(out))
     # Each file of the stage made 3 timed callbacks, but memfd has no
     # can_finish(): stage 2 times 6 * 2 + 3 of the luo_test file.
     n = 3 * NR_FILES if ctx.stage == 1 else 2 * NR_FILES + PER_HANDLER[TEST]
     want = min(10, n)
-    tap.check(len(m) == want or (ctx.coarse and len(m) <= want),
+    tap.check(len(m) == want,
               f"{what}: prints the {want} slowest", [f"got {len(m)}"] + show(out))
     vals = [int(v.split(":")[-1]) for v in
             (line for line in out.text.splitlines() if line.startswith("@slowest_ns["))]
@@ -694,14 +693,14 @@ class Ctx:
     pass
 
 
-def coarse_clock():
-    """Whether the kernel runs on a jiffies clocksource: LUO then has no
-    TSC and times callbacks coarsely, many durations are 0."""
+def clocksource():
+    """The kernel's clocksource: a jiffies one means the TSC was not
+    calibrated and LUO times callbacks in ticks."""
     try:
         with open("/sys/devices/system/clocksource/clocksource0/current_clocksource") as f:
-            return "jiffies" in f.read()
+            return f.read().strip()
     except OSError:
-        return False
+        return ""
 
 
 def main():
@@ -725,9 +724,9 @@ def main():
 
     ctx = Ctx()
     ctx.stage = args.stage
-    ctx.coarse = coarse_clock()
-    if ctx.coarse:
-        note("jiffies clocksource: durations of 0 are accepted")
+    cs = clocksource()
+    tap.check(cs and "jiffies" not in cs, f"clocksource {cs or '?'}, not a jiffies clock "
+              f"(the TSC was calibrated)")
 
     progs = programs(tap, args.stage, args.only)
     t = start(progs, out_dir, ctl)

@@ -137,9 +137,7 @@ bt_stop() {
 # TOTAL, P50 and P99 in REPORT are what bpftrace's events make: the count,
 # and the percentiles as luotop defines them (the upper bound of the log2
 # bucket that holds the 50th and 99th percent of the events whose
-# callback took a measurable time, "-" when none did).  The guest's
-# clock may tick coarsely (refined-jiffies under TCG: 4 ms), so a callback
-# often measures 0; this compares whatever it measured.
+# callback took a measurable time, "-" when none did).
 bt_compare() {
 	report=$1
 	awk -F'|' '

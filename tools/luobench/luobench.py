@@ -257,6 +257,33 @@ def run_vm(run, verbose):
 
 # ---- reading a guest's logs ------------------------------------------------
 
+def report_facts(run):
+    """The accelerator and the CPUs online that luovm's report states."""
+    facts = {}
+    try:
+        with open(os.path.join(OUT, "plans", run.name + ".report")) as f:
+            for ln in f:
+                if ln.startswith("# accel: "):
+                    facts["accel"] = ln[len("# accel: "):].strip()
+                elif ln.startswith("# cpus: "):
+                    facts["cpus"] = ln[len("# cpus: "):].strip()
+    except OSError:
+        pass
+    return facts
+
+
+def note_guests(res):
+    """The machine block's accelerator and CPUs: what the runs reported."""
+    m = res["machine"]
+    accels = sorted({r.get("accel", "?").split(" (")[0] for r in res["runs"]})
+    whys = sorted({r["accel"] for r in res["runs"] if "accel" in r})
+    m["accel"] = "/".join(a.upper() for a in accels) + (f" ({whys[0].split(' (', 1)[1]}"
+                                                        if len(whys) == 1 and " (" in whys[0]
+                                                        else "")
+    m["guest_cpus_online"] = sorted({r.get("cpus", "?").split(" in each")[0]
+                                     for r in res["runs"]})
+
+
 TIMELINE = re.compile(r"^\s*([0-9.]+) ([KU]) (.*)$")
 PRINTK = re.compile(r"^\[\s*([0-9]+\.[0-9]+)\] (.*)$")
 INCOMING = {
@@ -598,7 +625,8 @@ def main(argv):
                                 "group": run.group, "mem": run.mem,
                                 "workloads": [w.key for w in run.workloads],
                                 "elapsed_s": round(elapsed, 1), "waited_s": waited,
-                                "other_qemu": run.disturbed})
+                                "other_qemu": run.disturbed, **report_facts(run)})
+            note_guests(res)
             if run.disturbed:
                 log(f"      another QEMU ran meanwhile (pid "
                     f"{', '.join(map(str, run.disturbed))}): this run's numbers are disturbed")

@@ -10,6 +10,11 @@ import platform
 import re
 import statistics
 import subprocess
+import sys
+
+sys.dont_write_bytecode = True
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "vm"))
+import luovm_accel  # noqa: E402  (the host's CPU model, as luovm names it)
 
 from luobench_common import (
     BUILD, BenchError, DOC, DOC_BEGIN, DOC_END, FLAVORS, OUT, REPO)
@@ -197,8 +202,7 @@ def machine_lines(res):
         ("accelerator", m["accel"]),
         ("QEMU", m["qemu"]),
         ("host kernel", m["host_kernel"]),
-        # The test kernel has no ACPI: it brings up one of QEMU's vCPUs.
-        ("guests", f"{m['guest_cpus']} vCPUs given, 1 brought up, {m['guest_mem']}; "
+        ("guests", f"{'; '.join(m.get('guest_cpus_online') or ['?'])}; {m['guest_mem']}; "
                    f"kernels {m['kernels'].get('ours', '?')} and "
                    f"{m['kernels'].get('mainline', '?')}"),
         ("commit", m["commit"]),
@@ -295,19 +299,13 @@ def machine_info(mems):
             return subprocess.run(argv, capture_output=True, text=True).stdout.strip()
         except OSError:
             return ""
-    cpu = "unknown"
+    cpu = luovm_accel.cpu_model()
     try:
-        with open("/proc/cpuinfo") as f:
-            for ln in f:
-                if ln.startswith("model name"):
-                    cpu = ln.split(":", 1)[1].strip()
-                    break
         with open("/proc/meminfo") as f:
             kb = int(f.readline().split()[1])
         ram = f"{kb / 1048576:.1f} GiB"
     except (OSError, ValueError, IndexError):
         ram = "unknown"
-    kvm = os.access("/dev/kvm", os.R_OK | os.W_OK)
     kernels = {}
     for fl in FLAVORS:
         try:
@@ -320,7 +318,8 @@ def machine_info(mems):
         commit += " (with uncommitted changes)"
     return {
         "cpu": cpu, "cores": os.cpu_count(), "ram": ram,
-        "accel": "KVM" if kvm else "TCG (no KVM: every guest instruction is emulated)",
+        # What luovm chose and why: filled in from the runs' reports.
+        "accel": "?",
         "qemu": (cmd(["qemu-system-x86_64", "--version"]).splitlines() or ["unknown"])[0],
         "host_kernel": f"{platform.system()} {platform.release()}",
         "python": platform.python_version(), "kernels": kernels, "commit": commit,

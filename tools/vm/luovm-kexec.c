@@ -3,7 +3,7 @@
  * luovm-kexec - end a guest stage: kexec into the next kernel, or power off.
  *
  *   luovm-kexec load-exec KERNEL CMDLINE   kexec_file_load(2) + reboot(KEXEC)
- *   luovm-kexec poweroff                   reboot(2); QEMU runs with -no-reboot
+ *   luovm-kexec poweroff                   reboot(RB_POWER_OFF): ACPI S5
  *
  * A static binary with no dependencies, so that PID 1 of the guest can end a
  * stage without kexec-tools.  Output written so far to our terminals is
@@ -71,7 +71,7 @@ int main(int argc, char **argv)
 		return load_exec(argv[2], argv[3]);
 	if (argc == 2 && !strcmp(argv[1], "poweroff")) {
 		drain();
-		reboot(RB_AUTOBOOT);
+		reboot(RB_POWER_OFF);
 		fprintf(stderr, "luovm-kexec: reboot: %s\n", strerror(errno));
 		return 1;
 	}

@@ -1,0 +1,128 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""check_consoles.py - every guest of a make check ran on all its CPUs.
+
+  check_consoles.py [--since FILE] VM_DIR
+
+Reads every VM_DIR/*/console.log written after FILE (all of them without
+--since), splits it into boots (each "Linux version" line begins one: the
+first boot and one per kexec), and checks each boot against the -smp that
+QEMU was given (the run's qemu.argv):
+
+  - the kernel brought up every CPU ("smp: Brought up N node(s), M CPU(s)",
+    M equal to -smp);
+  - the TSC was calibrated ("could not calculate TSC khz" never appears: the
+    kernel would fall back on a jiffies clock and LUO time nothing).
+
+A boot that ended before it brought up its CPUs (a panic planted by the
+harness's own tests, say) has nothing to check and is named, not passed
+silently; a log with no boot at all fails.  A run that the harness's tests
+built to break one of these rules on purpose (selftests/harness/
+test_luovm.sh checks that luovm fails it) holds a file "planted" saying
+so: it is listed as a comment, neither passed nor failed.  One TAP line per console log;
+exit 0 only when every one passes and at least one was read.
+"""
+import argparse
+import os
+import re
+import shlex
+import sys
+
+BOOT = re.compile(r"\] Linux version ")
+SMP = re.compile(r"smp: Brought up (\d+) nodes?, (\d+) CPUs?")
+TSC_FAIL = re.compile(r"could not calculate TSC khz")
+
+
+def given_cpus(run):
+    """The -smp of the run's QEMU command line, or None."""
+    try:
+        with open(os.path.join(run, "qemu.argv")) as f:
+            argv = shlex.split(f.read())
+    except OSError:
+        return None
+    for a, b in zip(argv, argv[1:]):
+        if a == "-smp":
+            return int(b.split(",")[0].split("=")[-1])
+    return None
+
+
+def boots(path):
+    """The console split into boots: [[line, ...], ...]."""
+    out = []
+    with open(path, errors="replace") as f:
+        for line in f:
+            if BOOT.search(line):
+                out.append([])
+            if out:
+                out[-1].append(line.rstrip("\n"))
+    return out
+
+
+def check(run):
+    """(ok, message) for one run directory."""
+    want = given_cpus(run)
+    if want is None:
+        return False, "no -smp in qemu.argv"
+    bs = boots(os.path.join(run, "console.log"))
+    if not bs:
+        return False, "no boot in console.log"
+    bad, seen, early = [], [], 0
+    for i, lines in enumerate(bs, 1):
+        text = "\n".join(lines)
+        if TSC_FAIL.search(text):
+            bad.append(f"boot {i}: TSC calibration failed (could not calculate TSC khz)")
+        m = SMP.search(text)
+        if not m:
+            early += 1
+            continue
+        got = int(m.group(2))
+        seen.append(got)
+        if got != want:
+            bad.append(f"boot {i}: {got} of {want} CPUs brought up")
+    if not seen:
+        bad.append(f"none of {len(bs)} boot(s) brought up its CPUs")
+    if bad:
+        return False, "; ".join(bad)
+    msg = f"{len(seen)} boot(s), {want} of {want} CPUs online in each, TSC calibrated"
+    if early:
+        msg += f"; {early} boot(s) ended before SMP bring-up"
+    return True, msg
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                 epilog="example: check_consoles.py --since "
+                                        "build/check/.started build/vm")
+    ap.add_argument("--since", help="only logs written after this file")
+    ap.add_argument("vmdir", help="the directory of the runs (build/vm)")
+    args = ap.parse_args()
+    since = os.path.getmtime(args.since) if args.since else 0
+    runs, planted = [], []
+    for name in sorted(os.listdir(args.vmdir)):
+        log = os.path.join(args.vmdir, name, "console.log")
+        if not os.path.isfile(log) or os.path.getmtime(log) < since:
+            continue
+        try:
+            with open(os.path.join(args.vmdir, name, "planted")) as f:
+                planted.append((name, f.read().strip()))
+        except FileNotFoundError:
+            runs.append(name)
+    print("TAP version 13")
+    for name, why in planted:
+        print(f"# {name}: planted by the harness's tests ({why}): not checked here")
+    print(f"1..{max(len(runs), 1)}")
+    if not runs:
+        print(f"not ok 1 - no console log in {args.vmdir} to check")
+        print("# consoles: 0 passed, 1 failed")
+        return 1
+    failed = 0
+    for i, name in enumerate(runs, 1):
+        ok, msg = check(os.path.join(args.vmdir, name))
+        failed += not ok
+        print(f"{'ok' if ok else 'not ok'} {i} - {name}: {msg}")
+    print(f"# consoles: {len(runs) - failed} passed, {failed} failed")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
