@@ -23,7 +23,7 @@ start)
 	"$tools/luolat" >"$dir/luolat.out" 2>"$dir/luolat.err" &
 	echo $! >"$dir/luolat.pid"
 	# One snapshot a minute: luotop's programs are attached all along, but
-	# a redraw each second would share the guest's one CPU with the
+	# a redraw each second would share the guest's CPUs with the
 	# operations timed, a cost of the display, not of tracing.
 	"$tools/luotop" -b -d 60 >"$dir/luotop.out" 2>"$dir/luotop.err" &
 	echo $! >"$dir/luotop.pid"
@@ -32,7 +32,7 @@ start)
 		   [ -s "$dir/luotop.out" ]; then
 			"$plant" --mode "$mode" attach events || exit 1
 			# Their start-up (luotop's first snapshots) is not their
-			# cost per operation: let it pass on the guest's one CPU.
+			# cost per operation: let it pass.
 			sleep 3
 			echo "toolkit: luosnoop, luolat and luotop attached"
 			exit 0
