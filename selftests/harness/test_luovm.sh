@@ -131,7 +131,8 @@ verify accel-kvm-hangs "the report states the accelerator" \
 	grep -qE '^# accel: tcg \(/dev/null is there' <<<"$out"
 verify accel-kvm-hangs "TCG cached for this host" \
 	grep -q '"accel": "tcg"' "$fake/accel.json"
-LUOVM=$hang check accel-cached 0 '# accel: tcg \(.*verdict cached in ' -k "$K" -c true
+LUOVM=$hang check accel-cached 0 '# accel: tcg \(/dev/null is there, but .*verdict cached in ' -k "$K" -c true
+verify accel-cached "the notice again" grep -q '^luovm: using TCG: /dev/null is there' <<<"$out"
 verify accel-cached "no second probe" test "$(paste -sd, "$fake/calls")" = kvm,tcg,tcg
 LUOVM="env LUOVM_ACCEL=kvm $hang" check accel-forced-kvm 2 \
 	'LUOVM_ACCEL=kvm, but KVM does not run guests here: a probe guest under KVM printed nothing' \

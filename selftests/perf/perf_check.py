@@ -59,9 +59,9 @@ FREEZE_FACTOR = 3.0       # per-file freeze, 64 MiB against 2 MiB (32x the data)
 # (about 3 us under TCG) while each of the three tools' programs runs for
 # a few us per event: on freeze the bound is on the programs' own cost.
 # A retrieve has 11 samples a block in a kernel just booted, against 199 for
-# a preserve; on two CPUs under TCG the tools cost it more than on one
-# (measured +74 % and +118 %, luosnoop alone +100 %, against -7..+23 % on
-# one CPU: Documentation/perf-regression.rst), so its bound is wider.  Both
+# a preserve; on two CPUs under TCG its cost varies far more from run to run
+# than on one (measured +2 %, +74 % and +118 %, against -7..+23 % on one
+# CPU: Documentation/perf-regression.rst), so its bound is wider.  Both
 # stay under what a wakeup per event cost (+230 % on preserve, +460 % on
 # retrieve); the planted 300 us per event shows as +88..+202 % on preserve.
 TOOLKIT_PCT = {"preserve": 50.0, "freeze": 800.0, "retrieve": 200.0}

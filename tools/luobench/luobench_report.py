@@ -202,7 +202,7 @@ def machine_lines(res):
         ("accelerator", m["accel"]),
         ("QEMU", m["qemu"]),
         ("host kernel", m["host_kernel"]),
-        ("guests", f"{'; '.join(m.get('guest_cpus_online') or ['?'])}; {m['guest_mem']}; "
+        ("guests", f"CPUs {'; '.join(m.get('guest_cpus_online') or ['?'])}; {m['guest_mem']}; "
                    f"kernels {m['kernels'].get('ours', '?')} and "
                    f"{m['kernels'].get('mainline', '?')}"),
         ("commit", m["commit"]),
@@ -323,8 +323,7 @@ def machine_info(mems):
         "qemu": (cmd(["qemu-system-x86_64", "--version"]).splitlines() or ["unknown"])[0],
         "host_kernel": f"{platform.system()} {platform.release()}",
         "python": platform.python_version(), "kernels": kernels, "commit": commit,
-        # luovm's default -smp, which luobench keeps.
-        "guest_cpus": 2, "guest_mem": ", ".join(sorted(set(mems))) or "—",
+        "guest_mem": ", ".join(sorted(set(mems))) or "—",
     }
 
 

@@ -33,10 +33,11 @@ class AccelError(Exception):
 
 
 class Choice:
-    """The accelerator a run uses, and why, in one line."""
+    """The accelerator a run uses, and why, in one line; fallback when a KVM
+    device is there but does not run guests."""
 
-    def __init__(self, accel, why):
-        self.accel, self.why = accel, why
+    def __init__(self, accel, why, fallback=False):
+        self.accel, self.why, self.fallback = accel, why, fallback
 
     def __str__(self):
         return f"{self.accel} ({self.why})"
@@ -163,8 +164,10 @@ def choose(mode, qemu, repo, run_probe):
     if mode == "auto":
         hit = _load(cache).get(key)
         if hit and hit.get("accel") in ("kvm", "tcg"):
-            return Choice(hit["accel"], f"{hit['why']}; verdict cached in "
-                          f"{os.path.relpath(cache, repo)} on {hit['when']}")
+            why = hit["why"] if hit["accel"] == "kvm" else f"{device} is there, but {hit['why']}"
+            return Choice(hit["accel"], f"{why}; verdict cached in "
+                          f"{os.path.relpath(cache, repo)} on {hit['when']}",
+                          fallback=hit["accel"] == "tcg")
     ok, took, why = run_probe(timeout)
     when = time.strftime("%Y-%m-%d %H:%M:%S")
     _store(cache, key, {"accel": "kvm" if ok else "tcg", "why": why,
@@ -173,4 +176,4 @@ def choose(mode, qemu, repo, run_probe):
         return Choice("kvm", why)
     if mode == "kvm":
         raise AccelError(f"LUOVM_ACCEL=kvm, but KVM does not run guests here: {why}")
-    return Choice("tcg", f"{device} is there, but {why}")
+    return Choice("tcg", f"{device} is there, but {why}", fallback=True)

@@ -16,7 +16,7 @@ grep -h '^luo-demo:' "$out/user.log" 2>/dev/null | sed 's/^/  /'
 grep -h 'luo: ' "$out/console.log" 2>/dev/null | grep -v 'luo: kunit:' | sed 's/^\[[^]]*\] /  kernel: /'
 grep -h '^# timing:' build/demo-report.txt | sed 's/^# timing: /  host: /'
 grep -h '^# accel:\|^# cpus:' build/demo-report.txt | sed 's/^# /  guest /'
-echo "  kernels: $(sed -n 's/^@@LUOVM stage-begin \([0-9]*\) \(.*\)/stage \1 on \2/p' "$out/user.log" | paste -sd, - | sed 's/,/, /g')"
+echo "  kernels: $(sed -n 's/^@@LUOVM stage-begin \([0-9]*\) \([^ ]*\).*/stage \1 on \2/p' "$out/user.log" | paste -sd, - | sed 's/,/, /g')"
 echo
 echo "What the blackout cost, and luotop after the update:"
 sed -n '/^@@LUOVM cmd-begin 2 2 /,/^@@LUOVM cmd-end 2 2 /p' "$out/user.log" 2>/dev/null |
