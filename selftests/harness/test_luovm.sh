@@ -150,7 +150,8 @@ plant cpus-offline "nr_cpus=1: one CPU of two on purpose"
 # the run fails at once instead of waiting for its time limit.
 check halt 1 'halted instead of powering off' -k "$K" --append acpi=off \
 	--stage-timeout 120 -c true
-verify halt "ended within 60 s of the halt (${secs} s)" test "$secs" -le 60
+verify halt "ended by the halt, not by the stage timeout (${secs} s)" \
+	eval '! grep -q "^# timeout:" <<<"$out"'
 plant halt "acpi=off: one CPU and a halt on purpose"
 
 echo "1..$n"
