@@ -110,7 +110,7 @@ rm -f "$bad"
 
 # The accelerator (tools/vm/luovm_accel.py).  No KVM device: TCG, and the
 # report says why.
-LUOVM="env LUOVM_KVM_DEVICE=/nonexistent/kvm tools/vm/luovm" \
+LUOVM="env LUOVM_ACCEL=auto LUOVM_KVM_DEVICE=/nonexistent/kvm tools/vm/luovm" \
 	check accel-no-kvm 0 '# accel: tcg \(no /nonexistent/kvm\)' -k "$K" -c true
 
 # A KVM that never runs a guest (qemu-kvm-hangs: a paused QEMU that prints
@@ -119,9 +119,9 @@ LUOVM="env LUOVM_KVM_DEVICE=/nonexistent/kvm tools/vm/luovm" \
 # the next run does not probe again.  A forced KVM there fails within the
 # probe's timeout.
 fake=$(mktemp -d)
-hang="env LUOVM_KVM_DEVICE=/dev/null LUOVM_ACCEL_CACHE=$fake/accel.json
-LUOVM_PROBE_TIMEOUT=5 QEMU_HANGS_LOG=$fake/calls tools/vm/luovm
---qemu selftests/harness/qemu-kvm-hangs"
+hangenv="LUOVM_KVM_DEVICE=/dev/null LUOVM_ACCEL_CACHE=$fake/accel.json
+LUOVM_PROBE_TIMEOUT=5 QEMU_HANGS_LOG=$fake/calls"
+hang="env LUOVM_ACCEL=auto $hangenv tools/vm/luovm --qemu selftests/harness/qemu-kvm-hangs"
 LUOVM=$hang check accel-kvm-hangs 0 \
 	'luovm: using TCG: /dev/null is there, but a probe guest under KVM printed nothing and no marker within 5 s' \
 	-k "$K" -c 'test -c /dev/liveupdate' --kexec -c 'test -c /dev/liveupdate'
@@ -134,7 +134,8 @@ verify accel-kvm-hangs "TCG cached for this host" \
 LUOVM=$hang check accel-cached 0 '# accel: tcg \(/dev/null is there, but .*verdict cached in ' -k "$K" -c true
 verify accel-cached "the notice again" grep -q '^luovm: using TCG: /dev/null is there' <<<"$out"
 verify accel-cached "no second probe" test "$(paste -sd, "$fake/calls")" = kvm,tcg,tcg
-LUOVM="env LUOVM_ACCEL=kvm $hang" check accel-forced-kvm 2 \
+LUOVM="env LUOVM_ACCEL=kvm $hangenv tools/vm/luovm --qemu selftests/harness/qemu-kvm-hangs" \
+	check accel-forced-kvm 2 \
 	'LUOVM_ACCEL=kvm, but KVM does not run guests here: a probe guest under KVM printed nothing' \
 	-k "$K" -c true
 verify accel-forced-kvm "failed within the probe's timeout (${secs} s)" test "$secs" -le 15
