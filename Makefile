@@ -3,10 +3,25 @@
 # Live Update Orchestrator: build the kernel flavors, the tools, and run the
 # tests in a QEMU guest that live-updates itself.  `make help` lists targets.
 
-# The kernel source: Debian's linux-source-7.2 at a pinned version, or your
-# own tree with KSRC=/path/to/linux.
-LINUX_SOURCE_VERSION ?= 7.2.12-1~bpo13+1
-LINUX_SOURCE_SHA256 ?= 73ca6c22599ba411ab3179642d33501ca2c90174e13c3c8d86e996ea1cbf2a8f
+# The kernel source: Debian's linux-source-X.Y at a pinned version and
+# sha256, or your own tree with KSRC=/path/to/linux.  The default tree is
+# LINUX_SERIES; the other supported one is COMPAT_SERIES (make check-compat).
+# LINUX_SERIES=7.2 (or LINUX_SOURCE_VERSION=7.2.x-...) builds on 7.2 instead.
+# 'make pin SERIES=X.Y' prints the newest pin of a series the archive has.
+PIN_VERSION_7.3 := 7.3.4-1~bpo13+1
+PIN_SHA256_7.3 := 703e369ddd4cce971452f5a593ee55df3a5c10c83caf0fa0df039633ed181ee3
+PIN_VERSION_7.2 := 7.2.12-1~bpo13+1
+PIN_SHA256_7.2 := 73ca6c22599ba411ab3179642d33501ca2c90174e13c3c8d86e996ea1cbf2a8f
+SUPPORTED_SERIES := 7.3 7.2
+LINUX_SERIES ?= $(firstword $(SUPPORTED_SERIES))
+LINUX_SOURCE_VERSION ?= $(PIN_VERSION_$(LINUX_SERIES))
+# The series of a Debian version: 7.2.12-1~bpo13+1 -> 7.2.
+series_of = $(subst $(eval) ,.,$(wordlist 1,2,$(subst ., ,$(subst -, ,$(1)))))
+SOURCE_SERIES := $(call series_of,$(LINUX_SOURCE_VERSION))
+# A pinned version brings its own sha256; any other needs LINUX_SOURCE_SHA256.
+LINUX_SOURCE_SHA256 ?= $(if $(filter $(LINUX_SOURCE_VERSION),$(PIN_VERSION_$(SOURCE_SERIES))),$(PIN_SHA256_$(SOURCE_SERIES)))
+# The other supported tree, and where make check-compat builds on it.
+COMPAT_SERIES ?= $(firstword $(filter-out $(SOURCE_SERIES),$(SUPPORTED_SERIES)))
 KSRC ?=
 
 # ours: the tree with this repository's kernel/ and include/ laid over it.
@@ -15,16 +30,21 @@ KERNEL_FLAVOR ?= ours
 FLAVORS := ours mainline
 
 BUILD := build
+COMPAT_BUILD = $(BUILD)/compat-$(COMPAT_SERIES)
+# Where the downloaded trees are unpacked (build/src, build/apt): shared by
+# the default build and the compat build under build/compat-SERIES.
+SOURCES ?= $(BUILD)
 LUOVM := tools/vm/luovm
-TREE = $(if $(KSRC),$(KSRC),$(BUILD)/src/linux-$(subst :,-,$(subst +,-,$(subst ~,-,$(LINUX_SOURCE_VERSION)))))
+TREE = $(if $(KSRC),$(KSRC),$(SOURCES)/src/linux-$(subst :,-,$(subst +,-,$(subst ~,-,$(LINUX_SOURCE_VERSION)))))
 export LUO_BUILD := $(BUILD)
+TREE_NAME = $(if $(KSRC),KSRC=$(KSRC),Debian linux-source-$(SOURCE_SERIES) $(LINUX_SOURCE_VERSION))
 
 # Print how long each top-level step took.
 timed = @t0=$$(date +%s); $(1); rc=$$?; \
 	echo "== $(2): $$(( $$(date +%s) - t0 )) s"; exit $$rc
 
 .PHONY: all help deps source kernel kernels tools selftests upstream-selftests \
-	check check-mainline run bench vm clean distclean $(FLAVORS:%=kernel-%) \
+	check check-compat pin run bench vm clean distclean $(FLAVORS:%=kernel-%) \
 	$(FLAVORS:%=headers-%) $(FLAVORS:%=upstream-selftests-%)
 
 all: kernel tools
@@ -34,6 +54,8 @@ all: kernel tools
 
 help:
 	@echo "make check        build everything and run all tests in the guest"
+	@echo "make check-compat the same kernels on the other supported tree, and updates across"
+	@echo "make pin SERIES=X.Y  the newest version and sha256 of a tree, as pin lines"
 	@echo "make run          live-update a guest that preserves a memfd, and report"
 	@echo "make bench        benchmark our LUO against mainline's (results in build/bench/)"
 	@echo "make vm           an interactive shell in the guest (exit powers off)"
@@ -41,7 +63,8 @@ help:
 	@echo "make tools        the user-space tools, static, in build/tools/"
 	@echo "make clean        remove build outputs (keeps the unpacked source)"
 	@echo "make distclean    remove build/ entirely"
-	@echo "variables: KERNEL_FLAVOR, KSRC=/path/to/linux, JOBS=N, V=1 (guest output),"
+	@echo "variables: KERNEL_FLAVOR, LINUX_SERIES (one of: $(SUPPORTED_SERIES); default $(LINUX_SERIES)),"
+	@echo "           KSRC=/path/to/linux, JOBS=N, V=1 (guest output),"
 	@echo "           BENCH_REPS=N, BENCH_ARGS='--quick ...' (tools/luobench/luobench.py -h)"
 
 deps:
@@ -49,7 +72,9 @@ deps:
 
 source: deps
 ifeq ($(KSRC),)
-	$(call timed,tools/build/fetch-kernel.sh $(BUILD) '$(LINUX_SOURCE_VERSION)' \
+	@test -n "$(LINUX_SOURCE_SHA256)" || { echo "LINUX_SOURCE_VERSION=$(LINUX_SOURCE_VERSION)" \
+		"is not pinned here: pass its LINUX_SOURCE_SHA256 too ('make pin SERIES=X.Y')"; exit 1; }
+	$(call timed,tools/build/fetch-kernel.sh $(SOURCES) '$(LINUX_SOURCE_VERSION)' \
 		$(LINUX_SOURCE_SHA256) >/dev/null,kernel source)
 else
 	@test -f $(KSRC)/Makefile -a -d $(KSRC)/kernel/liveupdate || \
@@ -60,7 +85,7 @@ kernel: kernel-$(KERNEL_FLAVOR)
 kernels: $(FLAVORS:%=kernel-%)
 
 $(FLAVORS:%=kernel-%): kernel-%: source
-	$(call timed,tools/build/kernel.sh $* $(TREE) $(BUILD)/kernel-$* . kernel,kernel $*)
+	$(call timed,LUO_TREE='$(TREE_NAME)' tools/build/kernel.sh $* $(TREE) $(BUILD)/kernel-$* . kernel,kernel $*)
 
 $(FLAVORS:%=headers-%): headers-%: source
 	@tools/build/kernel.sh $* $(TREE) $(BUILD)/kernel-$* . headers
@@ -90,6 +115,22 @@ $(FLAVORS:%=upstream-selftests-%): upstream-selftests-%: headers-%
 
 check: deps kernels tools selftests upstream-selftests-ours upstream-selftests-mainline
 	@selftests/run_checks.sh
+
+# Both flavors on the other supported tree (COMPAT_SERIES), the upstream
+# suite, chained updates and the toolkit there, and live updates from that
+# tree into this one and back: Documentation/compatibility.rst.
+check-compat: deps kernels tools selftests upstream-selftests-ours upstream-selftests-mainline
+	$(call timed,$(MAKE) -s BUILD=$(COMPAT_BUILD) SOURCES=$(SOURCES) KSRC= \
+		LINUX_SOURCE_VERSION=$(PIN_VERSION_$(COMPAT_SERIES)) \
+		LINUX_SOURCE_SHA256=$(PIN_SHA256_$(COMPAT_SERIES)) \
+		kernels upstream-selftests-ours upstream-selftests-mainline,compat kernels $(COMPAT_SERIES))
+	@selftests/compat/run_compat.sh $(COMPAT_BUILD)
+
+# The newest version of a series the archive has, as the Makefile's pin
+# lines: make pin SERIES=7.3
+pin:
+	@test -n "$(SERIES)" || { echo "usage: make pin SERIES=X.Y (e.g. $(LINUX_SERIES))"; exit 1; }
+	@tools/build/fetch-kernel.sh --pin $(SOURCES) $(SERIES)
 
 run: deps kernel-ours tools
 	@tools/vm/run-demo.sh

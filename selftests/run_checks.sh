@@ -5,48 +5,24 @@
 # build/check/SUITE.log, and close with the sum of their results.
 set -u
 cd "$(dirname "$0")/.."
+. selftests/suites.sh
 mkdir -p build/check
 # The console check at the end reads only the guests of this run.
 touch build/check/.started
 
-suites=(
-	"harness selftests/harness/test_luovm.sh"
-	"upstream-ours env LUO_FLAVOR=ours tools/vm/luovm run -q -n upstream-ours --plan tools/vm/plans/upstream.plan"
-	"upstream-mainline env LUO_FLAVOR=mainline tools/vm/luovm run -q -n upstream-mainline --plan tools/vm/plans/upstream.plan"
-	"luo-ours tools/vm/luovm run -q -n luo-ours --plan selftests/liveupdate/luo.plan"
-	"concurrency-smp4 tools/vm/luovm run -q -n concurrency-smp4 --smp 4 -c build/selftests/luo_concurrency -c build/selftests/luo_concurrency -c build/selftests/luo_concurrency"
-	"chain-256m tools/vm/luovm run -q -n chain-256m --plan selftests/liveupdate/chain.plan"
-	"from-mainline tools/vm/luovm run -q -n from-mainline --plan selftests/liveupdate/from_mainline.plan"
-	"luo-trace selftests/liveupdate/trace_test.sh"
-	"luo-inject tools/vm/luovm run -q -n luo-inject --plan selftests/liveupdate/inject.plan"
-	"snoop-lat selftests/tools/snoop_lat_test.sh"
-	"blackout selftests/tools/blackout_test.sh"
-	"luotop selftests/tools/luotop_test.sh"
-	"bpftrace selftests/tools/bpftrace_test.sh"
-	"perf selftests/perf/perf_test.sh"
+run_suites build/check \
+	"harness selftests/harness/test_luovm.sh" \
+	"upstream-ours env LUO_FLAVOR=ours tools/vm/luovm run -q -n upstream-ours --plan tools/vm/plans/upstream.plan" \
+	"upstream-mainline env LUO_FLAVOR=mainline tools/vm/luovm run -q -n upstream-mainline --plan tools/vm/plans/upstream.plan" \
+	"luo-ours tools/vm/luovm run -q -n luo-ours --plan selftests/liveupdate/luo.plan" \
+	"concurrency-smp4 tools/vm/luovm run -q -n concurrency-smp4 --smp 4 -c build/selftests/luo_concurrency -c build/selftests/luo_concurrency -c build/selftests/luo_concurrency" \
+	"chain-256m tools/vm/luovm run -q -n chain-256m --plan selftests/liveupdate/chain.plan" \
+	"from-mainline tools/vm/luovm run -q -n from-mainline --plan selftests/liveupdate/from_mainline.plan" \
+	"luo-trace selftests/liveupdate/trace_test.sh" \
+	"luo-inject tools/vm/luovm run -q -n luo-inject --plan selftests/liveupdate/inject.plan" \
+	"snoop-lat selftests/tools/snoop_lat_test.sh" \
+	"blackout selftests/tools/blackout_test.sh" \
+	"luotop selftests/tools/luotop_test.sh" \
+	"bpftrace selftests/tools/bpftrace_test.sh" \
+	"perf selftests/perf/perf_test.sh" \
 	"consoles selftests/harness/check_consoles.py --since build/check/.started build/vm"
-)
-
-passed=0 failed=0 bad=()
-for s in "${suites[@]}"; do
-	name=${s%% *} cmd=${s#* }
-	echo "== $name: $cmd"
-	t0=$(date +%s)
-	$cmd 2>&1 | tee "build/check/$name.log"
-	rc=${PIPESTATUS[0]}
-	# Each suite closes with "... N passed, M failed ..."; a suite that
-	# failed without counting a failure still counts as one.
-	counts=$(grep -oE '[0-9]+ passed, [0-9]+ failed' "build/check/$name.log" | tail -n 1)
-	p=$(echo "$counts" | awk '{ print $1 + 0 }')
-	f=$(echo "$counts" | awk '{ print $3 + 0 }')
-	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
-		f=1
-	fi
-	passed=$((passed + p)) failed=$((failed + f))
-	[ "$rc" -eq 0 ] || bad+=("$name")
-	echo "== $name: exit $rc, $p passed, $f failed ($(($(date +%s) - t0)) s)"
-done
-
-[ ${#bad[@]} -eq 0 ] || echo "failed suites: ${bad[*]} (logs in build/check/ and build/vm/)"
-echo "check: $passed passed, $failed failed"
-[ "$failed" -eq 0 ] && [ ${#bad[@]} -eq 0 ]

@@ -16,10 +16,11 @@ QEMU was given (the run's qemu.argv):
 
 A boot that ended before it brought up its CPUs (a panic planted by the
 harness's own tests, say) has nothing to check and is named, not passed
-silently; a log with no boot at all fails.  A run that the harness's tests
-built to break one of these rules on purpose (selftests/harness/
-test_luovm.sh checks that luovm fails it) holds a file "planted" saying
-so: it is listed as a comment, neither passed nor failed.  One TAP line per console log;
+silently; a log with no boot at all fails.  A run built to break one of
+these rules on purpose, whose failure its own test checks (the harness's
+tests in selftests/harness/test_luovm.sh; selftests/compat/expect_run.sh),
+holds a file "planted" saying so: it is listed as a comment, neither passed
+nor failed.  One TAP line per console log;
 exit 0 only when every one passes and at least one was read.
 """
 import argparse
@@ -109,7 +110,7 @@ def main():
             runs.append(name)
     print("TAP version 13")
     for name, why in planted:
-        print(f"# {name}: planted by the harness's tests ({why}): not checked here")
+        print(f"# {name}: planted on purpose ({why}): not checked here")
     print(f"1..{max(len(runs), 1)}")
     if not runs:
         print(f"not ok 1 - no console log in {args.vmdir} to check")

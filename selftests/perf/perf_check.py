@@ -161,19 +161,34 @@ def test_freeze_size(run):
 
 WARMUP = 1                # samples left out at the start of each block
 SMALL_FILES = 48          # perf.plan's --small
+# A block's cost is its first quartile, not its median.  Under TCG on two
+# CPUs a block's operations are bimodal: most take the fast path, and a
+# share that varies from block to block (slow host phases, vCPU threads
+# contending) takes 1.5 to 2 times longer, so block medians of an unchanged
+# tree drifted by 2x and a pair's ratio by -32 .. +115 %.  A cost the tools
+# add to every operation moves the whole distribution, its low quartile
+# included (the planted 300 us per event: +177 %), while the slow share
+# leaves the low quartile alone (off-blocks' first quartiles within 5 %).
+BLOCK_QUANTILE = 0.25
+
+
+def quantile(v, q):
+    """The q-quantile of v (nearest rank)."""
+    s = sorted(v)
+    return s[min(len(s) - 1, int(len(s) * q))]
 
 
 def block_pairs(d, key):
-    """[(median off, median on)] of each neighbouring pair of blocks of the
-    samples d[key] (luo_perf's "blocks" and per-block "tools"), each block
-    without its first WARMUP samples."""
+    """[(cost off, cost on)] of each neighbouring pair of blocks of the
+    samples d[key] (luo_perf's "blocks" and per-block "tools"), a block's
+    cost being the BLOCK_QUANTILE of its samples without the first WARMUP."""
     blocks, tools, v = d["blocks"], d["tools"], d[key]
     if blocks < 2 or blocks % 2 or len(tools) != blocks or len(v) % blocks:
         raise ValueError(f"{key}: {len(v)} samples in {blocks} blocks, tools {tools}")
     per = len(v) // blocks
     if per <= WARMUP:
         raise ValueError(f"{key}: {per} samples a block")
-    med = [statistics.median(v[b * per + WARMUP:(b + 1) * per]) for b in range(blocks)]
+    med = [quantile(v[b * per + WARMUP:(b + 1) * per], BLOCK_QUANTILE) for b in range(blocks)]
     out = []
     for b in range(0, blocks, 2):
         if tools[b] == tools[b + 1]:
@@ -200,8 +215,8 @@ def test_toolkit_cost(run):
         ratios = [b / a for a, b in pairs]
         pct = (statistics.median(ratios) - 1) * 100
         each = ", ".join(f"{us(a)} -> {us(b)}" for a, b in pairs)
-        nums.append(f"{name} {pct:+.1f} % (median of {len(pairs)} pairs of blocks, off -> "
-                    f"on: {each}; allowed <= +{TOOLKIT_PCT[name]:.0f} %)")
+        nums.append(f"{name} {pct:+.1f} % (median of {len(pairs)} pairs of blocks' first "
+                    f"quartiles, off -> on: {each}; allowed <= +{TOOLKIT_PCT[name]:.0f} %)")
         if pct > TOOLKIT_PCT[name]:
             bad.append(f"{name} {pct:+.1f} %")
     ma, mb = statistics.median(fz1), statistics.median(fz2)

@@ -12,8 +12,10 @@
 #           OUT/src        a hard-link farm of SRC, plus the overlay (ours)
 #           OUT/obj        the O= object tree
 #           OUT/bzImage    the kernel image, OUT/vmlinux with BTF
+#           OUT/tree       which tree it was built from
 #           OUT/headers/usr/include   the flavor's exported uapi headers
 # REPO    this repository (overlay files and the config fragment).
+# LUO_TREE (environment) names the tree in OUT/tree, for reports.
 # The last argument says what to build: the kernel, or only the headers
 # (which need no configuration, so tools can be built before the kernel).
 #
@@ -114,8 +116,17 @@ if [ ! -f "$obj/.config" ] || ! cat "$fragment" $extra | cmp -s - "$cfgstamp"; t
 		kmake olddefconfig >/dev/null
 	fi
 	# Every option the fragment asks for must have taken effect.
+	# An option named on a "# luo-optional:" line may be absent from a
+	# tree whose Kconfig does not define it (a rename between releases).
+	optional=$(cat "$fragment" $extra | sed -n 's/^# luo-optional: *//p')
 	missing=$(cat "$fragment" $extra | grep -E '^CONFIG_[A-Z0-9_]+=' | while read -r want; do
-		grep -qxF "$want" "$obj/.config" || echo "$want"
+		grep -qxF "$want" "$obj/.config" && continue
+		sym=${want%%=*}
+		if echo " $optional " | grep -qF " $sym " &&
+			! grep -rqsE "^(menu)?config ${sym#CONFIG_}\$" --include='Kconfig*' "$farm"; then
+			continue
+		fi
+		echo "$want"
 	done)
 	if [ -n "$missing" ]; then
 		echo "kernel.sh: these options of $fragment $extra did not take effect (unmet dependencies?):" >&2
@@ -133,6 +144,8 @@ ccache -z >/dev/null 2>&1 || true
 kmake -j"$jobs" CC="ccache gcc" KBUILD_BUILD_TIMESTAMP=2026-01-01 \
 	KBUILD_BUILD_USER=luo KBUILD_BUILD_HOST=luo bzImage
 cp -p "$obj/arch/x86/boot/bzImage" "$out/bzImage"
+# Which tree this is, for reports (the Makefile names Debian's package).
+echo "${LUO_TREE:-$src}" >"$out/tree"
 ln -sf obj/vmlinux "$out/vmlinux"
 kmake -s kernelrelease >"$out/kernelrelease"
 step_done "built $(cat "$out/kernelrelease"): $(ccache -s 2>/dev/null | awk -F: '/Hits:/ {gsub(/ /,"",$2); h=$2} /Misses:/ {gsub(/ /,"",$2); m=$2} END {printf "ccache hits %s, misses %s", h, m}')"

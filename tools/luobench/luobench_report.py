@@ -202,6 +202,7 @@ def machine_lines(res):
         ("accelerator", m["accel"]),
         ("QEMU", m["qemu"]),
         ("host kernel", m["host_kernel"]),
+        ("kernel tree", m.get("tree", "unknown")),
         ("guests", f"CPUs {'; '.join(m.get('guest_cpus_online') or ['?'])}; {m['guest_mem']}; "
                    f"kernels {m['kernels'].get('ours', '?')} and "
                    f"{m['kernels'].get('mainline', '?')}"),
@@ -307,6 +308,11 @@ def machine_info(mems):
     except (OSError, ValueError, IndexError):
         ram = "unknown"
     kernels = {}
+    try:
+        with open(os.path.join(BUILD, "kernel-ours", "tree")) as f:
+            tree = f.read().strip()
+    except OSError:
+        tree = "unknown"
     for fl in FLAVORS:
         try:
             with open(os.path.join(BUILD, f"kernel-{fl}", "kernelrelease")) as f:
@@ -322,7 +328,8 @@ def machine_info(mems):
         "accel": "?",
         "qemu": (cmd(["qemu-system-x86_64", "--version"]).splitlines() or ["unknown"])[0],
         "host_kernel": f"{platform.system()} {platform.release()}",
-        "python": platform.python_version(), "kernels": kernels, "commit": commit,
+        "python": platform.python_version(), "kernels": kernels, "tree": tree,
+        "commit": commit,
         "guest_mem": ", ".join(sorted(set(mems))) or "—",
     }
 
