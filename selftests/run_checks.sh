@@ -12,6 +12,7 @@ touch build/check/.started
 
 run_suites build/check \
 	"harness selftests/harness/test_luovm.sh" \
+	"kernel-tree selftests/harness/test_kernel_tree.sh" \
 	"upstream-ours env LUO_FLAVOR=ours tools/vm/luovm run -q -n upstream-ours --plan tools/vm/plans/upstream.plan" \
 	"upstream-mainline env LUO_FLAVOR=mainline tools/vm/luovm run -q -n upstream-mainline --plan tools/vm/plans/upstream.plan" \
 	"luo-ours tools/vm/luovm run -q -n luo-ours --plan selftests/liveupdate/luo.plan" \

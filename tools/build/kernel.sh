@@ -65,7 +65,17 @@ gone=$(comm -23 <(echo "$old_list" | sed '/^$/d') <(echo "$new_list" | sed '/^$/
 # unpacked archive never changes, so its stamp says when that is needed.  A
 # user's KSRC may change at any time and is always refreshed.
 stamp="$src $(stat -c %Y "$src/.unpacked" 2>/dev/null || echo ksrc)"
-if [ "$stamp" != "$(cat "$farm/.luo-src" 2>/dev/null)" ] || [ ! -f "$src/.unpacked" ]; then
+old_stamp=$(cat "$farm/.luo-src" 2>/dev/null || true)
+if [ "$stamp" != "$old_stamp" ] || [ ! -f "$src/.unpacked" ]; then
+	# Another tree (LINUX_SERIES=7.2 after 7.3, say): its files carry their
+	# own release's mtimes, often older than the objects built from the
+	# previous tree, so make would keep those objects.  Start the object
+	# tree afresh; ccache makes that cheap where the trees agree.
+	if [ -n "$old_stamp" ] && [ "${old_stamp%% *}" != "$src" ]; then
+		step "another tree than ${old_stamp%% *}: dropping its objects"
+		rm -rf "$obj" "$out/headers" "$out/selftests"
+		mkdir -p "$obj"
+	fi
 	excl=$(mktemp)
 	echo "$new_list" | sed '/^$/d; s|^|/|' >"$excl"
 	rsync -a --delete --link-dest="$src" --exclude=/.git --exclude='/.luo-*' \
