@@ -72,6 +72,8 @@ deps:
 
 source: deps
 ifeq ($(KSRC),)
+	@test -n "$(LINUX_SOURCE_VERSION)" || { echo "LINUX_SERIES=$(LINUX_SERIES) is not pinned here" \
+		"(pinned: $(SUPPORTED_SERIES)); pass LINUX_SOURCE_VERSION and LINUX_SOURCE_SHA256"; exit 1; }
 	@test -n "$(LINUX_SOURCE_SHA256)" || { echo "LINUX_SOURCE_VERSION=$(LINUX_SOURCE_VERSION)" \
 		"is not pinned here: pass its LINUX_SOURCE_SHA256 too ('make pin SERIES=X.Y')"; exit 1; }
 	$(call timed,tools/build/fetch-kernel.sh $(SOURCES) '$(LINUX_SOURCE_VERSION)' \
@@ -143,7 +145,8 @@ vm: kernel tools
 	@$(LUOVM) shell -k $(BUILD)/kernel-$(KERNEL_FLAVOR)/bzImage -n shell
 
 clean:
-	rm -rf $(BUILD)/kernel-* $(BUILD)/tools $(BUILD)/selftests $(BUILD)/vm $(BUILD)/check
+	rm -rf $(BUILD)/kernel-* $(BUILD)/compat-* $(BUILD)/tools $(BUILD)/selftests $(BUILD)/vm \
+		$(BUILD)/check
 
 distclean:
 	rm -rf $(BUILD)
