@@ -5,7 +5,9 @@
 # selftests/perf/perf.plan twice in luovm: as is ("perf"), where every test
 # of perf_check.py must pass, then with a regression planted for each test
 # ("perf-planted", LUO_PERF_MODE=planted), where every test must fail and
-# name what regressed.  Both runs' logs and samples stay in build/vm/.
+# name what regressed.  Before both, perf_check_test.py checks the
+# toolkit-cost estimator on samples kept from earlier runs.  Both runs'
+# logs and samples stay in build/vm/.
 set -u
 cd "$(dirname "$0")/../.." || exit 2
 t0=$(date +%s)
@@ -27,6 +29,14 @@ tally() {
 	passed=$((passed + p)) failed=$((failed + f))
 	[ "$2" -eq 0 ] || rc=1
 }
+
+# The toolkit-cost estimator on samples kept from real runs: no guest.
+echo "# perf-check-samples: perf_check.py on selftests/perf/samples/"
+selftests/perf/perf_check_test.py >"/tmp/perf-samples.$$.log"
+src=$?
+cat "/tmp/perf-samples.$$.log"
+tally "/tmp/perf-samples.$$.log" $src
+rm -f "/tmp/perf-samples.$$.log"
 
 for mode in none planted; do
 	name=perf planted=()
