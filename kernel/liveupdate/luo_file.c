@@ -17,9 +17,14 @@
  *
  * The same object cannot be preserved twice, whichever file descriptor and
  * session it comes through: preserved files are indexed by their identity,
- * the handler's get_id() of the file or else the file itself.
+ * the handler's get_id() of the file or else the file itself.  A file
+ * retrieved from an incoming session is indexed too, until its session
+ * finishes: before that it still belongs to the previous kernel's update.
  *
  * A handler cannot be unregistered while files are bound to it.
+ *
+ * Callbacks return 0 or a negative errno; anything else is the handler's
+ * bug, warned about once and turned into -EINVAL (luo_cb_result()).
  */
 
 #define pr_fmt(fmt) "luo: " fmt
@@ -50,6 +55,27 @@ static struct liveupdate_file_handler *luo_handler_find(const char *compatible)
 		if (!strcmp(fh->compatible, compatible))
 			return fh;
 	return NULL;
+}
+
+/**
+ * luo_cb_result - A handler's or FLB's callback result, made an errno.
+ * @ret:        What the callback returned.
+ * @compatible: The handler's or FLB's compatible string.
+ * @op:         The callback's name.
+ *
+ * A callback returns 0 or a negative errno.  Anything else is its bug:
+ * warned about once and turned into -EINVAL, so that it reaches neither
+ * userspace nor reboot(2) as a success or a positive number.
+ *
+ * Return: @ret, or -EINVAL.
+ */
+int luo_cb_result(int ret, const char *compatible, const char *op)
+{
+	if (!ret || IS_ERR_VALUE((unsigned long)(long)ret))
+		return ret;
+	WARN_ONCE(1, "luo: %s: %s() returned %d, not 0 or an errno\n",
+		  compatible, op, ret);
+	return -EINVAL;
 }
 
 /**
@@ -101,21 +127,26 @@ EXPORT_SYMBOL_GPL(liveupdate_register_file_handler);
  * liveupdate_unregister_file_handler - Withdraw a file handler.
  * @fh: A registered handler.
  *
- * Return: 0, -EBUSY while files are bound to it or FLBs registered with
- * it, -ENOENT when it is not registered.
+ * The FLBs registered with @fh are unregistered from it too: a module's
+ * exit path cannot wait.  Files bound to @fh hold its module, so a
+ * module's exit never meets them.
+ *
+ * Return: 0, -EBUSY while files are bound to it, -ENOENT when it is not
+ * registered.
  */
 int liveupdate_unregister_file_handler(struct liveupdate_file_handler *fh)
 {
 	int err = 0;
 
 	down_write(&luo_handlers_lock);
-	if (luo_handler_find(fh->compatible) != fh)
+	if (!luo_handler_registered(fh)) {
 		err = -ENOENT;
-	else if (atomic_long_read(luo_fh_files(fh)) ||
-		 !list_empty(&ACCESS_PRIVATE(fh, flb_list)))
+	} else if (atomic_long_read(luo_fh_files(fh))) {
 		err = -EBUSY;
-	else
+	} else {
+		luo_flb_unlink_all(fh);
 		list_del_init(&ACCESS_PRIVATE(fh, list));
+	}
 	up_write(&luo_handlers_lock);
 	return err;
 }
@@ -206,7 +237,7 @@ static int luo_file_do_preserve(struct luo_session *session, struct file *file,
 	lf->file = file;
 	luo_file_args(lf, &args);
 	t0 = luo_ns();
-	err = fh->ops->preserve(&args);
+	err = luo_cb_result(fh->ops->preserve(&args), fh->compatible, "preserve");
 	*cost = luo_ns() - t0;
 	if (err)
 		goto out_flb;
@@ -216,6 +247,7 @@ static int luo_file_do_preserve(struct luo_session *session, struct file *file,
 	lf->serialized_data = args.serialized_data;
 	lf->private_data = args.private_data;
 	strscpy(lf->compatible, fh->compatible, sizeof(lf->compatible));
+	lf->indexed = true;
 	list_add_tail(&lf->list, &session->files);
 	session->nr_files++;
 	return 0;
@@ -256,6 +288,8 @@ int luo_file_preserve(struct luo_session *session, struct file *file, u64 token)
 
 static void luo_file_free(struct luo_session *session, struct luo_file *lf)
 {
+	if (lf->indexed)
+		xa_erase(&luo_file_ids, lf->id);
 	list_del(&lf->list);
 	session->nr_files--;
 	if (lf->file)
@@ -285,7 +319,6 @@ void luo_file_unpreserve_all(struct luo_session *session)
 		trace_luo_file_unpreserve(session->name, lf->compatible, lf->token,
 					  0, luo_ns() - t0);
 		luo_flb_file_unpreserve(fh);
-		xa_erase(&luo_file_ids, lf->id);
 		luo_file_free(session, lf);
 	}
 }
@@ -339,7 +372,8 @@ int luo_file_freeze(struct luo_session *session)
 		if (!err && lf->fh->ops->freeze) {
 			luo_file_args(lf, &args);
 			t0 = luo_ns();
-			err = lf->fh->ops->freeze(&args);
+			err = luo_cb_result(lf->fh->ops->freeze(&args),
+					    lf->compatible, "freeze");
 			cost = luo_ns() - t0;
 			if (!err)
 				lf->serialized_data = args.serialized_data;
@@ -373,6 +407,26 @@ static int luo_file_bind_incoming(struct luo_file *lf)
 	return err;
 }
 
+/*
+ * Index a retrieved file by its identity, as the preserved ones are: until
+ * its session finishes, the object cannot be preserved again (EBUSY), and
+ * a FINISH never finishes an object that is preserved again.
+ */
+static int luo_file_index(struct luo_file *lf)
+{
+	const struct liveupdate_file_ops *ops = lf->fh->ops;
+	int err;
+
+	if (lf->indexed)
+		return 0;
+	lf->id = ops->get_id ? ops->get_id(lf->file) : (unsigned long)lf->file;
+	err = xa_insert(&luo_file_ids, lf->id, lf, GFP_KERNEL);
+	if (err)
+		return err;
+	lf->indexed = true;
+	return 0;
+}
+
 /* Restore @lf on its first retrieve; @cost gets the handler's cycles. */
 static int luo_file_do_retrieve(struct luo_session *session, struct luo_file *lf,
 				u64 *cost)
@@ -381,8 +435,10 @@ static int luo_file_do_retrieve(struct luo_session *session, struct luo_file *lf
 	u64 t0;
 	int err;
 
+	if (lf->retrieve_status < 0)
+		return lf->retrieve_status;
 	if (lf->retrieve_status)
-		return lf->retrieve_status < 0 ? lf->retrieve_status : 0;
+		return luo_file_index(lf);
 	err = luo_file_bind_incoming(lf);
 	if (err)
 		return err;
@@ -392,15 +448,20 @@ static int luo_file_do_retrieve(struct luo_session *session, struct luo_file *lf
 		return err;
 	luo_file_args(lf, &args);
 	t0 = luo_ns();
-	err = lf->fh->ops->retrieve(&args);
+	err = luo_cb_result(lf->fh->ops->retrieve(&args), lf->compatible,
+			    "retrieve");
 	*cost = luo_ns() - t0;
+	if (!err && WARN_ONCE(!args.file, "luo: %s: retrieve() gave no file\n",
+			      lf->compatible))
+		err = -EINVAL;
 	if (err) {
 		lf->retrieve_status = err;
 		return err;
 	}
 	lf->file = args.file;
 	lf->retrieve_status = 1;
-	return 0;
+	/* Not indexed (no memory): the file stays ours, a retry indexes it. */
+	return luo_file_index(lf);
 }
 
 /**
@@ -411,9 +472,11 @@ static int luo_file_do_retrieve(struct luo_session *session, struct luo_file *lf
  *
  * The first call restores the file through its handler; later calls return
  * the same file again, or the error the handler's restore failed with.
+ * From then until its session finishes, the file counts as preserved.
  *
  * Return: 0, -ENOENT when no file has @token or no handler of its kind is
- * registered, or the handler's error.
+ * registered, -ENOMEM when the file could not be indexed (a later call
+ * retries), or the handler's error.
  */
 int luo_file_retrieve(struct luo_session *session, u64 token, struct file **filep)
 {
@@ -466,20 +529,20 @@ static int luo_file_can_finish(struct luo_session *session, struct luo_file *lf)
 /**
  * luo_file_finish_all - Finish every file of an incoming session.
  * @session: The session, locked.
- * @force:   Finish even files whose handler says they cannot finish yet:
- *           the session is being closed and nothing may be kept.
  *
- * Unless @force, every file's can_finish() is asked first and one refusal
- * finishes nothing; a file whose handler is not registered in this kernel
- * fails the finish too, since nothing could release what it holds.  Files
- * that were never retrieved are finished as well, so that their handlers
- * discard what the previous kernel preserved.  With @force, files without
- * a handler are dropped, and what they hold stays reserved.
+ * Every file's can_finish() is asked first and one refusal finishes
+ * nothing; a file whose handler is not registered in this kernel fails the
+ * finish too, since nothing could release what it holds.  Then the FLBs of
+ * the files are retrieved, if nobody asked for them yet: one that fails
+ * finishes nothing either.  Files that were never retrieved are finished
+ * as well, so that their handlers discard what the previous kernel
+ * preserved.
  *
  * Return: 0, -EBUSY when a file cannot finish yet, -ENOENT (or -ENODEV)
- * when a file's handler is missing, or an error injected at can_finish.
+ * when a file's handler is missing, an error injected at can_finish, or
+ * the error of an FLB's retrieve().
  */
-int luo_file_finish_all(struct luo_session *session, bool force)
+int luo_file_finish_all(struct luo_session *session)
 {
 	struct liveupdate_file_op_args args;
 	struct luo_file *lf, *next;
@@ -488,8 +551,6 @@ int luo_file_finish_all(struct luo_session *session, bool force)
 	lockdep_assert_held(&session->lock);
 	list_for_each_entry(lf, &session->files, list) {
 		err = luo_file_bind_incoming(lf);
-		if (force)
-			continue;
 		if (err)
 			return err;
 		err = luo_file_can_finish(session, lf);
@@ -498,20 +559,19 @@ int luo_file_finish_all(struct luo_session *session, bool force)
 		if (!err)
 			return -EBUSY;
 	}
+	list_for_each_entry(lf, &session->files, list) {
+		err = luo_flb_file_prepare_finish(lf->fh);
+		if (err)
+			return err;
+	}
 	list_for_each_entry_safe(lf, next, &session->files, list) {
 		u64 t0 = luo_ns();
 
-		if (lf->fh) {
-			luo_file_args(lf, &args);
-			lf->fh->ops->finish(&args);
-			trace_luo_file_finish(session->name, lf->compatible,
-					      lf->token, 0,
-					      luo_ns() - t0);
-			luo_flb_file_finish(lf->fh);
-		} else {
-			trace_luo_file_finish(session->name, lf->compatible,
-					      lf->token, -ENOENT, 0);
-		}
+		luo_file_args(lf, &args);
+		lf->fh->ops->finish(&args);
+		trace_luo_file_finish(session->name, lf->compatible, lf->token, 0,
+				      luo_ns() - t0);
+		luo_flb_file_finish(lf->fh);
 		luo_file_free(session, lf);
 	}
 	return 0;

@@ -2,8 +2,11 @@
 /*
  * KUnit tests of LUO's file and FLB lifecycles with a test handler and a
  * test FLB: FLB refcounting across files, rollback of a failed preserve,
- * unfreeze of the files frozen before a failed freeze, and the incoming
- * FLB's retrieve-once / finish-on-last-file rules.
+ * unfreeze of the files frozen before a failed freeze, the incoming FLB's
+ * retrieve-once / finish-on-last-file rules, unregistering what failed to
+ * register or still has FLBs, callbacks returning positive values, a
+ * retrieved file counting as preserved until its session finishes, and an
+ * FLB retrieve() failing a session's finish rather than being dropped.
  */
 
 #include <kunit/test.h>
@@ -15,10 +18,14 @@
 
 /* What the test handler and FLB were asked to do, and what to fail. */
 static struct {
-	int preserve, unpreserve, freeze, unfreeze;
+	int preserve, unpreserve, freeze, unfreeze, retrieve, finish;
 	int flb_preserve, flb_unpreserve, flb_retrieve, flb_finish;
-	int fail_preserve, fail_flb_preserve;
+	int fail_preserve, fail_flb_preserve, fail_flb_retrieve;
 	int fail_freeze_at;	/* fail the n-th freeze (1-based), 0: never */
+	int freeze_ret;		/* what it fails with, 0: -EAGAIN */
+	int preserve_ret;	/* preserve() returns this when non-zero */
+	int retrieve_ret;	/* retrieve() returns this when non-zero */
+	struct file *retrieve_file;	/* else it gives this file, if any */
 	u64 flb_data_seen;
 	void *flb_obj_seen;
 } calls;
@@ -37,6 +44,8 @@ static bool t_can_preserve(struct liveupdate_file_handler *h, struct file *f)
 static int t_preserve(struct liveupdate_file_op_args *args)
 {
 	calls.preserve++;
+	if (calls.preserve_ret)
+		return calls.preserve_ret;
 	if (calls.fail_preserve)
 		return -EIO;
 	args->serialized_data = 0x5e7;
@@ -51,7 +60,7 @@ static void t_unpreserve(struct liveupdate_file_op_args *args)
 static int t_freeze(struct liveupdate_file_op_args *args)
 {
 	if (++calls.freeze == calls.fail_freeze_at)
-		return -EAGAIN;
+		return calls.freeze_ret ?: -EAGAIN;
 	return 0;
 }
 
@@ -62,11 +71,18 @@ static void t_unfreeze(struct liveupdate_file_op_args *args)
 
 static int t_retrieve(struct liveupdate_file_op_args *args)
 {
-	return -EOPNOTSUPP;
+	calls.retrieve++;
+	if (calls.retrieve_ret)
+		return calls.retrieve_ret;
+	if (!calls.retrieve_file)
+		return -EOPNOTSUPP;
+	args->file = get_file(calls.retrieve_file);
+	return 0;
 }
 
 static void t_finish(struct liveupdate_file_op_args *args)
 {
+	calls.finish++;
 }
 
 static const struct liveupdate_file_ops t_ops = {
@@ -100,6 +116,8 @@ static void f_unpreserve(struct liveupdate_flb_op_args *a)
 static int f_retrieve(struct liveupdate_flb_op_args *a)
 {
 	calls.flb_retrieve++;
+	if (calls.fail_flb_retrieve)
+		return -EIO;
 	calls.flb_data_seen = a->data;
 	a->obj = &flb_obj;
 	return 0;
@@ -324,7 +342,207 @@ static void luo_flb_registration(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, liveupdate_register_flb(&t_handler, &t_flb), -EEXIST);
 	KUNIT_EXPECT_EQ(test, liveupdate_register_flb(&t_handler, &twin), -EEXIST);
 	KUNIT_EXPECT_EQ(test, liveupdate_register_file_handler(&t_handler), -EEXIST);
+}
+
+/*
+ * A module whose registration failed (its compatible string taken, or live
+ * update disabled) still unregisters at exit: refused, not a walk of a
+ * list that was never set up.
+ */
+static void luo_unregister_never_registered(struct kunit *test)
+{
+	static struct liveupdate_file_handler twin = {
+		.ops = &t_ops,
+		.compatible = "luo-kunit-file-v1",
+	};
+	static struct liveupdate_file_handler never = {
+		.ops = &t_ops,
+		.compatible = "luo-kunit-never-v1",
+	};
+
+	fctx_new(test);
+	KUNIT_EXPECT_EQ(test, liveupdate_register_file_handler(&twin), -EEXIST);
+	KUNIT_EXPECT_EQ(test, liveupdate_unregister_flb(&twin, &t_flb), -ENOENT);
+	KUNIT_EXPECT_EQ(test, liveupdate_unregister_file_handler(&twin), -ENOENT);
+	KUNIT_EXPECT_EQ(test, liveupdate_unregister_flb(&never, &t_flb), -ENOENT);
+	KUNIT_EXPECT_EQ(test, liveupdate_unregister_file_handler(&never), -ENOENT);
+	/* the registered pair is untouched */
+	KUNIT_EXPECT_EQ(test, liveupdate_register_flb(&t_handler, &t_flb), -EEXIST);
+}
+
+/*
+ * A handler unregisters with its FLBs still registered (a module's exit
+ * cannot wait); only files bound to it hold it back.
+ */
+static void luo_unregister_handler_with_flb(struct kunit *test)
+{
+	struct fctx *c = fctx_new(test);
+
+	KUNIT_ASSERT_EQ(test, preserve(c, 0, 1), 0);
 	KUNIT_EXPECT_EQ(test, liveupdate_unregister_file_handler(&t_handler), -EBUSY);
+	mutex_lock(&c->session->lock);
+	luo_file_unpreserve_all(c->session);
+	mutex_unlock(&c->session->lock);
+
+	KUNIT_EXPECT_EQ(test, liveupdate_unregister_file_handler(&t_handler), 0);
+	KUNIT_EXPECT_EQ(test, liveupdate_unregister_flb(&t_handler, &t_flb), -ENOENT);
+	/* both gone: they register again as new */
+	KUNIT_EXPECT_EQ(test, liveupdate_register_file_handler(&t_handler), 0);
+	KUNIT_EXPECT_EQ(test, liveupdate_register_flb(&t_handler, &t_flb), 0);
+	KUNIT_EXPECT_EQ(test, preserve(c, 0, 1), 0);
+	KUNIT_EXPECT_EQ(test, calls.flb_preserve, 2);
+}
+
+/* An incoming session of one file of the test handler, token 5. */
+static struct luo_session *incoming_new(struct kunit *test)
+{
+	struct luo_session *s = luo_session_alloc("kunit-incoming");
+	struct luo_file *lf = kzalloc_obj(*lf);
+
+	KUNIT_ASSERT_NOT_NULL(test, s);
+	KUNIT_ASSERT_NOT_NULL(test, lf);
+	s->incoming = true;
+	lf->token = 5;
+	strscpy(lf->compatible, t_handler.compatible, sizeof(lf->compatible));
+	list_add_tail(&lf->list, &s->files);
+	s->nr_files = 1;
+	return s;
+}
+
+static void incoming_free(struct kunit *test, struct luo_session *s)
+{
+	int err;
+
+	mutex_lock(&s->lock);
+	err = luo_file_finish_all(s);
+	mutex_unlock(&s->lock);
+	KUNIT_EXPECT_EQ(test, err, 0);
+	luo_session_free(s);
+}
+
+static int retrieve(struct luo_session *s, struct file **filep)
+{
+	int err;
+
+	mutex_lock(&s->lock);
+	err = luo_file_retrieve(s, 5, filep);
+	mutex_unlock(&s->lock);
+	return err;
+}
+
+/*
+ * Callbacks return 0 or an errno: a positive value is the handler's bug,
+ * refused as -EINVAL rather than passed to userspace or reboot(2), and a
+ * positive retrieve() never leaves a file-less success behind.
+ */
+static void luo_file_positive_returns(struct kunit *test)
+{
+	struct fctx *c = fctx_new(test);
+	struct luo_session *s = incoming_new(test);
+	struct file *file = NULL;
+	int err;
+
+	kunit_warning_suppress(test) {
+		calls.preserve_ret = 1;
+		KUNIT_EXPECT_EQ(test, preserve(c, 0, 1), -EINVAL);
+		KUNIT_EXPECT_EQ(test, c->session->nr_files, 0);
+		KUNIT_EXPECT_EQ(test, calls.flb_unpreserve, 1);
+		calls.preserve_ret = 0;
+
+		KUNIT_ASSERT_EQ(test, preserve(c, 0, 1), 0);
+		KUNIT_ASSERT_EQ(test, preserve(c, 1, 2), 0);
+		calls.fail_freeze_at = 2;
+		calls.freeze_ret = 7;
+		mutex_lock(&c->session->lock);
+		err = luo_file_freeze(c->session);
+		mutex_unlock(&c->session->lock);
+		KUNIT_EXPECT_EQ(test, err, -EINVAL);
+		KUNIT_EXPECT_EQ(test, calls.unfreeze, 1);
+
+		calls.retrieve_ret = 3;
+		KUNIT_EXPECT_EQ(test, retrieve(s, &file), -EINVAL);
+		/*
+		 * One WARN_ONCE() per bad value; suppressed ones may not
+		 * count as the "once" (x86 marks it done after suppression).
+		 */
+		KUNIT_EXPECT_GE(test, KUNIT_SUPPRESSED_WARNING_COUNT(), 1);
+		KUNIT_EXPECT_LE(test, KUNIT_SUPPRESSED_WARNING_COUNT(), 3);
+	}
+	/* the failure sticks: no second retrieve(), no NULL file handed out */
+	KUNIT_EXPECT_EQ(test, retrieve(s, &file), -EINVAL);
+	KUNIT_EXPECT_NULL(test, file);
+	KUNIT_EXPECT_EQ(test, calls.retrieve, 1);
+	incoming_free(test, s);
+}
+
+/*
+ * A retrieved file counts as preserved until its session finishes: it
+ * cannot go into an outgoing session before, and can after.
+ */
+static void luo_file_retrieved_is_preserved(struct kunit *test)
+{
+	struct fctx *c = fctx_new(test);
+	struct luo_session *s = incoming_new(test);
+	struct file *file = NULL;
+	int err;
+
+	calls.retrieve_file = c->files[2];
+	KUNIT_ASSERT_EQ(test, retrieve(s, &file), 0);
+	KUNIT_EXPECT_PTR_EQ(test, file, c->files[2]);
+	fput(file);
+	KUNIT_EXPECT_EQ(test, preserve(c, 2, 9), -EBUSY);
+
+	mutex_lock(&s->lock);
+	err = luo_file_finish_all(s);
+	mutex_unlock(&s->lock);
+	KUNIT_EXPECT_EQ(test, err, 0);
+	KUNIT_EXPECT_EQ(test, calls.finish, 1);
+	KUNIT_EXPECT_EQ(test, preserve(c, 2, 9), 0);
+	incoming_free(test, s);
+}
+
+/*
+ * An FLB whose retrieve() fails when the session of its last file finishes
+ * fails that finish: nothing finished, the FLB kept, and a retry finishes
+ * it all.
+ */
+static void luo_flb_retrieve_fails_at_finish(struct kunit *test)
+{
+	struct luo_in_flb in = {
+		.compatible = "luo-kunit-flb-v1",
+		.data = 0x77,
+		.count = 1,
+	};
+	struct luo_in_flb *saved = luo.in_flbs;
+	unsigned long saved_nr = luo.nr_in_flbs;
+	struct luo_session *s;
+	int err;
+
+	fctx_new(test);
+	s = incoming_new(test);
+	luo.in_flbs = &in;
+	luo.nr_in_flbs = 1;
+	calls.fail_flb_retrieve = 1;
+	mutex_lock(&s->lock);
+	err = luo_file_finish_all(s);
+	mutex_unlock(&s->lock);
+	KUNIT_EXPECT_EQ(test, err, -EIO);
+	KUNIT_EXPECT_EQ(test, calls.finish, 0);
+	KUNIT_EXPECT_EQ(test, calls.flb_finish, 0);
+	KUNIT_EXPECT_EQ(test, s->nr_files, 1);
+
+	calls.fail_flb_retrieve = 0;
+	mutex_lock(&s->lock);
+	err = luo_file_finish_all(s);
+	mutex_unlock(&s->lock);
+	KUNIT_EXPECT_EQ(test, err, 0);
+	KUNIT_EXPECT_EQ(test, calls.finish, 1);
+	KUNIT_EXPECT_EQ(test, calls.flb_retrieve, 2);
+	KUNIT_EXPECT_EQ(test, calls.flb_finish, 1);
+	KUNIT_EXPECT_EQ(test, calls.flb_data_seen, 0x77);
+	incoming_free(test, s);
+	luo.in_flbs = saved;
+	luo.nr_in_flbs = saved_nr;
 }
 
 static struct kunit_case luo_file_cases[] = {
@@ -334,6 +552,11 @@ static struct kunit_case luo_file_cases[] = {
 	KUNIT_CASE(luo_flb_incoming_asked),
 	KUNIT_CASE(luo_flb_incoming_never_asked),
 	KUNIT_CASE(luo_flb_registration),
+	KUNIT_CASE(luo_unregister_never_registered),
+	KUNIT_CASE(luo_unregister_handler_with_flb),
+	KUNIT_CASE(luo_file_positive_returns),
+	KUNIT_CASE(luo_file_retrieved_is_preserved),
+	KUNIT_CASE(luo_flb_retrieve_fails_at_finish),
 	{}
 };
 

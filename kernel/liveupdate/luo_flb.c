@@ -15,9 +15,10 @@
  *   reboot, every FLB in use is handed over with its handle and its count
  *   of files.
  * - incoming: the object is rebuilt by retrieve() the first time someone
- *   asks for it with liveupdate_flb_get_incoming(); when the last file that
- *   used it in the previous kernel finishes, finish() releases it (after a
- *   retrieve(), if nobody asked for it before).
+ *   asks for it with liveupdate_flb_get_incoming(), or at the latest when a
+ *   session with a file using it finishes (so that a failed retrieve()
+ *   fails that SESSION_FINISH, which can be retried); when the last file
+ *   that used it in the previous kernel finishes, finish() releases it.
  *
  * The two sides have separate state and locks: a kernel may use an FLB for
  * the next update while it still holds the one of the previous update.
@@ -62,6 +63,18 @@ static struct luo_flb_link *luo_flb_link_find(struct liveupdate_file_handler *fh
 		if (link->flb == flb)
 			return link;
 	return NULL;
+}
+
+/* Drop @link; the FLB leaves luo_flbs with its last handler. */
+static void luo_flb_unlink(struct luo_flb_link *link)
+{
+	struct luo_flb_private *priv = luo_flb_priv(link->flb);
+
+	lockdep_assert_held_write(&luo_handlers_lock);
+	list_del(&link->list);
+	kfree(link);
+	if (!--priv->users)
+		list_del_init(&priv->list);
 }
 
 static bool luo_flb_compatible_taken(const char *compatible)
@@ -140,32 +153,50 @@ EXPORT_SYMBOL_GPL(liveupdate_register_flb);
  * @fh:  The file handler.
  * @flb: The FLB.
  *
- * Return: 0, -ENOENT when @flb is not registered with @fh, -EBUSY while
- * files are bound to @fh.
+ * Safe on a handler whose registration failed, as a module's exit path
+ * calls it.
+ *
+ * Return: 0, -ENOENT when @fh is not registered or @flb is not registered
+ * with it, -EBUSY while files are bound to @fh.
  */
 int liveupdate_unregister_flb(struct liveupdate_file_handler *fh,
 			      struct liveupdate_flb *flb)
 {
-	struct luo_flb_private *priv = luo_flb_priv(flb);
-	struct luo_flb_link *link;
+	struct luo_flb_link *link = NULL;
 	int err = 0;
 
 	down_write(&luo_handlers_lock);
-	link = luo_flb_link_find(fh, flb);
-	if (!link) {
+	/*
+	 * A handler that was never registered (live update disabled, or its
+	 * compatible string taken) has no list of FLBs to look in.
+	 */
+	if (luo_handler_registered(fh))
+		link = luo_flb_link_find(fh, flb);
+	if (!link)
 		err = -ENOENT;
-	} else if (atomic_long_read(&ACCESS_PRIVATE(fh, nr_files))) {
+	else if (atomic_long_read(&ACCESS_PRIVATE(fh, nr_files)))
 		err = -EBUSY;
-	} else {
-		list_del(&link->list);
-		kfree(link);
-		if (!--priv->users)
-			list_del_init(&priv->list);
-	}
+	else
+		luo_flb_unlink(link);
 	up_write(&luo_handlers_lock);
 	return err;
 }
 EXPORT_SYMBOL_GPL(liveupdate_unregister_flb);
+
+/**
+ * luo_flb_unlink_all - Unregister every FLB of a handler going away.
+ * @fh: A registered handler with no files bound to it.
+ *
+ * Called with luo_handlers_lock held for writing.
+ */
+void luo_flb_unlink_all(struct liveupdate_file_handler *fh)
+{
+	struct luo_flb_link *link, *next;
+
+	lockdep_assert_held_write(&luo_handlers_lock);
+	list_for_each_entry_safe(link, next, luo_fh_flbs(fh), list)
+		luo_flb_unlink(link);
+}
 
 static int luo_flb_get(struct liveupdate_flb *flb,
 		       struct liveupdate_file_handler *fh)
@@ -184,7 +215,8 @@ static int luo_flb_get(struct liveupdate_flb *flb,
 			err = -ENODEV;
 		if (!err) {
 			t0 = luo_ns();
-			err = flb->ops->preserve(&args);
+			err = luo_cb_result(flb->ops->preserve(&args),
+					    flb->compatible, "preserve");
 			cost = luo_ns() - t0;
 			if (err)
 				module_put(flb->ops->owner);
@@ -344,7 +376,8 @@ static int luo_flb_retrieve_locked(struct liveupdate_flb *flb,
 	err = luo_hook_result(luo_hook_flb_retrieve(flb->compatible));
 	if (!err) {
 		t0 = luo_ns();
-		err = flb->ops->retrieve(&args);
+		err = luo_cb_result(flb->ops->retrieve(&args), flb->compatible,
+				    "retrieve");
 		cost = luo_ns() - t0;
 	}
 	trace_luo_flb_retrieve(flb->compatible, handler, state->count, err,
@@ -438,6 +471,38 @@ static void luo_flb_finish_one(struct liveupdate_flb *flb,
 		module_put(flb->ops->owner);
 	}
 	mutex_unlock(&state->lock);
+}
+
+/**
+ * luo_flb_file_prepare_finish - Before an incoming file of @fh finishes.
+ * @fh: The file's handler.
+ *
+ * Retrieves every incoming FLB of @fh not retrieved yet, so that the
+ * finish of its last file cannot fail on the retrieve: SESSION_FINISH
+ * reports such a failure, finishes nothing and can be tried again, where
+ * the last finish would have had to drop the FLB.
+ *
+ * Return: 0, or the error of an FLB's retrieve().
+ */
+int luo_flb_file_prepare_finish(struct liveupdate_file_handler *fh)
+{
+	struct luo_flb_link *link;
+	int err = 0;
+
+	down_read(&luo_handlers_lock);
+	list_for_each_entry(link, luo_fh_flbs(fh), list) {
+		struct luo_flb_state *state = &luo_flb_priv(link->flb)->incoming;
+
+		mutex_lock(&state->lock);
+		luo_flb_claim_incoming(link->flb);
+		if (state->preserved)
+			err = luo_flb_retrieve_locked(link->flb, fh->compatible);
+		mutex_unlock(&state->lock);
+		if (err)
+			break;
+	}
+	up_read(&luo_handlers_lock);
+	return err;
 }
 
 /**

@@ -9,8 +9,9 @@
  *   luo_handlers_lock registered file handlers and FLBs (read while used)
  *   flb state lock    one FLB's outgoing or incoming state
  *
- * Files preserved anywhere are also indexed by identity in luo_file_ids,
- * an xarray with its own lock.  The table of FLBs handed over (luo.in_flbs)
+ * Files preserved anywhere, and files retrieved from sessions not finished
+ * yet, are also indexed by identity in luo_file_ids, an xarray with its own
+ * lock.  The table of FLBs handed over (luo.in_flbs)
  * is written once before userspace runs; an entry is claimed under the
  * lock of the one registered FLB of its compatible string.
  */
@@ -39,11 +40,13 @@
  * @file:            The file, with a reference held: the preserved file
  *                   (outgoing) or the retrieved one (incoming).
  * @token:           Userspace's name for it, unique in the session.
- * @id:              Its identity in luo_file_ids (outgoing only).
+ * @id:              Its identity in luo_file_ids, when @indexed.
  * @serialized_data: The handler's handle for its preserved state.
  * @private_data:    The handler's runtime state (outgoing only).
  * @retrieve_status: Incoming: 0 not retrieved, 1 retrieved, <0 the error.
  * @frozen:          Outgoing: freeze() succeeded for the coming reboot.
+ * @indexed:         In luo_file_ids: preserved (outgoing), or retrieved and
+ *                   not finished (incoming).
  * @compatible:      The handler's compatible string (incoming).
  */
 struct luo_file {
@@ -56,6 +59,7 @@ struct luo_file {
 	void *private_data;
 	int retrieve_status;
 	bool frozen;
+	bool indexed;
 	char compatible[LIVEUPDATE_HNDL_COMPAT_LENGTH];
 };
 
@@ -181,13 +185,16 @@ void luo_file_unpreserve_all(struct luo_session *session);
 int luo_file_freeze(struct luo_session *session);
 void luo_file_unfreeze(struct luo_session *session);
 int luo_file_retrieve(struct luo_session *session, u64 token, struct file **filep);
-int luo_file_finish_all(struct luo_session *session, bool force);
+int luo_file_finish_all(struct luo_session *session);
 bool luo_handler_registered(struct liveupdate_file_handler *fh);
+int luo_cb_result(int ret, const char *compatible, const char *op);
 
 /* luo_flb.c */
 int luo_flb_file_preserve(struct liveupdate_file_handler *fh);
 void luo_flb_file_unpreserve(struct liveupdate_file_handler *fh);
+int luo_flb_file_prepare_finish(struct liveupdate_file_handler *fh);
 void luo_flb_file_finish(struct liveupdate_file_handler *fh);
+void luo_flb_unlink_all(struct liveupdate_file_handler *fh);
 unsigned long luo_flb_count_outgoing(void);
 void luo_flb_serialize(struct luo_flb_ser *ser, unsigned long max);
 

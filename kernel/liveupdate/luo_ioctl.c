@@ -11,7 +11,8 @@
  * through luo_ioctl_dispatch(), driven by a table of {handler, size of the
  * structure this kernel knows, size of its first version}.  The dispatcher
  * reads the structure's leading __u32 size, refuses sizes below the first
- * version (EINVAL), copies the structure with copy_struct_from_user() so
+ * version (EINVAL) and sizes above PAGE_SIZE (E2BIG: no tail of more than
+ * a page is scanned), copies the structure with copy_struct_from_user() so
  * that a longer structure is accepted only when its unknown tail is zero
  * (E2BIG otherwise), and hands the kernel-sized copy to the handler.
  * Results go back with luo_ucmd_respond(), never more bytes than userspace
@@ -233,6 +234,8 @@ static long luo_ioctl_dispatch(const struct luo_ioctl_op *ops, size_t nr_ops,
 		return -EFAULT;
 	if (ucmd.user_size < op->min_size)
 		return -EINVAL;
+	if (ucmd.user_size > PAGE_SIZE)
+		return -E2BIG;
 	ucmd.cmd = &buf;
 	err = copy_struct_from_user(ucmd.cmd, op->size, ucmd.ubuffer,
 				    ucmd.user_size);

@@ -195,34 +195,62 @@ int luo_session_retrieve(const char *name, struct file **filep)
 	return err;
 }
 
+/*
+ * Close a retrieved session that was not finished: finish it by the rules
+ * of SESSION_FINISH (seeds 000 and 001: every file's can_finish() first,
+ * all or nothing).  When a file cannot finish (or its handler is missing,
+ * or an FLB cannot be retrieved), nothing is finished and the session
+ * returns to the incoming ones, to be retrieved and finished later, its
+ * retrieved files as they are; what nobody finishes stays reserved until
+ * the next live update.  Returns 0 when the session is gone, else why it
+ * stays.
+ */
+static int luo_session_close_incoming(struct luo_session *session)
+{
+	unsigned long nr_files = session->nr_files;
+	int err;
+
+	err = luo_file_finish_all(session);
+	if (err)
+		session->retrieved = false;
+	else
+		list_del(&session->list);
+	trace_luo_session_release(session->name, nr_files, err);
+	/* Ended by a close, not a FINISH: -ECANCELED in the record. */
+	luo_record_session(LUO_REC_SESSION_FINISH, session->name,
+			   err ?: -ECANCELED, !err && list_empty(&luo.incoming));
+	return err;
+}
+
 static int luo_session_release(struct inode *inode, struct file *file)
 {
 	struct luo_session *session = file->private_data;
+	int err = 0;
 
 	mutex_lock(&luo.lock);
-	trace_luo_session_release(session->name, session->nr_files, 0);
 	if (luo.rebooting) {
 		/*
 		 * The handover to the next kernel describes this session
 		 * already: its files must stay preserved as they are.
 		 */
+		trace_luo_session_release(session->name, session->nr_files, 0);
 		mutex_unlock(&luo.lock);
 		return 0;
 	}
-	list_del(&session->list);
-	luo.nr_sessions--;
 	mutex_lock(&session->lock);
 	if (session->incoming) {
-		luo_file_finish_all(session, true);
-		/* Closed unfinished: what it held is discarded. */
-		luo_record_session(LUO_REC_SESSION_FINISH, session->name,
-				   -ECANCELED, list_empty(&luo.incoming));
+		err = luo_session_close_incoming(session);
 	} else {
+		trace_luo_session_release(session->name, session->nr_files, 0);
+		list_del(&session->list);
 		luo_file_unpreserve_all(session);
 	}
+	if (!err)
+		luo.nr_sessions--;
 	mutex_unlock(&session->lock);
 	mutex_unlock(&luo.lock);
-	luo_session_free(session);
+	if (!err)
+		luo_session_free(session);
 	return 0;
 }
 
@@ -304,7 +332,7 @@ int luo_session_finish(struct file *sfile)
 	else if (luo.rebooting)
 		err = -EBUSY;
 	else
-		err = luo_file_finish_all(session, false);
+		err = luo_file_finish_all(session);
 	if (!err) {
 		session->incoming = false;
 		list_move_tail(&session->list, &luo.sessions);

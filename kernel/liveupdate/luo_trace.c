@@ -134,7 +134,9 @@ ALLOW_ERROR_INJECTION(luo_hook_file_retrieve, ERRNO);
  * @token:   The file's token.
  *
  * An error fails LIVEUPDATE_SESSION_FINISH with it before any file is
- * finished; the session stays retrieved and unfinished.
+ * finished; the session stays retrieved and unfinished.  At the close of
+ * an unfinished session it finishes nothing either: the session returns
+ * to the incoming ones.
  *
  * Return: 0 (or what BPF makes it return).
  */
@@ -166,8 +168,9 @@ ALLOW_ERROR_INJECTION(luo_hook_flb_preserve, ERRNO);
  * luo_hook_flb_retrieve - Hook before an incoming FLB's retrieve().
  * @flb: The FLB's compatible string.
  *
- * An error is returned by liveupdate_flb_get_incoming(); the FLB stays
- * unretrieved and a later call may succeed.
+ * An error is returned by liveupdate_flb_get_incoming(), or fails the
+ * SESSION_FINISH that needed the FLB before any file is finished; the FLB
+ * stays unretrieved and a later call may succeed.
  *
  * Return: 0 (or what BPF makes it return).
  */

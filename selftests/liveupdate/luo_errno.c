@@ -15,6 +15,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/syscall.h>
@@ -265,6 +267,42 @@ TEST_F(luo, create_bigger_nonzero_tail_e2big)
 	sfd = create_session(self->luo, "errno-tail");
 	ASSERT_FD(sfd);
 	close(sfd);
+}
+
+/*
+ * A size above the page size is refused whatever the bytes: the kernel does
+ * not scan megabytes of user memory for a zero tail.  A page is the most it
+ * accepts.
+ */
+TEST_F(luo, create_size_above_page_e2big)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	struct liveupdate_ioctl_create_session *arg;
+	char *buf;
+	int sfd;
+
+	/* Room for size + 1 bytes, and size + 4096 to try a far bigger one. */
+	buf = calloc(1, 2 * page + 1);
+	ASSERT_NE(NULL, buf);
+	arg = (void *)buf;
+	memcpy(arg->name, "errno-huge", strlen("errno-huge"));
+
+	arg->size = page + 1;
+	EXPECT_ERRNO(E2BIG, luo_ioctl_fd(self->luo, LIVEUPDATE_IOCTL_CREATE_SESSION, arg,
+					 &arg->fd));
+	arg->size = 2 * page;
+	EXPECT_ERRNO(E2BIG, luo_ioctl_fd(self->luo, LIVEUPDATE_IOCTL_CREATE_SESSION, arg,
+					 &arg->fd));
+	arg->size = UINT32_MAX;
+	EXPECT_ERRNO(E2BIG, luo_ioctl_fd(self->luo, LIVEUPDATE_IOCTL_CREATE_SESSION, arg,
+					 &arg->fd));
+
+	/* Exactly a page, its tail zero: accepted. */
+	arg->size = page;
+	sfd = luo_ioctl_fd(self->luo, LIVEUPDATE_IOCTL_CREATE_SESSION, arg, &arg->fd);
+	ASSERT_FD(sfd);
+	close(sfd);
+	free(buf);
 }
 
 TEST_F(session, preserve_size_too_small_einval)

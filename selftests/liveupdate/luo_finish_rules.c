@@ -13,8 +13,10 @@
  *	is retrieved once; RETRIEVE_FD finds preserved tokens only; an
  *	unfinished session preserves nothing; FINISH discards the files never
  *	retrieved, leaves the retrieved ones alone and turns the session into
- *	an ordinary one; closing a retrieved session without FINISH is
- *	allowed; a second FINISH is refused.
+ *	an ordinary one; a retrieved file counts as preserved until FINISH
+ *	(it cannot go into an outgoing session before, and can after);
+ *	closing a retrieved session without FINISH is allowed; a second
+ *	FINISH is refused.
  *
  * Each check is one TAP line; the exit code is 0 only when all pass.
  */
@@ -39,7 +41,7 @@
 #define MISSING_TOKEN	99
 
 /* TAP lines of stage 2; ksft_finished() fails the run if they differ. */
-#define STAGE2_CHECKS	20
+#define STAGE2_CHECKS	23
 
 static const struct {
 	const char *name;
@@ -147,10 +149,13 @@ static void stage1(void)
 			close(sfds[i]);
 }
 
-/* fin-a: retrieval, RETRIEVE_FD, PRESERVE_FD before and after FINISH. */
+/*
+ * fin-a: retrieval, RETRIEVE_FD, PRESERVE_FD before and after FINISH, into
+ * fin-a and, of its retrieved file, into the outgoing session fin-out.
+ */
 static void stage2_fin_a(int luo)
 {
-	int sfd, fd1, mfd;
+	int sfd, fd1, mfd, out;
 	char buf[CONTENT_LEN];
 
 	check(create_session(luo, "fin-a"), EEXIST, "create fin-a while it is incoming");
@@ -168,6 +173,10 @@ static void stage2_fin_a(int luo)
 	mfd = memfd_with(buf, sizeof(buf));
 	check(mfd < 0 ? mfd : preserve(sfd, mfd, 100), EINVAL,
 	      "preserve into fin-a before finish");
+	out = create_session(luo, "fin-out");
+	check(out, 0, "create the outgoing session fin-out");
+	check(out < 0 || fd1 < 0 ? -EBADF : preserve(out, fd1, 1), EBUSY,
+	      "preserve fin-a token 1 into fin-out before finish");
 
 	check(finish(sfd), 0, "finish fin-a, token 2 never retrieved");
 	check(retrieve_fd(sfd, 2), EINVAL, "retrieve fin-a token 2 after finish");
@@ -175,7 +184,11 @@ static void stage2_fin_a(int luo)
 	check(holds_content(fd1, "fin-a", 1), 0,
 	      "fin-a token 1 keeps its contents after finish");
 	check(mfd < 0 ? mfd : preserve(sfd, mfd, 100), 0, "preserve into fin-a after finish");
+	check(out < 0 || fd1 < 0 ? -EBADF : preserve(out, fd1, 1), 0,
+	      "preserve fin-a token 1 into fin-out after finish");
 
+	if (out >= 0)
+		close(out);
 	if (mfd >= 0)
 		close(mfd);
 	if (fd1 >= 0)

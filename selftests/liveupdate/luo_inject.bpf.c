@@ -104,6 +104,13 @@ int BPF_PROG(inject_retrieve, const char *session, const char *handler,
 	return inject(INJ_HOOK_RETRIEVE, session, token, ret);
 }
 
+SEC("fmod_ret/luo_hook_file_can_finish")
+int BPF_PROG(inject_can_finish, const char *session, const char *handler,
+	     __u64 token, int ret)
+{
+	return inject(INJ_HOOK_CAN_FINISH, session, token, ret);
+}
+
 /* Put one event of a test's session into the ring buffer. */
 static __always_inline int record(enum inj_event_type type, const char *session,
 				  const char *handler, __u64 token, int result)

@@ -19,6 +19,7 @@ enum inj_hook {
 	INJ_HOOK_PRESERVE,	/* luo_hook_file_preserve */
 	INJ_HOOK_FREEZE,	/* luo_hook_file_freeze */
 	INJ_HOOK_RETRIEVE,	/* luo_hook_file_retrieve */
+	INJ_HOOK_CAN_FINISH,	/* luo_hook_file_can_finish */
 	INJ_NR_HOOKS
 };
 

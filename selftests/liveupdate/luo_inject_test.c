@@ -21,8 +21,11 @@
  *   luo_inject_test --stage 2
  *	Retrieve: luo_hook_file_retrieve fails inj-a token 2, twice, since
  *	the error is not latched, and the file is retrieved once the program
- *	is gone.  Every file holds its stage 1 bytes, both sessions finish,
- *	and the record holds the aborted update and the one that went through.
+ *	is gone.  Every file holds its stage 1 bytes.  Can-finish:
+ *	luo_hook_file_can_finish fails inj-b, whose FINISH fails, and whose
+ *	close then finishes nothing: inj-b is retrieved again, its file the
+ *	same.  Both sessions finish, and the record holds the aborted update
+ *	and the one that went through.
  *
  * A kernel without the hooks or their tracepoints fails the test: the
  * programs do not load.  Each check is one TAP line; the exit code is 0
@@ -65,7 +68,7 @@
 
 /* TAP lines of each stage; ksft_finished() fails the run if they differ. */
 #define STAGE1_CHECKS	25
-#define STAGE2_CHECKS	17
+#define STAGE2_CHECKS	22
 
 #define MAX_EVENTS	32
 
@@ -148,6 +151,9 @@ static struct bpf_link **injector(enum inj_hook hook, struct bpf_program **prog)
 	case INJ_HOOK_FREEZE:
 		*prog = skel->progs.inject_freeze;
 		return &skel->links.inject_freeze;
+	case INJ_HOOK_CAN_FINISH:
+		*prog = skel->progs.inject_can_finish;
+		return &skel->links.inject_can_finish;
 	default:
 		*prog = skel->progs.inject_retrieve;
 		return &skel->links.inject_retrieve;
@@ -558,6 +564,7 @@ static void stage2(void)
 {
 	const struct inj_target targets[INJ_NR_HOOKS] = {
 		[INJ_HOOK_RETRIEVE] = { "inj-a", TARGET_TOKEN, 0, -INJECTED },
+		[INJ_HOOK_CAN_FINISH] = { "inj-b", 0, 0, -INJECTED },
 	};
 	const struct expect failed[] = {
 		{ INJ_EV_RETRIEVE, "inj-a", TARGET_TOKEN, -INJECTED, MEMFD },
@@ -608,6 +615,20 @@ static void stage2(void)
 				      "retrieve %s token %u with its stage 1 bytes",
 				      sessions[s], t);
 	check_events(rest, ARRAY_SIZE(rest), "every file retrieved");
+
+	/*
+	 * A close is a finish: when a file cannot finish, nothing is, and the
+	 * session returns to the incoming ones, its retrieved files intact.
+	 */
+	inject_start(INJ_HOOK_CAN_FINISH);
+	check(finish(sfds[1]), INJECTED, "finish inj-b fails with the injected error");
+	check(close_fd(sfds[1]), 0, "close inj-b while it cannot finish");
+	sfds[1] = retrieve_session(luo, "inj-b");
+	check(sfds[1], 0, "retrieve inj-b again: the close did not finish it");
+	check(retrieve_verify(sfds[1], "inj-b", 1), 0,
+	      "inj-b token 1 again, the same stage 1 bytes");
+	check_injector(INJ_HOOK_CAN_FINISH, 2, 2);
+	inject_stop(INJ_HOOK_CAN_FINISH);
 	for (s = 0; s < ARRAY_SIZE(sessions); s++)
 		check(finish(sfds[s]), 0, "finish %s", sessions[s]);
 	hdr = read_record();

@@ -19,13 +19,16 @@
  * and a new program with an old kernel, as long as it leaves the fields the
  * kernel does not know zeroed.  The kernel reads min(@size, its own size)
  * bytes, treats missing bytes as zero, and refuses non-zero bytes beyond
- * what it understands.
+ * what it understands.  A @size above the page size (4096 on x86) is
+ * refused with E2BIG whatever the bytes, as clone3() and openat2() do: no
+ * structure here will grow that far, and the kernel does not scan more
+ * memory than that for a zero tail.
  *
  * The common errno values mean:
  *
  * - ENOTTY: the ioctl number is not known at all.
  * - E2BIG: the ioctl is known, but the structure has non-zero bytes past the
- *   part this kernel understands.
+ *   part this kernel understands, or @size is above the page size.
  * - EOPNOTSUPP: the structure is understood, but a known field holds a value
  *   this kernel does not support.
  * - EINVAL: everything was understood, but a field is not valid: a size
@@ -128,12 +131,12 @@ struct liveupdate_ioctl_retrieve_session {
  *
  * Errors: EBADF for a bad @fd, ENOENT when no handler can preserve this kind
  * of file, EEXIST when @token is in use in this session, EBUSY when the
- * object is preserved already, in any session, through any descriptor (the
- * handler decides what "the same object" is: for a memfd, its inode),
- * EINVAL on a session that holds a previous kernel's files not finished
- * yet, EBUSY while the reboot is under way, ENOSPC when the session holds
- * as many files as the handover can describe, ENODEV when the handler's
- * module is going away.
+ * object is preserved already, in any session, through any descriptor, or
+ * was retrieved from a session not finished yet (the handler decides what
+ * "the same object" is: for a memfd, its inode), EINVAL on a session that
+ * holds a previous kernel's files not finished yet, EBUSY while the reboot
+ * is under way, ENOSPC when the session holds as many files as the
+ * handover can describe, ENODEV when the handler's module is going away.
  */
 struct liveupdate_session_preserve_fd {
 	__u32		size;
