@@ -176,11 +176,12 @@ WINDOW = 20               # samples of a window (a retrieve block: all 11)
 
 
 def envelope(runs, key):
-    """(cost off, cost on): the least median of a window of WINDOW samples
-    over all blocks without, and all blocks with, the tools, from the
-    samples d[key] of each luo_perf output d in runs (its "blocks" and
-    per-block "tools"), each block without its first WARMUP samples."""
-    sides = ([], [])
+    """(cost off, cost on, windows off, windows on, window width): the least
+    median of a window of WINDOW samples (fewer when a block is shorter) over
+    all blocks without, and all blocks with, the tools, from the samples
+    d[key] of each luo_perf output d in runs (its "blocks" and per-block
+    "tools"), each block without its first WARMUP samples."""
+    sides, widths = ([], []), set()
     for d in runs:
         blocks, tools, v = d["blocks"], d["tools"], d[key]
         if blocks < 2 or len(tools) != blocks or len(v) % blocks:
@@ -191,21 +192,23 @@ def envelope(runs, key):
         for b in range(blocks):
             s = v[b * per + WARMUP:(b + 1) * per]
             w = min(WINDOW, len(s))
+            widths.add(w)
             sides[1 if tools[b] else 0].extend(
                 statistics.median(s[i:i + w]) for i in range(0, len(s) - w + 1, w))
     if not sides[0] or not sides[1]:
         raise ValueError(f"{key}: blocks on one side only")
-    return min(sides[0]), min(sides[1]), len(sides[0]), len(sides[1])
+    return min(sides[0]), min(sides[1]), len(sides[0]), len(sides[1]), \
+        "/".join(str(w) for w in sorted(widths))
 
 
 def toolkit_pct(name, runs):
     """(percent, what): the tools' cost on the operation name, from the
     luo_perf outputs runs."""
-    off, on, n_off, n_on = envelope(runs, name)
+    off, on, n_off, n_on, width = envelope(runs, name)
     pct = (on / off - 1) * 100
     return pct, (f"{name} {us(off)} -> {us(on)} ({pct:+.1f} %, least median of a window "
-                 f"of {min(WINDOW, len(runs[0][name]) // runs[0]['blocks'] - WARMUP)}, "
-                 f"{n_off} windows off, {n_on} on; allowed <= +{TOOLKIT_PCT[name]:.0f} %)")
+                 f"of {width}, {n_off} windows off, {n_on} on; "
+                 f"allowed <= +{TOOLKIT_PCT[name]:.0f} %)")
 
 
 def test_toolkit_cost(run):

@@ -32,11 +32,9 @@ tally() {
 
 # The toolkit-cost estimator on samples kept from real runs: no guest.
 echo "# perf-check-samples: perf_check.py on selftests/perf/samples/"
-selftests/perf/perf_check_test.py >"/tmp/perf-samples.$$.log"
-src=$?
-cat "/tmp/perf-samples.$$.log"
-tally "/tmp/perf-samples.$$.log" $src
-rm -f "/tmp/perf-samples.$$.log"
+mkdir -p build/vm
+selftests/perf/perf_check_test.py | tee build/vm/perf-check-samples.tap
+tally build/vm/perf-check-samples.tap "${PIPESTATUS[0]}"
 
 for mode in none planted; do
 	name=perf planted=()
