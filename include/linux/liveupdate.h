@@ -164,12 +164,17 @@ struct luo_flb_state {
  * @outgoing: State for the next live update (preserve / unpreserve).
  * @incoming: State handed over by the previous kernel (retrieve / finish).
  * @users:    Number of handlers it is registered with.
+ * @out_key:  The lockdep class of @outgoing's lock, and ...
+ * @in_key:   ... of @incoming's: one per FLB, so that an FLB callback may
+ *            use another FLB (lockdep then watches the order between them).
  */
 struct luo_flb_private {
 	struct list_head list;
 	struct luo_flb_state outgoing;
 	struct luo_flb_state incoming;
 	int users;
+	struct lock_class_key out_key;
+	struct lock_class_key in_key;
 };
 
 /**
@@ -177,8 +182,9 @@ struct luo_flb_private {
  * @ops:        Its callbacks.
  * @compatible: The name of its serialized format, e.g. "iommu-core-v1".
  *
- * Defined statically by a subsystem and registered with each file handler
- * whose files depend on it, with liveupdate_register_flb().
+ * Defined statically by a subsystem (its lockdep classes live in it) and
+ * registered with each file handler whose files depend on it, with
+ * liveupdate_register_flb().
  */
 struct liveupdate_flb {
 	const struct liveupdate_flb_ops *ops;

@@ -149,20 +149,28 @@ static int __init luo_init(void)
 		return 0;
 	}
 
-	luo_incoming_init();
+	/*
+	 * Whatever can fail comes first: once the previous kernel's sessions
+	 * are taken, nothing may leave them without a way to be retrieved
+	 * and finished.  Userspace does not run yet, so the device has no
+	 * user before LUO is enabled.
+	 */
 	err = luo_fdt_init_out();
 	if (err) {
 		pr_err("cannot set up the handover to the next kernel: %pe\n",
 		       ERR_PTR(err));
 		return err;
 	}
-	luo_record_init();
-	WRITE_ONCE(luo.enabled, true);
 	err = luo_device_init();
 	if (err) {
-		WRITE_ONCE(luo.enabled, false);
 		pr_err("cannot register /dev/liveupdate: %pe\n", ERR_PTR(err));
+		luo_fdt_exit_out();
+		return err;
 	}
-	return err;
+	luo_incoming_init();
+	luo_fdt_renumber_out();
+	luo_record_init();
+	WRITE_ONCE(luo.enabled, true);
+	return 0;
 }
 late_initcall(luo_init);

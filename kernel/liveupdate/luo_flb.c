@@ -73,7 +73,8 @@ static void luo_flb_unlink(struct luo_flb_link *link)
 	lockdep_assert_held_write(&luo_handlers_lock);
 	list_del(&link->list);
 	kfree(link);
-	if (!--priv->users)
+	WRITE_ONCE(priv->users, priv->users - 1);
+	if (!priv->users)
 		list_del_init(&priv->list);
 }
 
@@ -131,13 +132,13 @@ int liveupdate_register_flb(struct liveupdate_file_handler *fh,
 		if (luo_flb_compatible_taken(flb->compatible)) {
 			err = -EEXIST;
 		} else {
-			mutex_init(&priv->outgoing.lock);
-			mutex_init(&priv->incoming.lock);
+			__mutex_init(&priv->outgoing.lock, "flb->outgoing", &priv->out_key);
+			__mutex_init(&priv->incoming.lock, "flb->incoming", &priv->in_key);
 			list_add_tail(&priv->list, &luo_flbs);
 		}
 	}
 	if (!err) {
-		priv->users++;
+		WRITE_ONCE(priv->users, priv->users + 1);
 		link->flb = flb;
 		list_add_tail(&link->list, luo_fh_flbs(fh));
 	}
@@ -391,55 +392,58 @@ static int luo_flb_retrieve_locked(struct liveupdate_flb *flb,
 
 /**
  * liveupdate_flb_get_incoming - The FLB object the previous kernel handed over.
- * @flb:  A registered FLB.
+ * @flb:  An FLB its caller keeps registered for the duration of the call.
  * @objp: Set to the live object, rebuilt by retrieve() on first use.
  *
- * Return: 0, -ENOENT when the previous kernel handed over no such FLB (or
- * it is finished), or the error of retrieve().
+ * May be called from another FLB's callbacks: it takes no lock but @flb's
+ * own (see &struct luo_flb_private).
+ *
+ * Return: 0, -ENOENT when @flb is not registered or the previous kernel
+ * handed over no such FLB (or it is finished), or the error of retrieve().
  */
 int liveupdate_flb_get_incoming(struct liveupdate_flb *flb, void **objp)
 {
 	struct luo_flb_state *state = &luo_flb_priv(flb)->incoming;
 	int err = -ENOENT;
 
-	down_read(&luo_handlers_lock);
-	if (luo_flb_priv(flb)->users) {
-		mutex_lock(&state->lock);
-		luo_flb_claim_incoming(flb);
-		if (state->preserved) {
-			err = luo_flb_retrieve_locked(flb, "");
-			if (!err)
-				*objp = state->obj;
-		}
-		mutex_unlock(&state->lock);
+	if (!READ_ONCE(luo_flb_priv(flb)->users))
+		return err;
+	mutex_lock(&state->lock);
+	luo_flb_claim_incoming(flb);
+	if (state->preserved) {
+		err = luo_flb_retrieve_locked(flb, "");
+		if (!err)
+			*objp = state->obj;
 	}
-	up_read(&luo_handlers_lock);
+	mutex_unlock(&state->lock);
 	return err;
 }
 EXPORT_SYMBOL_GPL(liveupdate_flb_get_incoming);
 
 /**
  * liveupdate_flb_get_outgoing - The FLB object preserved for the next kernel.
- * @flb:  A registered FLB.
+ * @flb:  An FLB its caller keeps registered for the duration of the call.
  * @objp: Set to the object preserve() returned.
  *
- * Return: 0, or -ENOENT when no preserved file uses the FLB.
+ * May be called from another FLB's callbacks: it takes no lock but @flb's
+ * own (see &struct luo_flb_private).
+ *
+ * Return: 0, or -ENOENT when @flb is not registered or no preserved file
+ * uses it.
  */
 int liveupdate_flb_get_outgoing(struct liveupdate_flb *flb, void **objp)
 {
 	struct luo_flb_state *state = &luo_flb_priv(flb)->outgoing;
 	int err = -ENOENT;
 
-	down_read(&luo_handlers_lock);
-	if (luo_flb_priv(flb)->users) {
-		mutex_lock(&state->lock);
-		if (state->preserved) {
-			*objp = state->obj;
-			err = 0;
-		}
-		mutex_unlock(&state->lock);
+	if (!READ_ONCE(luo_flb_priv(flb)->users))
+		return err;
+	mutex_lock(&state->lock);
+	if (state->preserved) {
+		*objp = state->obj;
+		err = 0;
 	}
-	up_read(&luo_handlers_lock);
+	mutex_unlock(&state->lock);
 	return err;
 }
 EXPORT_SYMBOL_GPL(liveupdate_flb_get_outgoing);

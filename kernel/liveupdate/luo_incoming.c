@@ -15,71 +15,96 @@
  * - the blob must be an FDT whose root is compatible with "luo-v1" and has
  *   an 8-byte liveupdate-number, or nothing is taken (one pr_err names what
  *   was found instead);
- * - the session node must be "luo-session-v2" with an 8-byte header
- *   address; the session table must lie in one preserved block, page
- *   aligned, big enough for its count, or no session is taken;
+ * - the session node must be "luo-session-v3" with an 8-byte header
+ *   address and an 8-byte block key; the session table must lie in one
+ *   preserved block, page aligned, whose &struct luo_block_ser names the
+ *   kind, the key and exactly the size its count needs, or no session is
+ *   taken;
  * - each session must have a NUL-terminated, non-empty name not used by an
  *   earlier session, a consistent (address, count) pair for its files, a
- *   file array inside one preserved block that no other array uses, files
+ *   file array in one preserved block with a valid header of its own that
+ *   no other array uses, files
  *   with terminated, non-empty handler names and distinct tokens; a session
  *   that fails is dropped and counted, the others are kept;
  * - FLB entries get the same treatment in their own node.
  *
  * Preserved blocks are reached through &struct luo_in_mem, so that the KUnit
- * test can feed the parser corrupted data without KHO.  Once copied, every
- * block is given back, which frees the previous kernel's memory; the FDT
- * itself stays, readable in KHO's debugfs.
+ * test can feed the parser corrupted data without KHO.  A block is taken
+ * only after its header was read in place and found to be LUO's: an
+ * address that points at another KHO user's block leaves that block alone.
+ * Once copied, every block taken is given back, which frees the previous
+ * kernel's memory, and so are the file arrays of the sessions that were
+ * dropped; the FDT itself stays, readable in KHO's debugfs.
  */
 
 #define pr_fmt(fmt) "luo: " fmt
 
-#include <linux/io.h>
-#include <linux/kexec_handover.h>
 #include <linux/libfdt.h>
-#include <linux/memory_hotplug.h>
 #include <linux/mm.h>
-#include <linux/overflow.h>
 #include <linux/slab.h>
 #include <linux/sort.h>
 #include <linux/string.h>
 #include <linux/xarray.h>
 
 #include "luo_internal.h"
-#include <trace/events/liveupdate.h>
-
-/* An FDT bigger than this is not ours, whatever it says. */
-#define LUO_FDT_MAX_SIZE	SZ_1M
 
 struct luo_parse {
 	const struct luo_in_mem *mem;
 	struct luo_incoming *in;
+	/* The block key of the node being read */
+	u64 key;
 	/* Blocks mapped so far, by page frame: each may be used only once. */
 	struct xarray blocks;
 };
 
-/* Every complaint names whose handover it is about. */
+/*
+ * Every complaint names whose handover it is about.  A handover can hold
+ * thousands of bad entries: each complaint is rate-limited (the summary
+ * that start-up logs counts what was dropped).
+ */
 #define luo_in_err(p, fmt, ...) \
-	pr_err("%s: " fmt, (p)->mem->origin, ##__VA_ARGS__)
+	pr_err_ratelimited("%s: " fmt, (p)->mem->origin, ##__VA_ARGS__)
+
+/* Whether the header @b says its block is LUO's, of @kind, for @p->key. */
+static bool luo_block_ok(const struct luo_parse *p, const struct luo_block_ser *b,
+			 u32 kind)
+{
+	return b->magic == LUO_BLOCK_MAGIC && b->kind == kind && b->key == p->key &&
+	       b->size >= sizeof(*b);
+}
 
 /*
- * Map the preserved block at @phys and set *@size to its size.  A block is
- * never handed out twice: two arrays at one address are an error of the
- * previous kernel.
+ * Take the preserved block of @kind at @phys and set *@size to the bytes its
+ * header says are in use.  The header is checked in place first: a block
+ * that is not LUO's is never taken.  A block is never handed out twice: two
+ * arrays at one address are an error of the previous kernel.
  */
-static const void *luo_parse_map(struct luo_parse *p, u64 phys, size_t *size)
+static const void *luo_parse_map(struct luo_parse *p, u64 phys, u32 kind,
+				 size_t *size)
 {
+	const struct luo_block_ser *peek;
+	size_t mapped;
 	void *block;
 
 	*size = 0;
 	if (!phys || !PAGE_ALIGNED(phys) || xa_load(&p->blocks, PHYS_PFN(phys)))
 		return NULL;
-	block = p->mem->map(p->mem->ctx, phys, size);
+	peek = p->mem->peek(p->mem->ctx, phys, sizeof(*peek));
+	if (!peek || !luo_block_ok(p, peek, kind))
+		return NULL;
+	block = p->mem->map(p->mem->ctx, phys, &mapped);
 	if (!block)
 		return NULL;
 	if (xa_is_err(xa_store(&p->blocks, PHYS_PFN(phys), block, GFP_KERNEL))) {
 		p->mem->unmap(p->mem->ctx, block);
 		return NULL;
 	}
+	/* Read once more: what counts is the block as taken. */
+	peek = block;
+	if (mapped < sizeof(*peek) || !luo_block_ok(p, peek, kind) ||
+	    peek->size > mapped)
+		return NULL;
+	*size = peek->size;
 	return block;
 }
 
@@ -189,12 +214,15 @@ static int luo_parse_session(struct luo_parse *p, const struct luo_session_ser *
 		return -EINVAL;
 	}
 	if (set->count) {
-		files = luo_parse_map(p, set->files, &size);
-		if (!files || size < set->count * sizeof(*files)) {
-			luo_in_err(p, "session '%s': its %llu files at %#llx are not one preserved block of their own, dropped\n",
+		const struct luo_block_ser *block;
+
+		block = luo_parse_map(p, set->files, LUO_BLOCK_FILES, &size);
+		if (!block || size != sizeof(*block) + set->count * sizeof(*files)) {
+			luo_in_err(p, "session '%s': its %llu files at %#llx are not one preserved block of LUO's files, dropped\n",
 				   ser->name, set->count, set->files);
 			return -EINVAL;
 		}
+		files = (const void *)(block + 1);
 	}
 	for (i = 0; i < set->count; i++) {
 		if (!luo_str_ok(files[i].compatible, sizeof(files[i].compatible))) {
@@ -304,14 +332,19 @@ static int luo_parse_sessions(struct luo_parse *p, const void *fdt, int off)
 			   LUO_FDT_SESSION_HEADER);
 		return -EINVAL;
 	}
-	hdr = luo_parse_map(p, phys, &size);
+	if (luo_fdt_get_u64(fdt, off, LUO_FDT_BLOCK_KEY, &p->key)) {
+		luo_in_err(p, "the session node has no valid %s: no sessions taken\n",
+			   LUO_FDT_BLOCK_KEY);
+		return -EINVAL;
+	}
+	hdr = luo_parse_map(p, phys, LUO_BLOCK_SESSIONS, &size);
 	if (!hdr || size < sizeof(*hdr)) {
-		luo_in_err(p, "the session table at %#llx is not a preserved block: no sessions taken\n",
+		luo_in_err(p, "the session table at %#llx is not a preserved block of LUO's sessions: no sessions taken\n",
 			   phys);
 		return -EINVAL;
 	}
 	count = hdr->count;
-	if (count > LUO_MAX_SESSIONS || size < sizeof(*hdr) + count * sizeof(*ser)) {
+	if (count > LUO_MAX_SESSIONS || size != sizeof(*hdr) + count * sizeof(*ser)) {
 		luo_in_err(p, "the session table at %#llx cannot hold its %llu sessions: no sessions taken\n",
 			   phys, count);
 		return -EINVAL;
@@ -323,9 +356,21 @@ static int luo_parse_sessions(struct luo_parse *p, const void *fdt, int off)
 		return -ENOMEM;
 	err = luo_mark_bad_names(p, ser, sizeof(*ser), sizeof(ser->name), count,
 				 "session", drop);
+	for (i = 0; !err && i < count; i++) {
+		int ret = test_bit(i, drop) ? 0 : luo_parse_session(p, &ser[i]);
+
+		if (ret == -ENOMEM)
+			err = ret;
+		else if (ret)
+			__set_bit(i, drop);
+	}
+	/*
+	 * A dropped session's file array, if it is LUO's and nobody else's,
+	 * is taken too, so that it is given back with the others.
+	 */
 	for (i = 0; !err && i < count; i++)
-		if (!test_bit(i, drop) && luo_parse_session(p, &ser[i]) == -ENOMEM)
-			err = -ENOMEM;
+		if (test_bit(i, drop) && ser[i].file_set_ser.files)
+			luo_parse_map(p, ser[i].file_set_ser.files, LUO_BLOCK_FILES, &size);
 	if (!err)
 		p->in->dropped = count - p->in->nr_sessions;
 	bitmap_free(drop);
@@ -350,10 +395,15 @@ static int luo_parse_flbs(struct luo_parse *p, const void *fdt, int off)
 			   LUO_FDT_FLB_HEADER);
 		return -EINVAL;
 	}
-	hdr = luo_parse_map(p, phys, &size);
+	if (luo_fdt_get_u64(fdt, off, LUO_FDT_BLOCK_KEY, &p->key)) {
+		luo_in_err(p, "the FLB node has no valid %s: no FLBs taken\n",
+			   LUO_FDT_BLOCK_KEY);
+		return -EINVAL;
+	}
+	hdr = luo_parse_map(p, phys, LUO_BLOCK_FLBS, &size);
 	count = hdr && size >= sizeof(*hdr) ? hdr->count : 0;
 	if (!hdr || size < sizeof(*hdr) || count > LUO_MAX_FLBS ||
-	    size < sizeof(*hdr) + count * sizeof(*ser)) {
+	    size != sizeof(*hdr) + count * sizeof(*ser)) {
 		luo_in_err(p, "the FLB table at %#llx is not a preserved block for its entries: no FLBs taken\n",
 			   phys);
 		return -EINVAL;
@@ -486,115 +536,4 @@ void luo_incoming_free(struct luo_incoming *in)
 	in->flbs = NULL;
 	in->nr_sessions = 0;
 	in->nr_flbs = 0;
-}
-
-/* The pages of the FDT: never a block, whatever the FDT says. */
-struct luo_kho_ctx {
-	phys_addr_t fdt;
-	size_t fdt_size;
-};
-
-/* KHO: a preserved block is a folio the previous kernel preserved. */
-static void *luo_kho_map(void *ctx, u64 phys, size_t *size)
-{
-	const struct luo_kho_ctx *kc = ctx;
-	struct folio *folio;
-
-	if (phys >= kc->fdt && phys - kc->fdt < kc->fdt_size)
-		return NULL;
-	if (!pfn_to_online_page(PHYS_PFN(phys)))
-		return NULL;
-	folio = kho_restore_folio(phys);
-	if (!folio)
-		return NULL;
-	*size = folio_size(folio);
-	return folio_address(folio);
-}
-
-static void luo_kho_unmap(void *ctx, void *block)
-{
-	folio_put(virt_to_folio(block));
-}
-
-/**
- * luo_phys_online - Whether a block handed over is in memory this kernel
- * manages.
- * @phys: Its physical address.
- * @size: Its size.
- *
- * Return: true when every page of [@phys, @phys + @size) is online.
- */
-bool luo_phys_online(phys_addr_t phys, size_t size)
-{
-	phys_addr_t last;
-	unsigned long pfn;
-
-	if (!size || check_add_overflow(phys, (phys_addr_t)size - 1, &last))
-		return false;
-	for (pfn = PHYS_PFN(phys); pfn <= PHYS_PFN(last); pfn++)
-		if (!pfn_to_online_page(pfn))
-			return false;
-	return true;
-}
-
-/**
- * luo_incoming_init - Take over what the previous kernel handed over.
- *
- * Called once at start-up, before userspace runs.  Whatever is wrong with
- * the handover is reported and costs at most the sessions it concerns.
- */
-void luo_incoming_init(void)
-{
-	struct luo_kho_ctx kc;
-	struct luo_in_mem mem = {
-		.map = luo_kho_map,
-		.unmap = luo_kho_unmap,
-		.ctx = &kc,
-		.origin = "previous kernel",
-	};
-	struct luo_incoming in;
-	phys_addr_t phys;
-	size_t size;
-	void *fdt;
-	int err;
-
-	err = kho_retrieve_subtree(LUO_FDT_KHO_ENTRY_NAME, &phys, &size);
-	if (err == -ENOENT)
-		goto out_none;
-	if (err) {
-		pr_err("cannot read the handover: %pe\n", ERR_PTR(err));
-		goto out_none;
-	}
-	if (size > LUO_FDT_MAX_SIZE || !luo_phys_online(phys, size)) {
-		pr_err("the handover at %pa (%zu bytes) is not in usable memory: ignored\n",
-		       &phys, size);
-		err = -EFAULT;
-		goto out_none;
-	}
-	fdt = phys_to_virt(phys);
-	/*
-	 * The FDT itself stays where it is: KHO's debugfs shows it under
-	 * kho/in/ for as long as this kernel runs.
-	 */
-	kc.fdt = phys;
-	kc.fdt_size = size;
-	err = luo_incoming_parse(fdt, size, &mem, &in);
-	if (err == -EPROTO || err == -ENOMEM)
-		goto out_none;
-
-	mutex_lock(&luo.lock);
-	luo.number = in.number;
-	list_splice_tail_init(&in.sessions, &luo.incoming);
-	luo.nr_sessions += in.nr_sessions;
-	luo.in_flbs = in.flbs;
-	luo.nr_in_flbs = in.nr_flbs;
-	mutex_unlock(&luo.lock);
-	pr_info("live update #%llu: %lu sessions with %lu files received, %lu dropped, %lu FLBs\n",
-		in.number, in.nr_sessions, in.nr_files, in.dropped, in.nr_flbs);
-	trace_luo_incoming(in.number, in.nr_sessions, in.nr_files, in.dropped,
-			   in.nr_flbs, err);
-	return;
-
-out_none:
-	trace_luo_incoming(0, 0, 0, 0, 0, err);
 }

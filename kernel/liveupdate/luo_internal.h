@@ -120,13 +120,21 @@ struct luo_incoming {
 /**
  * struct luo_in_mem - How the parser reaches memory the previous kernel
  * preserved: KHO in the kernel, a table of buffers in the KUnit test.
- * @map:   Return the block preserved at @phys and its size in *@size, or
- *         NULL when nothing (or nothing any more) is preserved there.
+ * @peek:  Return the first @len bytes at @phys, to be read without taking
+ *         the block, or NULL when they are not memory of this machine.
+ * @map:   Take the block preserved at @phys and return it, its size in
+ *         *@size, or NULL when nothing (or nothing any more) is preserved
+ *         there.
  * @unmap: Give back a block @map returned.
  * @ctx:   The accessor's own data.
  * @origin: Whose handover this is, for the messages ("previous kernel").
+ *
+ * The parser peeks at a block's &struct luo_block_ser and maps it only when
+ * the header says the block is LUO's: another KHO user's block is never
+ * taken, so never freed under its owner.
  */
 struct luo_in_mem {
+	const void *(*peek)(void *ctx, u64 phys, size_t len);
 	void *(*map)(void *ctx, u64 phys, size_t *size);
 	void (*unmap)(void *ctx, void *block);
 	void *ctx;
@@ -144,6 +152,8 @@ struct luo_in_mem {
  * @nr_sessions: Length of @sessions.
  * @rebooting: The reboot froze the sessions: no more changes.
  * @fdt_out:   The KHO subtree the next kernel will read.
+ * @block_key: The key of every block of the outgoing handover, drawn at
+ *             start-up (see include/linux/kho/abi/luo.h).
  * @enabled:   LUO runs (liveupdate=on and KHO enabled).
  */
 struct luo_global {
@@ -156,6 +166,7 @@ struct luo_global {
 	unsigned long nr_sessions;
 	bool rebooting;
 	void *fdt_out;
+	u64 block_key;
 	bool enabled;
 };
 
@@ -200,6 +211,8 @@ void luo_flb_serialize(struct luo_flb_ser *ser, unsigned long max);
 
 /* luo_serialize.c */
 int luo_fdt_init_out(void);
+void luo_fdt_renumber_out(void);
+void luo_fdt_exit_out(void);
 int luo_serialize(void);
 
 /* luo_incoming.c */
@@ -225,8 +238,13 @@ u32 luo_clock_id(void);
 u32 luo_clock_khz(void);
 u64 luo_ns(void);
 
-/* luo_record.c */
+/* luo_record.c; the record's block is LUO_RECORD_SIZE bytes */
+#define LUO_RECORD_SIZE		(256 * 1024)
+struct luo_record_header;
 void luo_record_init(void);
+void luo_record_header_init(struct luo_record_header *rec);
+const char *luo_record_take(struct luo_record_header *rec, void *block,
+			    size_t size, void (*release)(void *block));
 void luo_record_reboot_begin(unsigned long nr_sessions, unsigned long nr_files);
 void luo_record_reboot_step(u32 type, int result, u64 bytes);
 void luo_record_file(u32 type, const char *session, const char *handler,

@@ -39,8 +39,9 @@
 
 #include "luo_internal.h"
 
-/* One KHO block; what is left after the history holds the entries. */
-#define LUO_RECORD_SIZE		(256 * 1024)
+/* One KHO block (LUO_RECORD_SIZE); what is left after the history holds
+ * the entries.
+ */
 #define LUO_RECORD_UPDATES_OFF	sizeof(struct luo_record_header)
 #define LUO_RECORD_ENTRIES_OFF	(LUO_RECORD_UPDATES_OFF + LUO_RECORD_MAX_UPDATES * \
 				 sizeof(struct luo_record_update))
@@ -327,6 +328,26 @@ static const char *luo_record_import(struct luo_record_header *rec,
 	return NULL;
 }
 
+/**
+ * luo_record_take - Copy the previous kernel's record into @rec, and give
+ * its block back whatever it holds.
+ * @rec:     This kernel's record.
+ * @block:   The previous kernel's, in memory this kernel manages.
+ * @size:    Its size.
+ * @release: Frees @block: kho_restore_free() at start-up.
+ *
+ * Return: why @block cannot be used as a record, or NULL.
+ */
+const char *luo_record_take(struct luo_record_header *rec, void *block,
+			    size_t size, void (*release)(void *block))
+{
+	const char *why = luo_record_import(rec, block, size);
+
+	/* Copied or unusable, the block is of no further use. */
+	release(block);
+	return why;
+}
+
 static void luo_record_receive(struct luo_record_header *rec)
 {
 	struct luo_record_update *u;
@@ -341,13 +362,10 @@ static void luo_record_receive(struct luo_record_header *rec)
 		pr_info("live update record: none from the previous kernel\n");
 		return;
 	}
-	if (size > LUO_MAX_BLOCK || !luo_phys_online(phys, size)) {
+	if (size > LUO_MAX_BLOCK || !luo_phys_online(phys, size))
 		why = "not in usable memory";
-	} else {
-		why = luo_record_import(rec, phys_to_virt(phys), size);
-		if (!why)
-			kho_restore_free(phys_to_virt(phys));
-	}
+	else
+		why = luo_record_take(rec, phys_to_virt(phys), size, kho_restore_free);
 	if (why) {
 		pr_info("live update record: the previous kernel's is unusable (%s): no record\n",
 			why);
@@ -522,6 +540,22 @@ static const struct file_operations luo_record_bin_fops = {
 };
 
 /**
+ * luo_record_header_init - Make @rec an empty record of this kernel.
+ * @rec: %LUO_RECORD_SIZE bytes, zeroed.
+ */
+void luo_record_header_init(struct luo_record_header *rec)
+{
+	rec->magic = LUO_RECORD_MAGIC;
+	rec->version = LUO_RECORD_VERSION;
+	rec->header_size = sizeof(*rec);
+	rec->update_size = sizeof(struct luo_record_update);
+	rec->entry_size = sizeof(struct luo_record_entry);
+	rec->clock = luo_clock_id();
+	rec->max_updates = LUO_RECORD_MAX_UPDATES;
+	rec->max_entries = LUO_RECORD_MAX_ENTRIES;
+}
+
+/**
  * luo_record_init - Set up the record: take over the previous kernel's,
  * register it with KHO, show it in debugfs.
  *
@@ -539,14 +573,7 @@ void luo_record_init(void)
 		pr_warn("live update record: %pe, updates will not be recorded\n", rec);
 		return;
 	}
-	rec->magic = LUO_RECORD_MAGIC;
-	rec->version = LUO_RECORD_VERSION;
-	rec->header_size = sizeof(*rec);
-	rec->update_size = sizeof(struct luo_record_update);
-	rec->entry_size = sizeof(struct luo_record_entry);
-	rec->clock = luo_clock_id();
-	rec->max_updates = LUO_RECORD_MAX_UPDATES;
-	rec->max_entries = LUO_RECORD_MAX_ENTRIES;
+	luo_record_header_init(rec);
 
 	err = kho_add_subtree(LUO_RECORD_KHO_NAME, rec, LUO_RECORD_SIZE);
 	if (err) {

@@ -24,6 +24,7 @@
 #include <linux/io.h>
 #include <linux/kexec_handover.h>
 #include <linux/libfdt.h>
+#include <linux/random.h>
 #include <linux/string.h>
 
 #include "luo_internal.h"
@@ -31,7 +32,7 @@
 
 static int luo_fdt_write(void *fdt, u64 sessions, u64 flbs)
 {
-	u64 number = luo.number + 1;
+	u64 number = luo.number + 1, key = luo.block_key;
 	int err;
 
 	err = fdt_create(fdt, LUO_FDT_SIZE);
@@ -45,12 +46,14 @@ static int luo_fdt_write(void *fdt, u64 sessions, u64 flbs)
 					   LUO_FDT_SESSION_COMPATIBLE);
 		err |= fdt_property(fdt, LUO_FDT_SESSION_HEADER, &sessions,
 				    sizeof(sessions));
+		err |= fdt_property(fdt, LUO_FDT_BLOCK_KEY, &key, sizeof(key));
 		err |= fdt_end_node(fdt);
 	}
 	if (flbs) {
 		err |= fdt_begin_node(fdt, LUO_FDT_FLB_NODE_NAME);
 		err |= fdt_property_string(fdt, "compatible", LUO_FDT_FLB_COMPATIBLE);
 		err |= fdt_property(fdt, LUO_FDT_FLB_HEADER, &flbs, sizeof(flbs));
+		err |= fdt_property(fdt, LUO_FDT_BLOCK_KEY, &key, sizeof(key));
 		err |= fdt_end_node(fdt);
 	}
 	err |= fdt_end_node(fdt);
@@ -70,6 +73,8 @@ int luo_fdt_init_out(void)
 
 	if (IS_ERR(fdt))
 		return PTR_ERR(fdt);
+	/* Never 0: a block of zeroes must not pass for one of ours. */
+	luo.block_key = get_random_u64() | 1;
 	err = luo_fdt_write(fdt, 0, 0);
 	if (!err)
 		err = kho_add_subtree(LUO_FDT_KHO_ENTRY_NAME, fdt, LUO_FDT_SIZE);
@@ -79,6 +84,44 @@ int luo_fdt_init_out(void)
 	}
 	luo.fdt_out = fdt;
 	return 0;
+}
+
+/*
+ * A preserved block for the handover of @size bytes, @kind of
+ * include/linux/kho/abi/luo.h, its header filled in.
+ */
+static void *luo_block_alloc(u32 kind, size_t size)
+{
+	struct luo_block_ser *block = kho_alloc_preserve(size);
+
+	if (IS_ERR(block))
+		return block;
+	block->magic = LUO_BLOCK_MAGIC;
+	block->kind = kind;
+	block->key = luo.block_key;
+	block->size = size;
+	return block;
+}
+
+/**
+ * luo_fdt_renumber_out - Write the empty handover again, with the
+ * liveupdate-number that follows the one received.
+ *
+ * luo_fdt_init_out() runs before the previous kernel's handover is read.
+ */
+void luo_fdt_renumber_out(void)
+{
+	luo_fdt_write(luo.fdt_out, 0, 0);
+}
+
+/**
+ * luo_fdt_exit_out - Withdraw the (empty) handover luo_fdt_init_out() set up.
+ */
+void luo_fdt_exit_out(void)
+{
+	kho_remove_subtree(luo.fdt_out);
+	kho_unpreserve_free(luo.fdt_out);
+	luo.fdt_out = NULL;
 }
 
 static void luo_free_sessions(struct luo_session_header_ser *hdr)
@@ -95,22 +138,25 @@ static void luo_free_sessions(struct luo_session_header_ser *hdr)
 static int luo_serialize_files(struct luo_session *session,
 			       struct luo_file_set_ser *set)
 {
+	struct luo_block_ser *block;
 	struct luo_file_ser *files;
 	struct luo_file *lf;
 	unsigned long i = 0;
 
 	if (!session->nr_files)
 		return 0;
-	files = kho_alloc_preserve(session->nr_files * sizeof(*files));
-	if (IS_ERR(files))
-		return PTR_ERR(files);
+	block = luo_block_alloc(LUO_BLOCK_FILES, sizeof(*block) +
+				session->nr_files * sizeof(*files));
+	if (IS_ERR(block))
+		return PTR_ERR(block);
+	files = (void *)(block + 1);
 	list_for_each_entry(lf, &session->files, list) {
 		memcpy(files[i].compatible, lf->compatible, sizeof(files[i].compatible));
 		files[i].data = lf->serialized_data;
 		files[i].token = lf->token;
 		i++;
 	}
-	set->files = virt_to_phys(files);
+	set->files = virt_to_phys(block);
 	set->count = i;
 	return 0;
 }
@@ -127,7 +173,7 @@ static struct luo_session_header_ser *luo_serialize_sessions(void)
 		n++;
 	if (!n)
 		return NULL;
-	hdr = kho_alloc_preserve(sizeof(*hdr) + n * sizeof(*ser));
+	hdr = luo_block_alloc(LUO_BLOCK_SESSIONS, sizeof(*hdr) + n * sizeof(*ser));
 	if (IS_ERR(hdr))
 		return hdr;
 	ser = (void *)(hdr + 1);
@@ -151,7 +197,7 @@ static struct luo_flb_header_ser *luo_serialize_flbs(void)
 
 	if (!n)
 		return NULL;
-	hdr = kho_alloc_preserve(sizeof(*hdr) + n * sizeof(struct luo_flb_ser));
+	hdr = luo_block_alloc(LUO_BLOCK_FLBS, sizeof(*hdr) + n * sizeof(struct luo_flb_ser));
 	if (IS_ERR(hdr))
 		return hdr;
 	hdr->count = n;
@@ -212,6 +258,9 @@ int luo_serialize(void)
 		err = luo_serialize_write();
 	if (!err) {
 		bytes = LUO_FDT_SIZE + nr_files * sizeof(struct luo_file_ser);
+		list_for_each_entry(session, &luo.sessions, list)
+			if (session->nr_files)
+				bytes += sizeof(struct luo_block_ser);
 		if (nr_sessions)
 			bytes += sizeof(struct luo_session_header_ser) +
 				 nr_sessions * sizeof(struct luo_session_ser);

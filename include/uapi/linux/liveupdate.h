@@ -185,8 +185,9 @@ struct liveupdate_session_retrieve_fd {
  *
  * Errors: EINVAL for a session that holds no previous kernel's files,
  * EBUSY when a file cannot finish yet, ENOENT when no handler for one of
- * its files is registered in this kernel (closing the session then drops
- * such files, and what they hold stays reserved until the next update).
+ * its files is registered in this kernel.  Closing the session finishes it
+ * the same way; when that fails, the session can be retrieved again, and
+ * what its files hold stays reserved until they finish or the next update.
  */
 struct liveupdate_session_finish {
 	__u32		size;

@@ -20,13 +20,15 @@
  *       liveupdate-number = <u64>;
  *
  *       luo-session {
- *           compatible = "luo-session-v2";
+ *           compatible = "luo-session-v3";
  *           luo-session-header = <u64 physical address>;
+ *           luo-block-key = <u64>;
  *       };
  *
  *       luo-flb {
- *           compatible = "luo-flb-v1";
+ *           compatible = "luo-flb-v2";
  *           luo-flb-header = <u64 physical address>;
+ *           luo-block-key = <u64>;
  *       };
  *   };
  *
@@ -38,8 +40,17 @@
  * &struct luo_session_header_ser, immediately followed by ``count``
  * &struct luo_session_ser, in one block of memory preserved by KHO.  Each
  * session points, through its &struct luo_file_set_ser, at another preserved
- * block holding ``count`` &struct luo_file_ser.  A session without files has
- * a zero address and count.
+ * block: a &struct luo_block_ser followed by ``count`` &struct luo_file_ser.
+ * A session without files has a zero address and count.
+ *
+ * Every block LUO preserves for its handover begins with a
+ * &struct luo_block_ser: a magic number, the kind of the block, the
+ * handover's block key and the bytes in use.  The key is a random number
+ * the sending kernel draws at boot and writes as ``luo-block-key`` into each
+ * node.  The receiving kernel reads a block, and gives it back to the page
+ * allocator, only when its header names the kind it expects and the node's
+ * key: an address that points at another KHO user's memory (a memfd's
+ * page, the live-update record) is refused and left to its owner.
  *
  * ``luo-flb`` is this project's addition to the layout of seed ABI v1: the
  * file-lifecycle-bound objects (FLBs) that handlers share between files.
@@ -85,7 +96,8 @@ struct luo_file_ser {
 /**
  * struct luo_file_set_ser - Where the files of one session are.
  * @files: Physical address of the preserved block holding the session's
- *         array of &struct luo_file_ser, 0 when it has none.
+ *         files: a &struct luo_block_ser of kind %LUO_BLOCK_FILES, then
+ *         the array of &struct luo_file_ser; 0 when it has none.
  * @count: Number of entries in that array.
  */
 struct luo_file_set_ser {
@@ -93,20 +105,49 @@ struct luo_file_set_ser {
 	u64 count;
 } __packed;
 
+/* Each node's block key: a u64, the same in every block the node reaches */
+#define LUO_FDT_BLOCK_KEY		"luo-block-key"
+
+/* struct luo_block_ser's magic ("LUOB" in memory) and kinds */
+#define LUO_BLOCK_MAGIC			0x424f554cU
+#define LUO_BLOCK_SESSIONS		1
+#define LUO_BLOCK_FILES			2
+#define LUO_BLOCK_FLBS			3
+
+/**
+ * struct luo_block_ser - The header of every block of the handover.
+ * @magic: %LUO_BLOCK_MAGIC.
+ * @kind:  %LUO_BLOCK_SESSIONS, %LUO_BLOCK_FILES or %LUO_BLOCK_FLBS.
+ * @key:   The ``luo-block-key`` of the node that reaches the block.
+ * @size:  Bytes in use, this header included: exactly what the block's
+ *         count of entries needs, and no more than the block holds.
+ *
+ * Changing this structure requires a new %LUO_FDT_SESSION_COMPATIBLE and
+ * %LUO_FDT_FLB_COMPATIBLE.
+ */
+struct luo_block_ser {
+	u32 magic;
+	u32 kind;
+	u64 key;
+	u64 size;
+} __packed;
+
 /* The session node: luo-session-header is the u64 physical address of a
  * struct luo_session_header_ser.
  */
 #define LUO_FDT_SESSION_NODE_NAME	"luo-session"
-#define LUO_FDT_SESSION_COMPATIBLE	"luo-session-v2"
+#define LUO_FDT_SESSION_COMPATIBLE	"luo-session-v3"
 #define LUO_FDT_SESSION_HEADER		"luo-session-header"
 
 /**
  * struct luo_session_header_ser - Start of the preserved block of sessions.
+ * @block: Its header, of kind %LUO_BLOCK_SESSIONS.
  * @count: Number of &struct luo_session_ser following this header.
  *
  * Changing this structure requires a new %LUO_FDT_SESSION_COMPATIBLE.
  */
 struct luo_session_header_ser {
+	struct luo_block_ser block;
 	u64 count;
 } __packed;
 
@@ -126,7 +167,7 @@ struct luo_session_ser {
  * physical address of a struct luo_flb_header_ser.
  */
 #define LUO_FDT_FLB_NODE_NAME		"luo-flb"
-#define LUO_FDT_FLB_COMPATIBLE		"luo-flb-v1"
+#define LUO_FDT_FLB_COMPATIBLE		"luo-flb-v2"
 #define LUO_FDT_FLB_HEADER		"luo-flb-header"
 
 /* Length of an FLB's compatible string, NUL included */
@@ -134,11 +175,13 @@ struct luo_session_ser {
 
 /**
  * struct luo_flb_header_ser - Start of the preserved block of FLBs.
+ * @block: Its header, of kind %LUO_BLOCK_FLBS.
  * @count: Number of &struct luo_flb_ser following this header.
  *
  * Changing this structure requires a new %LUO_FDT_FLB_COMPATIBLE.
  */
 struct luo_flb_header_ser {
+	struct luo_block_ser block;
 	u64 count;
 } __packed;
 
