@@ -26,8 +26,10 @@ KSRC ?=
 
 # ours: the tree with this repository's kernel/ and include/ laid over it.
 # mainline: the same tree as it is, with mainline's own LUO.
+# debug: ours with KASAN, kmemleak and the other checkers of
+# kernel/configs/luo-debug.config (Documentation/robustness.rst).
 KERNEL_FLAVOR ?= ours
-FLAVORS := ours mainline
+FLAVORS := ours mainline debug
 
 BUILD := build
 COMPAT_BUILD = $(BUILD)/compat-$(COMPAT_SERIES)
@@ -44,7 +46,7 @@ timed = @t0=$$(date +%s); $(1); rc=$$?; \
 	echo "== $(2): $$(( $$(date +%s) - t0 )) s"; exit $$rc
 
 .PHONY: all help deps source kernel kernels tools selftests upstream-selftests \
-	check check-compat pin run bench vm clean distclean $(FLAVORS:%=kernel-%) \
+	check check-compat pin run bench fuzz vm clean distclean $(FLAVORS:%=kernel-%) \
 	$(FLAVORS:%=headers-%) $(FLAVORS:%=upstream-selftests-%)
 
 all: kernel tools
@@ -58,8 +60,9 @@ help:
 	@echo "make pin SERIES=X.Y  the newest version and sha256 of a tree, as pin lines"
 	@echo "make run          live-update a guest that preserves a memfd, and report"
 	@echo "make bench        benchmark our LUO against mainline's (results in build/bench/)"
+	@echo "make fuzz         the concurrent fuzzer on the debug kernel: FUZZ_SEED=N FUZZ_SECONDS=S"
 	@echo "make vm           an interactive shell in the guest (exit powers off)"
-	@echo "make kernel       the kernel of KERNEL_FLAVOR=ours|mainline (default ours)"
+	@echo "make kernel       the kernel of KERNEL_FLAVOR=ours|mainline|debug (default ours)"
 	@echo "make tools        the user-space tools, static, in build/tools/"
 	@echo "make clean        remove build outputs (keeps the unpacked source)"
 	@echo "make distclean    remove build/ entirely"
@@ -84,7 +87,8 @@ else
 endif
 
 kernel: kernel-$(KERNEL_FLAVOR)
-kernels: $(FLAVORS:%=kernel-%)
+# The two kernels compared (bench); make check adds the debug one.
+kernels: kernel-ours kernel-mainline
 
 $(FLAVORS:%=kernel-%): kernel-%: source
 	$(call timed,LUO_TREE='$(TREE_NAME)' tools/build/kernel.sh $* $(TREE) $(BUILD)/kernel-$* . kernel,kernel $*)
@@ -105,6 +109,9 @@ selftests: headers-ours
 		KSELFTEST_DIR=$(abspath $(TREE))/tools/testing/selftests \
 		UAPI=$(abspath $(BUILD)/kernel-ours/headers/usr/include) \
 		VMLINUX=$(abspath $(BUILD)/kernel-ours/vmlinux) && \
+		$(MAKE) -s -C selftests/fuzz OUT=$(abspath $(BUILD)/selftests) \
+		KSELFTEST_DIR=$(abspath $(TREE))/tools/testing/selftests \
+		UAPI=$(abspath $(BUILD)/kernel-ours/headers/usr/include) && \
 		$(MAKE) -s -C selftests/perf OUT=$(abspath $(BUILD)/selftests) \
 		UAPI=$(abspath $(BUILD)/kernel-ours/headers/usr/include) \
 		VMLINUX=$(abspath $(BUILD)/kernel-ours/vmlinux),selftests)
@@ -115,7 +122,8 @@ upstream-selftests: upstream-selftests-$(KERNEL_FLAVOR)
 $(FLAVORS:%=upstream-selftests-%): upstream-selftests-%: headers-%
 	$(call timed,tools/build/upstream-selftests.sh $(BUILD)/kernel-$*,upstream selftests $*)
 
-check: deps kernels tools selftests upstream-selftests-ours upstream-selftests-mainline
+check: deps kernels kernel-debug tools selftests upstream-selftests-ours \
+	upstream-selftests-mainline
 	@selftests/run_checks.sh
 
 # Both flavors on the other supported tree (COMPAT_SERIES), the upstream
@@ -136,6 +144,15 @@ pin:
 
 run: deps kernel-ours tools
 	@tools/vm/run-demo.sh
+
+# The concurrent fuzzer across a live update, on the debug kernel, for as
+# long as FUZZ_SECONDS (each of its two stages): Documentation/robustness.rst.
+FUZZ_SEED ?= $(shell date +%s)
+FUZZ_SECONDS ?= 600
+FUZZ_FAIL ?= slab,page,hooks
+fuzz: deps kernel-debug tools selftests
+	$(call timed,selftests/fuzz/fuzz_test.sh -n fuzz-$(FUZZ_SEED) --seed $(FUZZ_SEED) \
+		--seconds $(FUZZ_SECONDS) --fail $(FUZZ_FAIL),fuzz)
 
 # Both kernels side by side: Documentation/benchmarks.rst.
 bench: deps kernels tools

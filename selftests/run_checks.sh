@@ -15,7 +15,8 @@ run_suites build/check \
 	"kernel-tree selftests/harness/test_kernel_tree.sh" \
 	"upstream-ours env LUO_FLAVOR=ours tools/vm/luovm run -q -n upstream-ours --plan tools/vm/plans/upstream.plan" \
 	"upstream-mainline env LUO_FLAVOR=mainline tools/vm/luovm run -q -n upstream-mainline --plan tools/vm/plans/upstream.plan" \
-	"luo-ours tools/vm/luovm run -q -n luo-ours --plan selftests/liveupdate/luo.plan" \
+	"luo-debug env LUO_FLAVOR=debug tools/vm/luovm run -q -n luo-debug --plan selftests/liveupdate/luo.plan" \
+	"fuzz selftests/fuzz/fuzz_test.sh -n fuzz --seconds 30" \
 	"concurrency-smp4 tools/vm/luovm run -q -n concurrency-smp4 --smp 4 -c build/selftests/luo_concurrency -c build/selftests/luo_concurrency -c build/selftests/luo_concurrency" \
 	"chain-256m tools/vm/luovm run -q -n chain-256m --plan selftests/liveupdate/chain.plan" \
 	"from-mainline tools/vm/luovm run -q -n from-mainline --plan selftests/liveupdate/from_mainline.plan" \

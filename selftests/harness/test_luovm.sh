@@ -11,6 +11,7 @@ cd "$(dirname "$0")/../.."
 LUOVM=tools/vm/luovm
 K=${LUO_BUILD:-build}/kernel-ours/bzImage
 KM=${LUO_BUILD:-build}/kernel-mainline/bzImage
+KD=${LUO_BUILD:-build}/kernel-debug/bzImage
 n=0 passed=0 failed=0
 
 # check NAME EXPECTED_EXIT REGEX [luovm run arguments...]
@@ -97,6 +98,11 @@ check kernel-panic 1 'kernel panic: .*Kernel panic - not syncing: sysrq' -k "$K"
 	-c 'echo c > /proc/sysrq-trigger' --kexec -c true
 check kernel-warn 1 'kernel WARNING: .*lkdtm' -k "$K" \
 	-c 'echo WARNING > /sys/kernel/debug/provoke-crash/DIRECT'
+
+# The debug kernel's checkers fail the run too: a KASAN report (a double
+# free, which KASAN's allocator hooks see from any caller).
+check debug-kasan 1 'kernel BUG: .*KASAN: double-free' -k "$KD" \
+	-c 'echo SLAB_FREE_DOUBLE > /sys/kernel/debug/provoke-crash/DIRECT'
 
 # A hung stage is stopped at its time limit.
 check stage-timeout 1 'timeout: a stage exceeded 20.0 s' -k "$K" --stage-timeout 20 \

@@ -6,7 +6,9 @@
 #   kernel.sh FLAVOR SRC OUT REPO kernel|headers
 #
 # FLAVOR  "ours" (the tree with this repository's kernel/ and include/ laid
-#         over it) or "mainline" (the tree as it is, stock LUO).
+#         over it), "debug" (ours with KASAN, kmemleak and the other
+#         checkers of kernel/configs/luo-debug.config) or "mainline" (the
+#         tree as it is, stock LUO).
 # SRC     the unpacked, never modified Linux tree (or the user's KSRC).
 # OUT     the flavor's directory, e.g. build/kernel-ours:
 #           OUT/src        a hard-link farm of SRC, plus the overlay (ours)
@@ -28,9 +30,16 @@ mkdir -p "$out"
 out=$(cd "$out" && pwd)
 farm=$out/src obj=$out/obj
 fragment=$repo/kernel/configs/luo.config
-# Options that exist only with our overlay
+# Options that exist only with our overlay, and the debug flavor's.
 extra=
-[ "$flavor" = ours ] && extra=$repo/kernel/configs/luo-ours.config
+overlay=no
+case $flavor in
+ours) extra=$repo/kernel/configs/luo-ours.config overlay=yes ;;
+debug) extra="$repo/kernel/configs/luo-ours.config $repo/kernel/configs/luo-debug.config"
+	overlay=yes ;;
+mainline) ;;
+*) echo "kernel.sh: unknown flavor $flavor (ours, debug, mainline)" >&2; exit 2 ;;
+esac
 jobs=${JOBS:-$(nproc)}
 
 step_start=0
@@ -44,9 +53,9 @@ step_done() {
 }
 
 # The overlay: every file under kernel/ and include/ of this repository
-# (ours only), relative paths, sorted.
+# (ours and debug), relative paths, sorted.
 overlay_list() {
-	[ "$flavor" = ours ] || return 0
+	[ "$overlay" = yes ] || return 0
 	local d
 	for d in kernel include; do
 		if [ -d "$repo/$d" ]; then (cd "$repo" && find "$d" -type f); fi
@@ -117,19 +126,35 @@ cfgstamp=$obj/.luo-config-fragment
 if [ ! -f "$obj/.config" ] || ! cat "$fragment" $extra | cmp -s - "$cfgstamp"; then
 	step "configure: tinyconfig + kernel/configs/luo.config"
 	kmake tinyconfig >/dev/null
-	if [ "$flavor" = ours ]; then
+	if [ "$overlay" = yes ]; then
 		kmake luo.config >/dev/null
-		kmake "$(basename "$extra")" >/dev/null
+		for e in $extra; do
+			kmake "$(basename "$e")" >/dev/null
+		done
 	else
 		(cd "$obj" && "$farm/scripts/kconfig/merge_config.sh" -m -O "$obj" \
 			"$obj/.config" "$fragment" >/dev/null)
 		kmake olddefconfig >/dev/null
 	fi
-	# Every option the fragment asks for must have taken effect.
+	# Every option the fragments ask for must have taken effect, as the
+	# last fragment to name it says ("CONFIG_FOO=y" or "# CONFIG_FOO is
+	# not set": the debug flavor turns some of luo.config's off).
 	# An option named on a "# luo-optional:" line may be absent from a
 	# tree whose Kconfig does not define it (a rename between releases).
 	optional=$(cat "$fragment" $extra | sed -n 's/^# luo-optional: *//p')
-	missing=$(cat "$fragment" $extra | grep -E '^CONFIG_[A-Z0-9_]+=' | while read -r want; do
+	wanted=$(cat "$fragment" $extra | awk '
+		/^CONFIG_[A-Z0-9_]+=/ { sym = $0; sub(/=.*/, "", sym); want[sym] = $0; order[++n] = sym }
+		/^# CONFIG_[A-Z0-9_]+ is not set$/ { want[$2] = $0; order[++n] = $2 }
+		END { for (i = 1; i <= n; i++) if (!seen[order[i]]++) print want[order[i]] }')
+	missing=$(echo "$wanted" | while read -r want; do
+		case $want in
+		"# CONFIG_"*)
+			sym=${want#\# }
+			sym=${sym%% *}
+			grep -qE "^$sym=" "$obj/.config" && echo "$want"
+			continue
+			;;
+		esac
 		grep -qxF "$want" "$obj/.config" && continue
 		sym=${want%%=*}
 		if echo " $optional " | grep -qF " $sym " &&
@@ -147,12 +172,27 @@ if [ ! -f "$obj/.config" ] || ! cat "$fragment" $extra | cmp -s - "$cfgstamp"; t
 	step_done "configured"
 fi
 
+# The debug flavor's KASAN instruments LUO, KHO and memfd's LUO code
+# (LUO_KASAN=luo, the default) or the whole kernel (LUO_KASAN=all): under
+# TCG a fully instrumented guest boots ten times slower.  The allocator's
+# own checks (double or invalid free, redzones) watch every caller either
+# way.  A per-object "y" outweighs the command line's "n" (Makefile.lib).
+kasan=()
+if [ "$flavor" = debug ] && [ "${LUO_KASAN:-luo}" = luo ]; then
+	kasan=(KASAN_SANITIZE=n)
+	for f in "$farm"/kernel/liveupdate/*.c "$farm"/mm/memfd_luo.c; do
+		if [ -e "$f" ]; then
+			kasan+=("KASAN_SANITIZE_$(basename "${f%.c}").o=y")
+		fi
+	done
+fi
+
 step "build bzImage (make -j$jobs, ccache)"
 export CCACHE_BASEDIR=$(dirname "$out") CCACHE_NOHASHDIR=1
 export CCACHE_SLOPPINESS=time_macros,include_file_mtime,include_file_ctime
 ccache -z >/dev/null 2>&1 || true
 kmake -j"$jobs" CC="ccache gcc" KBUILD_BUILD_TIMESTAMP=2026-01-01 \
-	KBUILD_BUILD_USER=luo KBUILD_BUILD_HOST=luo bzImage
+	KBUILD_BUILD_USER=luo KBUILD_BUILD_HOST=luo "${kasan[@]}" bzImage
 cp -p "$obj/arch/x86/boot/bzImage" "$out/bzImage"
 # Which tree this is, for reports (the Makefile names Debian's package).
 echo "${LUO_TREE:-$src}" >"$out/tree"
