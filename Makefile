@@ -147,7 +147,10 @@ run: deps kernel-ours tools
 
 # The concurrent fuzzer across a live update, on the debug kernel, for as
 # long as FUZZ_SECONDS (each of its two stages): Documentation/robustness.rst.
-FUZZ_SEED ?= $(shell date +%s)
+# (evaluated once: the run's name and its --seed must agree)
+ifeq ($(origin FUZZ_SEED),undefined)
+FUZZ_SEED := $(shell date +%s)
+endif
 FUZZ_SECONDS ?= 600
 FUZZ_FAIL ?= slab,page,hooks
 fuzz: deps kernel-debug tools selftests

@@ -35,6 +35,9 @@ static void take(struct kunit *test, void *block, bool usable)
 	KUNIT_EXPECT_PTR_EQ(test, released_block, block);
 	if (!usable)
 		KUNIT_EXPECT_NOT_NULL(test, why);
+	/* A record of this kernel's layout is refused only for its clock. */
+	else if (why)
+		KUNIT_EXPECT_STREQ(test, why, "its clock does not survive kexec");
 }
 
 static void luo_record_take_garbage(struct kunit *test)

@@ -242,7 +242,7 @@ out_sessions:
  */
 int luo_serialize(void)
 {
-	unsigned long nr_sessions = 0, nr_files = 0, nr_flbs;
+	unsigned long nr_sessions = 0, nr_files = 0, nr_blocks = 0, nr_flbs;
 	struct luo_session *session;
 	u64 t0 = luo_ns(), bytes = 0;
 	int err;
@@ -251,16 +251,15 @@ int luo_serialize(void)
 	list_for_each_entry(session, &luo.sessions, list) {
 		nr_sessions++;
 		nr_files += session->nr_files;
+		nr_blocks += !!session->nr_files;
 	}
 	nr_flbs = luo_flb_count_outgoing();
 	err = luo_hook_result(luo_hook_serialize(nr_sessions, nr_files));
 	if (!err)
 		err = luo_serialize_write();
 	if (!err) {
-		bytes = LUO_FDT_SIZE + nr_files * sizeof(struct luo_file_ser);
-		list_for_each_entry(session, &luo.sessions, list)
-			if (session->nr_files)
-				bytes += sizeof(struct luo_block_ser);
+		bytes = LUO_FDT_SIZE + nr_files * sizeof(struct luo_file_ser) +
+			nr_blocks * sizeof(struct luo_block_ser);
 		if (nr_sessions)
 			bytes += sizeof(struct luo_session_header_ser) +
 				 nr_sessions * sizeof(struct luo_session_ser);

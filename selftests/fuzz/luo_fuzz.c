@@ -118,8 +118,8 @@ static void fuzz_for(struct fz_proc *p, double seconds, unsigned int salt)
 	while (now() < deadline) {
 		usleep(20000);
 		if (now() >= next) {
-			if (!p->id)
-				fz_fault_rotate(++tick);
+			if (!p->id && fz_fault_rotate(++tick))
+				fz_violation(p, "fail_function refused the next hook");
 			next += 1;
 		}
 	}
@@ -133,7 +133,10 @@ static void fuzz_for(struct fz_proc *p, double seconds, unsigned int salt)
 static int fork_children(struct fz_proc *p, pid_t *pids)
 {
 	unsigned int i;
+	int bad;
 
+	/* Nothing buffered twice; a child's output must reach the log. */
+	fflush(NULL);
 	for (i = 0; i < opts.procs; i++) {
 		pids[i] = fork();
 		if (pids[i] < 0)
@@ -141,7 +144,9 @@ static int fork_children(struct fz_proc *p, pid_t *pids)
 		if (!pids[i]) {
 			fz_proc_forked(p, i + 1);
 			fuzz_for(p, opts.seconds, i + 1);
-			_exit(fz_report_violations(p, "child") ? 1 : 0);
+			bad = fz_report_violations(p, "child") ? 1 : 0;
+			fflush(NULL);
+			_exit(bad);
 		}
 	}
 	return 0;

@@ -89,7 +89,8 @@ struct fz_expect {
 struct fz_proc {
 	const struct fz_opts *o;
 	int id;				/* 0: the first process, n: child n */
-	pthread_mutex_t lock;		/* the ledger below, and the notes */
+	pthread_mutex_t lock;		/* the ledger below */
+	pthread_mutex_t notes_lock;	/* notes: taken with or without lock */
 	struct fz_slot slots[FZ_SLOTS];
 	struct fz_session sessions[FZ_SESSIONS];
 	int *preserved_in;		/* content -> session index, or -1 */
@@ -150,8 +151,7 @@ enum fz_fault { FZ_FAULT_SLAB = 1, FZ_FAULT_PAGE = 2, FZ_FAULT_HOOKS = 4 };
 
 int fz_fault_setup(unsigned int faults, unsigned int percent);
 void fz_fault_task(bool on);
-void fz_fault_rotate(unsigned long tick);
-const char *fz_fault_hook(void);
+int fz_fault_rotate(unsigned long tick);
 void fz_fault_teardown(void);
 
 /* A seeded generator: xorshift64*, one state per thread. */

@@ -7,6 +7,8 @@
  *   page   fail_page_alloc: page allocations fail
  *   hooks  fail_function on LUO's BPF hooks, one hook at a time, in turn:
  *          the operation behind the hook fails with EIO
+ * Any of it that cannot be armed fails the run: a fault injection that
+ * silently injects nothing would pass every check.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -29,7 +31,7 @@ static const char *const fz_hooks[] = {
 };
 
 static unsigned int fz_faults, fz_percent;
-static int fz_hook = -1;
+static int fz_hook = -1;	/* the hook failing now, or -1 */
 
 static int put(const char *path, const char *val)
 {
@@ -86,9 +88,15 @@ int fz_fault_setup(unsigned int faults, unsigned int percent)
 		err = attr_setup("fail_page_alloc", percent);
 		if (!err)
 			err = put(DBG "fail_page_alloc/ignore-gfp-wait", "N");
+		/* Order-0 pages too: the default spares them. */
+		if (!err)
+			err = put(DBG "fail_page_alloc/min-order", "0");
 	}
-	if (!err && (faults & FZ_FAULT_HOOKS))
+	if (!err && (faults & FZ_FAULT_HOOKS)) {
 		err = attr_setup("fail_function", percent);
+		if (!err)
+			err = fz_fault_rotate(0);
+	}
 	return err;
 }
 
@@ -109,42 +117,38 @@ void fz_fault_task(bool on)
 /**
  * fz_fault_rotate - Move the failing hook on to the next one.
  * @tick: A counter: the hook is fz_hooks[tick % number of hooks].
+ *
+ * Return: 0, or -errno when fail_function refused a step.
  */
-void fz_fault_rotate(unsigned long tick)
+int fz_fault_rotate(unsigned long tick)
 {
-	char retval[128];
-	int next;
+	char path[128], val[32];
+	int next, err;
 
 	if (!(fz_faults & FZ_FAULT_HOOKS))
-		return;
+		return 0;
 	next = tick % (sizeof(fz_hooks) / sizeof(fz_hooks[0]));
 	if (next == fz_hook)
-		return;
+		return 0;
 	/*
 	 * A function added to fail_function fails with -EINVAL until its
-	 * retval is set: no failure at all until then.
+	 * retval is set: no failure at all until then.  retval is read as
+	 * an unsigned 64-bit number: -EIO is written as such.
 	 */
 	put(DBG "fail_function/probability", "0");
 	put(DBG "fail_function/inject", "");
 	fz_hook = -1;
-	if (put(DBG "fail_function/inject", fz_hooks[next]))
-		return;
-	snprintf(retval, sizeof(retval), DBG "fail_function/%s/retval", fz_hooks[next]);
-	if (put(retval, "-5"))
-		return;
-	snprintf(retval, sizeof(retval), "%u", fz_percent);
-	if (!put(DBG "fail_function/probability", retval))
+	err = put(DBG "fail_function/inject", fz_hooks[next]);
+	snprintf(path, sizeof(path), DBG "fail_function/%s/retval", fz_hooks[next]);
+	snprintf(val, sizeof(val), "%#llx", (unsigned long long)-EIO);
+	if (!err)
+		err = put(path, val);
+	snprintf(val, sizeof(val), "%u", fz_percent);
+	if (!err)
+		err = put(DBG "fail_function/probability", val);
+	if (!err)
 		fz_hook = next;
-}
-
-/**
- * fz_fault_hook - The hook that fails now.
- *
- * Return: its name, or NULL.
- */
-const char *fz_fault_hook(void)
-{
-	return fz_hook < 0 ? NULL : fz_hooks[fz_hook];
+	return err;
 }
 
 /**

@@ -48,11 +48,12 @@ void fz_violation(struct fz_proc *p, const char *fmt, ...)
 
 	if (n >= FZ_NOTES)
 		return;
-	pthread_mutex_lock(&p->lock);
+	/* Callers may hold the ledger's lock: the notes have their own. */
+	pthread_mutex_lock(&p->notes_lock);
 	va_start(ap, fmt);
 	vsnprintf(p->notes[n], sizeof(p->notes[n]), fmt, ap);
 	va_end(ap);
-	pthread_mutex_unlock(&p->lock);
+	pthread_mutex_unlock(&p->notes_lock);
 }
 
 /**

@@ -24,6 +24,7 @@ void fz_proc_init(struct fz_proc *p, const struct fz_opts *o)
 	memset(p, 0, sizeof(*p));
 	p->o = o;
 	pthread_mutex_init(&p->lock, NULL);
+	pthread_mutex_init(&p->notes_lock, NULL);
 	for (i = 0; i < FZ_SLOTS; i++) {
 		pthread_rwlock_init(&p->slots[i].lock, NULL);
 		p->slots[i].fd = -1;
