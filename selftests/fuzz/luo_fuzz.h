@@ -135,6 +135,7 @@ void fz_print_by_op(struct fz_proc *p);
 void fz_violation(struct fz_proc *p, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void fz_content(const struct fz_proc *p, uint32_t content, unsigned char *buf, size_t len);
+int fz_seeded_memfd(const struct fz_proc *p, uint32_t content, uint32_t len);
 
 /* luo_fuzz.c: one TAP line (kselftest.h counts per file: all count here) */
 void fz_tap(bool ok, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

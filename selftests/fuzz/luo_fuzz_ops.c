@@ -96,6 +96,20 @@ void fz_content(const struct fz_proc *p, uint32_t content, unsigned char *buf, s
 		buf[i] = fz_rand(&s) >> 56;
 }
 
+/* A memfd of @len bytes of @content (fz_content()): the fd or -errno. */
+int fz_seeded_memfd(const struct fz_proc *p, uint32_t content, uint32_t len)
+{
+	unsigned char *data = malloc(len);
+	int fd;
+
+	if (!data)
+		return -ENOMEM;
+	fz_content(p, content, data, len);
+	fd = memfd_with(data, len);
+	free(data);
+	return fd;
+}
+
 /*
  * Lay the structure @arg (@len bytes, its size field first) into the
  * thread's buffer with a random size: the error the size alone must cause
@@ -357,18 +371,11 @@ static void op_new_fd(struct fz_thread *t, enum fz_op op)
 	int fd, pfd[2];
 
 	if (op == FZ_OP_MEMFD) {
-		unsigned char *data;
-
 		content = atomic_fetch_add(&p->next_content, 1);
 		if (content >= FZ_CONTENTS)
 			return;
 		len = 1 + fz_below(&t->rng, 3 * 4096);
-		data = malloc(len);
-		if (!data)
-			return;
-		fz_content(p, content, data, len);
-		fd = memfd_with(data, len);
-		free(data);
+		fd = fz_seeded_memfd(p, content, len);
 	} else if (op == FZ_OP_PIPE) {
 		fd = pipe2(pfd, O_CLOEXEC) ? -errno : pfd[0];
 		if (fd >= 0)

@@ -36,35 +36,6 @@ static int device_fd(struct fz_proc *p)
 	return -ENODEV;
 }
 
-static int seeded_memfd(struct fz_proc *p, uint32_t content, uint32_t len)
-{
-	unsigned char *data = malloc(len);
-	int fd;
-
-	if (!data)
-		return -ENOMEM;
-	fz_content(p, content, data, len);
-	fd = memfd_with(data, len);
-	free(data);
-	return fd;
-}
-
-/* A slot for @fd of @kind: the caller runs alone (no thread fuzzes). */
-static int put_slot(struct fz_proc *p, int fd, enum fz_kind kind, int obj)
-{
-	int i;
-
-	for (i = 0; i < FZ_SLOTS; i++) {
-		if (p->slots[i].kind != FZ_FREE)
-			continue;
-		p->slots[i] = (struct fz_slot){
-			.lock = p->slots[i].lock, .fd = fd, .kind = kind, .obj = obj,
-		};
-		return 0;
-	}
-	return -ENOSPC;
-}
-
 /**
  * fz_seed_session - Add a session "fz-seed" of SEED_FILES memfds, so that
  * stage 2 has something to verify whatever the fuzzing left.
@@ -75,6 +46,7 @@ static int put_slot(struct fz_proc *p, int fd, enum fz_kind kind, int obj)
 int fz_seed_session(struct fz_proc *p)
 {
 	int dev = device_fd(p), sfd, fd, obj, i, err;
+	uint64_t rng = p->o->seed | 1;
 	struct fz_session *s;
 	bool opened = false;
 
@@ -86,27 +58,27 @@ int fz_seed_session(struct fz_proc *p)
 		opened = true;
 	}
 	sfd = create_session(dev, "fz-seed");
+	pthread_mutex_lock(&p->lock);
 	if (opened)
-		put_slot(p, dev, FZ_DEVICE, 0);
+		fz_slot_put(p, &rng, dev, FZ_DEVICE, 0, 0);
 	if (sfd < 0) {
+		pthread_mutex_unlock(&p->lock);
 		ksft_print_msg("fz-seed: create: %s\n", errname(-sfd));
 		return sfd;
 	}
-	for (obj = 0; obj < FZ_SESSIONS && p->sessions[obj].refs; obj++)
-		;
-	if (obj == FZ_SESSIONS || put_slot(p, sfd, FZ_SESSION, obj)) {
+	obj = fz_session_new(p, "fz-seed");
+	err = obj < 0 ? -ENOSPC : fz_slot_put(p, &rng, sfd, FZ_SESSION, obj, 0);
+	pthread_mutex_unlock(&p->lock);
+	if (obj < 0)
 		close(sfd);
-		return -ENOSPC;
-	}
+	if (err)
+		return err;
 	s = &p->sessions[obj];
-	memset(s, 0, sizeof(*s));
-	snprintf(s->name, sizeof(s->name), "fz-seed");
-	s->refs = 1;
 	for (i = 0; i < SEED_FILES; i++) {
 		uint32_t content = atomic_fetch_add(&p->next_content, 1);
 		uint32_t len = 4096 * (i + 1) + 123 * i;
 
-		fd = seeded_memfd(p, content, len);
+		fd = fz_seeded_memfd(p, content, len);
 		if (fd < 0) {
 			ksft_print_msg("fz-seed: memfd of %u bytes: %s\n", len, errname(-fd));
 			return fd;
