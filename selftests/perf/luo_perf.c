@@ -12,7 +12,9 @@
  *	Time the preserve of a one-page memfd N times in each of B blocks,
  *	with the toolkit attached in blocks 1, 2, 5, 6, 9, 10, ... (off, on,
  *	on, off: ABBA, so that neighbours pair up and a drift in time weighs
- *	on both sides alike).  CMD attaches / detaches the tools.
+ *	on both sides alike).  CMD attaches / detaches the tools.  Right
+ *	before each preserve, a speed probe (a fixed loop in userspace that
+ *	no tool traces) is timed too: the CPU's speed at that moment.
  *   luo_perf hold --sized MIB:N,MIB:N --small N
  *	Preserve, for the kexec, session "perf-sized" holding N memfds of
  *	each size (interleaved, tokens carrying the size: luo_plant.h) and
@@ -22,7 +24,8 @@
  *		--tools-off CMD] --out FILE
  *	In the next kernel: retrieve "perf-small" (timing each
  *	LIVEUPDATE_SESSION_RETRIEVE_FD, in B blocks with the toolkit
- *	attached as for ops) and "perf-sized" (the --sized of
+ *	attached as for ops, each after a speed probe) and "perf-sized"
+ *	(the --sized of
  *	hold), finish both, print "@@LUOVM resumed", the end of the blackout
  *	the host sees, then check the first word of every page.
  *
@@ -109,6 +112,28 @@ static void tools_set(struct toggle *tg, int on)
 		exit(1);
 	}
 	tg->state = on;
+}
+
+/*
+ * The speed probe: the time of a fixed loop that stays in userspace and
+ * touches 64 KiB, which no tool traces.  Under TCG the guest's CPUs move
+ * between speeds for seconds at a time (a probe of 115 us then takes
+ * 200 us); perf_check.py reads each operation against the probes taken
+ * with it, so that such a phase is not mistaken for the tools' cost.
+ */
+static unsigned long long speed_probe(void)
+{
+	static unsigned long long buf[8192];
+	unsigned long long t0 = now_ns(), x = 1;
+	int i;
+
+	for (i = 0; i < 40000; i++) {
+		x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+		buf[(x >> 33) % 8192] += x;
+	}
+	/* The loop's result and buffer are used: it cannot be left out. */
+	__asm__ __volatile__("" : : "r"(x), "r"(buf) : "memory");
+	return now_ns() - t0;
 }
 
 static void json_blocks(FILE *f, int blocks)
@@ -260,10 +285,11 @@ static int cmd_preserve(const char *sizes, int reps, const char *out)
 static int cmd_ops(int reps, int blocks, struct toggle *tg, const char *out)
 {
 	unsigned long long *t = calloc(reps * blocks, sizeof(*t)), t0;
+	unsigned long long *probe = calloc(reps * blocks, sizeof(*probe));
 	int luo = luo_open(), mfd, i, sfd, err;
 	FILE *f = open_out(out);
 
-	if (!t)
+	if (!t || !probe)
 		die("calloc", ENOMEM);
 	if (luo < 0)
 		die(LUO_DEVICE, luo);
@@ -277,6 +303,7 @@ static int cmd_ops(int reps, int blocks, struct toggle *tg, const char *out)
 		sfd = create_session(luo, name);
 		if (sfd < 0)
 			die("create session", sfd);
+		probe[i] = speed_probe();
 		t0 = now_ns();
 		err = preserve(sfd, mfd, i + 1);
 		t[i] = now_ns() - t0;
@@ -290,6 +317,8 @@ static int cmd_ops(int reps, int blocks, struct toggle *tg, const char *out)
 	fprintf(f, "{\"test\": \"ops\", ");
 	json_blocks(f, blocks);
 	json_samples(f, "preserve", t, reps * blocks);
+	fprintf(f, ", ");
+	json_samples(f, "probe", probe, reps * blocks);
 	fprintf(f, "}\n");
 	return fclose(f) ? 1 : 0;
 }
@@ -350,7 +379,7 @@ static int cmd_retrieve(const char *sized_spec, int blocks, struct toggle *tg,
 			const char *out)
 {
 	unsigned long mib[MAX_SIZES];
-	unsigned long long t[256], t0;
+	unsigned long long t[256], probe[256], t0;
 	int count[MAX_SIZES], fds[256 + MAX_SIZES * 64], tokmib[256 + MAX_SIZES * 64];
 	uint64_t toks[256 + MAX_SIZES * 64];
 	int luo, small, sized, fd, n = 0, nfd = 0, files = 0, bad = 0, i, k, err;
@@ -366,6 +395,7 @@ static int cmd_retrieve(const char *sized_spec, int blocks, struct toggle *tg,
 	for (k = 1; k <= 256; k++) {
 		if (k <= tg->per_block * blocks && (k - 1) % tg->per_block == 0)
 			tools_set(tg, block_tools((k - 1) / tg->per_block));
+		probe[k - 1] = speed_probe();
 		t0 = now_ns();
 		fd = retrieve_fd(small, k);
 		if (fd == -ENOENT)
@@ -416,6 +446,8 @@ static int cmd_retrieve(const char *sized_spec, int blocks, struct toggle *tg,
 	fprintf(f, "{\"test\": \"retrieve\", \"sized\": %d, \"changed\": %d, ", files, bad);
 	json_blocks(f, blocks);
 	json_samples(f, "retrieve", t, n);
+	fprintf(f, ", ");
+	json_samples(f, "probe", probe, n);
 	fprintf(f, "}\n");
 	if (bad)
 		fprintf(stderr, "luo_perf: %d memfds changed across the live update\n", bad);
