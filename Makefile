@@ -60,7 +60,7 @@ help:
 	@echo "make pin SERIES=X.Y  the newest version and sha256 of a tree, as pin lines"
 	@echo "make run          live-update a guest that preserves a memfd, and report"
 	@echo "make bench        benchmark our LUO against mainline's (results in build/bench/)"
-	@echo "make fuzz         the concurrent fuzzer on the debug kernel: FUZZ_SEED=N FUZZ_SECONDS=S"
+	@echo "make fuzz         the concurrent fuzzer on the debug kernel: FUZZ_SEED=N FUZZ_SECONDS=S FUZZ_ROUNDS=N"
 	@echo "make vm           an interactive shell in the guest (exit powers off)"
 	@echo "make kernel       the kernel of KERNEL_FLAVOR=ours|mainline|debug (default ours)"
 	@echo "make tools        the user-space tools, static, in build/tools/"
@@ -153,9 +153,10 @@ FUZZ_SEED := $(shell date +%s)
 endif
 FUZZ_SECONDS ?= 600
 FUZZ_FAIL ?= slab,page,hooks
+FUZZ_ROUNDS ?= 1000
 fuzz: deps kernel-debug tools selftests
 	$(call timed,selftests/fuzz/fuzz_test.sh -n fuzz-$(FUZZ_SEED) --seed $(FUZZ_SEED) \
-		--seconds $(FUZZ_SECONDS) --fail $(FUZZ_FAIL),fuzz)
+		--seconds $(FUZZ_SECONDS) --fail $(FUZZ_FAIL) --rounds $(FUZZ_ROUNDS),fuzz)
 
 # Both kernels side by side: Documentation/benchmarks.rst.
 bench: deps kernels tools

@@ -13,7 +13,8 @@
 # OUT     the flavor's directory, e.g. build/kernel-ours:
 #           OUT/src        a hard-link farm of SRC, plus the overlay (ours)
 #           OUT/obj        the O= object tree
-#           OUT/bzImage    the kernel image, OUT/vmlinux with BTF
+#           OUT/bzImage    the kernel image, OUT/vmlinux (with BTF but in
+#                          the debug flavor, which has no debug info)
 #           OUT/tree       which tree it was built from
 #           OUT/headers/usr/include   the flavor's exported uapi headers
 # REPO    this repository (overlay files and the config fragment).
