@@ -41,14 +41,18 @@ def sample(name):
         return json.load(f)
 
 
+def side(d, key, on):
+    """Indices of d[key]'s samples in the blocks with the tools on (or off)."""
+    per = len(d[key]) // d["blocks"]
+    return [i for b, tools in enumerate(d["tools"]) if bool(tools) == on
+            for i in range(b * per, (b + 1) * per)]
+
+
 def added(d, key, ns):
     """d with ns added to every sample of its blocks with the tools on."""
     d = copy.deepcopy(d)
-    per = len(d[key]) // d["blocks"]
-    for b, on in enumerate(d["tools"]):
-        if on:
-            for i in range(b * per, (b + 1) * per):
-                d[key][i] += ns
+    for i in side(d, key, True):
+        d[key][i] += ns
     return d
 
 
@@ -56,12 +60,9 @@ def slowed(d, key, on, op, probe):
     """d with every block whose tools are on (or off) in a slow phase: its
     operations op times, its probes probe times longer."""
     d = copy.deepcopy(d)
-    per = len(d[key]) // d["blocks"]
-    for b, tools in enumerate(d["tools"]):
-        if bool(tools) == on:
-            for i in range(b * per, (b + 1) * per):
-                d[key][i] = int(d[key][i] * op)
-                d["probe"][i] = int(d["probe"][i] * probe)
+    for i in side(d, key, on):
+        d[key][i] = int(d[key][i] * op)
+        d["probe"][i] = int(d["probe"][i] * probe)
     return d
 
 
