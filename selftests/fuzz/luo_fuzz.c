@@ -93,7 +93,9 @@ static void *fuzz_thread(void *arg)
 			fz_fault_task(on);
 			t->faulting = on;
 		}
+		fz_fault_op_begin();
 		fz_random_op(t);
+		fz_fault_op_end();
 	}
 	fz_fault_task(false);
 	t->faulting = false;

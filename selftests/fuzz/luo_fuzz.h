@@ -153,6 +153,8 @@ enum fz_fault { FZ_FAULT_SLAB = 1, FZ_FAULT_PAGE = 2, FZ_FAULT_HOOKS = 4 };
 int fz_fault_setup(unsigned int faults, unsigned int percent);
 void fz_fault_task(bool on);
 int fz_fault_rotate(unsigned long tick);
+void fz_fault_op_begin(void);
+void fz_fault_op_end(void);
 void fz_fault_teardown(void);
 
 /* A seeded generator: xorshift64*, one state per thread. */

@@ -7,16 +7,18 @@
  *   page   fail_page_alloc: page allocations fail
  *   hooks  fail_function on LUO's BPF hooks, one hook at a time, in turn:
  *          the operation behind the hook fails with EIO
+ * Moving the failing hook on rewrites kernel text (fail_function's kprobe
+ * sits on the hook's ftrace call site), so it waits until no request is
+ * in flight: see fz_fault_op_begin().
  * Any of it that cannot be armed fails the run: a fault injection that
  * silently injects nothing would pass every check.
  */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
-#include <string.h>
-#include <unistd.h>
+#include <sys/mman.h>
 
+#include "luo_util.h"
 #include "luo_fuzz.h"
 
 #define DBG "/sys/kernel/debug/"
@@ -33,16 +35,57 @@ static const char *const fz_hooks[] = {
 static unsigned int fz_faults, fz_percent;
 static int fz_hook = -1;	/* the hook failing now, or -1 */
 
-static int put(const char *path, const char *val)
-{
-	int fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
-	ssize_t n;
+/*
+ * Requests hold this lock shared, the rotation of the failing hook holds it
+ * exclusive.  Re-arming fail_function registers and unregisters a kprobe on
+ * the hook's ftrace site, i.e. rewrites the call site and the trampoline
+ * while other CPUs may be running them.  Under QEMU's multi-threaded TCG a
+ * CPU that does so has been seen to return to address 0, within a second
+ * of re-arming in a loop, whatever the function (a system call's entry
+ * does it too); never on one CPU, with one TCG thread, or with the callers
+ * held off like this (Documentation/robustness.rst, "Results").  It is the
+ * emulation's or ftrace's, not LUO's, and must not end a fuzzing run.  In
+ * shared memory: the forked children's requests count too.  Writers first,
+ * or the rotation would starve.
+ */
+static pthread_rwlock_t *fz_rotate_lock;
 
-	if (fd < 0)
+static int rotate_lock_init(void)
+{
+	pthread_rwlockattr_t attr;
+	void *mem;
+
+	mem = mmap(NULL, sizeof(*fz_rotate_lock), PROT_READ | PROT_WRITE,
+		   MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (mem == MAP_FAILED)
 		return -errno;
-	n = write(fd, val, strlen(val));
-	close(fd);
-	return n < 0 ? -errno : 0;
+	pthread_rwlockattr_init(&attr);
+	pthread_rwlockattr_setpshared(&attr, PTHREAD_PROCESS_SHARED);
+	pthread_rwlockattr_setkind_np(&attr, PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
+	pthread_rwlock_init(mem, &attr);
+	pthread_rwlockattr_destroy(&attr);
+	fz_rotate_lock = mem;
+	return 0;
+}
+
+/**
+ * fz_fault_op_begin - A request is about to be issued: no rotation now.
+ *
+ * Pairs with fz_fault_op_end().  Nothing to do unless hooks are failed.
+ */
+void fz_fault_op_begin(void)
+{
+	if (fz_rotate_lock)
+		pthread_rwlock_rdlock(fz_rotate_lock);
+}
+
+/**
+ * fz_fault_op_end - The request of fz_fault_op_begin() has returned.
+ */
+void fz_fault_op_end(void)
+{
+	if (fz_rotate_lock)
+		pthread_rwlock_unlock(fz_rotate_lock);
 }
 
 /* The common attributes of one fault type, under debugfs @dir. */
@@ -59,7 +102,7 @@ static int attr_setup(const char *dir, unsigned int percent)
 	snprintf(vals[5], sizeof(vals[5]), "%u", percent);
 	for (i = 0; i < 6; i++) {
 		snprintf(path, sizeof(path), DBG "%s/%s", dir, names[i]);
-		err = put(path, vals[i]);
+		err = write_file(path, vals[i]);
 		if (err)
 			return err;
 	}
@@ -82,18 +125,20 @@ int fz_fault_setup(unsigned int faults, unsigned int percent)
 	if (faults & FZ_FAULT_SLAB) {
 		err = attr_setup("failslab", percent);
 		if (!err)
-			err = put(DBG "failslab/ignore-gfp-wait", "N");
+			err = write_file(DBG "failslab/ignore-gfp-wait", "N");
 	}
 	if (!err && (faults & FZ_FAULT_PAGE)) {
 		err = attr_setup("fail_page_alloc", percent);
 		if (!err)
-			err = put(DBG "fail_page_alloc/ignore-gfp-wait", "N");
+			err = write_file(DBG "fail_page_alloc/ignore-gfp-wait", "N");
 		/* Order-0 pages too: the default spares them. */
 		if (!err)
-			err = put(DBG "fail_page_alloc/min-order", "0");
+			err = write_file(DBG "fail_page_alloc/min-order", "0");
 	}
 	if (!err && (faults & FZ_FAULT_HOOKS)) {
-		err = attr_setup("fail_function", percent);
+		err = fz_rotate_lock ? 0 : rotate_lock_init();
+		if (!err)
+			err = attr_setup("fail_function", percent);
 		if (!err)
 			err = fz_fault_rotate(0);
 	}
@@ -109,7 +154,7 @@ void fz_fault_task(bool on)
 	int tries = 0;
 
 	/* Turning it off may itself meet an injected failure: insist. */
-	while (fz_faults && put("/proc/thread-self/make-it-fail", on ? "1" : "0") &&
+	while (fz_faults && write_file("/proc/thread-self/make-it-fail", on ? "1" : "0") &&
 	       ++tries < 1000)
 		;
 }
@@ -130,24 +175,26 @@ int fz_fault_rotate(unsigned long tick)
 	next = tick % (sizeof(fz_hooks) / sizeof(fz_hooks[0]));
 	if (next == fz_hook)
 		return 0;
+	pthread_rwlock_wrlock(fz_rotate_lock);
 	/*
 	 * A function added to fail_function fails with -EINVAL until its
 	 * retval is set: no failure at all until then.  retval is read as
 	 * an unsigned 64-bit number: -EIO is written as such.
 	 */
-	put(DBG "fail_function/probability", "0");
-	put(DBG "fail_function/inject", "");
+	write_file(DBG "fail_function/probability", "0");
+	write_file(DBG "fail_function/inject", "");
 	fz_hook = -1;
-	err = put(DBG "fail_function/inject", fz_hooks[next]);
+	err = write_file(DBG "fail_function/inject", fz_hooks[next]);
 	snprintf(path, sizeof(path), DBG "fail_function/%s/retval", fz_hooks[next]);
 	snprintf(val, sizeof(val), "%#llx", (unsigned long long)-EIO);
 	if (!err)
-		err = put(path, val);
+		err = write_file(path, val);
 	snprintf(val, sizeof(val), "%u", fz_percent);
 	if (!err)
-		err = put(DBG "fail_function/probability", val);
+		err = write_file(DBG "fail_function/probability", val);
 	if (!err)
 		fz_hook = next;
+	pthread_rwlock_unlock(fz_rotate_lock);
 	return err;
 }
 
@@ -157,12 +204,12 @@ int fz_fault_rotate(unsigned long tick)
 void fz_fault_teardown(void)
 {
 	if (fz_faults & FZ_FAULT_SLAB)
-		put(DBG "failslab/probability", "0");
+		write_file(DBG "failslab/probability", "0");
 	if (fz_faults & FZ_FAULT_PAGE)
-		put(DBG "fail_page_alloc/probability", "0");
+		write_file(DBG "fail_page_alloc/probability", "0");
 	if (fz_faults & FZ_FAULT_HOOKS) {
-		put(DBG "fail_function/inject", "");
-		put(DBG "fail_function/probability", "0");
+		write_file(DBG "fail_function/inject", "");
+		write_file(DBG "fail_function/probability", "0");
 	}
 	fz_hook = -1;
 	fz_faults = 0;

@@ -188,6 +188,19 @@ static inline int fd_holds(int fd, const void *data, size_t len)
 	return ret;
 }
 
+/* Write @val to the file @path (sysfs, debugfs, procfs): 0 or -errno. */
+static inline int write_file(const char *path, const char *val)
+{
+	int fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = write(fd, val, strlen(val));
+	close(fd);
+	return n < 0 ? -errno : 0;
+}
+
 /* The symbolic name of errno @err, or "success" for 0. */
 static inline const char *errname(int err)
 {
