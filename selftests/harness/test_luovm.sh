@@ -100,9 +100,16 @@ check kernel-warn 1 'kernel WARNING: .*lkdtm' -k "$K" \
 	-c 'echo WARNING > /sys/kernel/debug/provoke-crash/DIRECT'
 
 # The debug kernel's checkers fail the run too: a KASAN report (a double
-# free, which KASAN's allocator hooks see from any caller).
+# free, which KASAN's allocator hooks see from any caller) and, in the same
+# boot, a leak: luo_test_leak forgets 16 objects, and kmemleak's scans at
+# the end of the stage must report every one of them.
 check debug-kasan 1 'kernel BUG: .*KASAN: double-free' -k "$KD" \
-	-c 'echo SLAB_FREE_DOUBLE > /sys/kernel/debug/provoke-crash/DIRECT'
+	-c 'echo SLAB_FREE_DOUBLE > /sys/kernel/debug/provoke-crash/DIRECT' \
+	-c 'echo 16 > /sys/kernel/debug/luo_test_leak'
+verify debug-kmemleak "the planted leak failed the run" \
+	grep -q 'kmemleak: unreferenced objects at the end of stage 1' <<<"$out"
+leaked=$(grep -c 'luo_test_leak_write' "${LUO_BUILD:-build}/vm/harness-debug-kasan/user.log")
+verify debug-kmemleak "kmemleak reported the 16 planted objects ($leaked)" test "$leaked" -eq 16
 
 # A hung stage is stopped at its time limit.
 check stage-timeout 1 'timeout: a stage exceeded 20.0 s' -k "$K" --stage-timeout 20 \
