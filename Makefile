@@ -45,7 +45,7 @@ TREE_NAME = $(if $(KSRC),KSRC=$(KSRC),Debian linux-source-$(SOURCE_SERIES) $(LIN
 timed = @t0=$$(date +%s); $(1); rc=$$?; \
 	echo "== $(2): $$(( $$(date +%s) - t0 )) s"; exit $$rc
 
-.PHONY: all help deps source kernel kernels tools selftests upstream-selftests \
+.PHONY: all help deps source kernel kernels tools selftests upstream-selftests rootfs rootfs-bg \
 	check check-compat pin run bench fuzz vm clean distclean $(FLAVORS:%=kernel-%) \
 	$(FLAVORS:%=headers-%) $(FLAVORS:%=upstream-selftests-%)
 
@@ -62,11 +62,12 @@ help:
 	@echo "make bench        benchmark our LUO against mainline's (results in build/bench/)"
 	@echo "make fuzz         the concurrent fuzzer on the debug kernel: FUZZ_SEED=N FUZZ_SECONDS=S FUZZ_ROUNDS=N"
 	@echo "make vm           an interactive shell in the guest (exit powers off)"
+	@echo "make rootfs       the systemd guest's Debian tree (LUO_GUEST=systemd), cached in $(ROOTFS)"
 	@echo "make kernel       the kernel of KERNEL_FLAVOR=ours|mainline|debug (default ours)"
 	@echo "make tools        the user-space tools, static, in build/tools/"
 	@echo "make clean        remove build outputs (keeps the unpacked source)"
 	@echo "make distclean    remove build/ entirely"
-	@echo "variables: KERNEL_FLAVOR, LINUX_SERIES (one of: $(SUPPORTED_SERIES); default $(LINUX_SERIES)),"
+	@echo "variables: LUO_GUEST=host|systemd (make run, make vm), KERNEL_FLAVOR, LINUX_SERIES (one of: $(SUPPORTED_SERIES); default $(LINUX_SERIES)),"
 	@echo "           KSRC=/path/to/linux, JOBS=N, V=1 (guest output),"
 	@echo "           BENCH_REPS=N, BENCH_ARGS='--quick ...' (tools/luobench/luobench.py -h)"
 
@@ -114,7 +115,9 @@ selftests: headers-ours
 		UAPI=$(abspath $(BUILD)/kernel-ours/headers/usr/include) && \
 		$(MAKE) -s -C selftests/perf OUT=$(abspath $(BUILD)/selftests) \
 		UAPI=$(abspath $(BUILD)/kernel-ours/headers/usr/include) \
-		VMLINUX=$(abspath $(BUILD)/kernel-ours/vmlinux),selftests)
+		VMLINUX=$(abspath $(BUILD)/kernel-ours/vmlinux) && \
+		$(MAKE) -s -C selftests/systemd OUT=$(abspath $(BUILD)/selftests) \
+		UAPI=$(abspath $(BUILD)/kernel-ours/headers/usr/include),selftests)
 
 # The upstream LUO selftests, built from the tree (never copied here) against
 # each flavor's own exported headers.
@@ -122,7 +125,19 @@ upstream-selftests: upstream-selftests-$(KERNEL_FLAVOR)
 $(FLAVORS:%=upstream-selftests-%): upstream-selftests-%: headers-%
 	$(call timed,tools/build/upstream-selftests.sh $(BUILD)/kernel-$*,upstream selftests $*)
 
-check: deps kernels kernel-debug tools selftests upstream-selftests-ours \
+# The systemd guest's tree (Documentation/systemd-guest.rst): debootstrap
+# waits mostly on the network and dpkg, so make check starts it in the
+# background beside the kernel builds; its suites wait for it
+# (rootfs-systemd.sh holds a lock while it builds).
+ROOTFS := $(BUILD)/rootfs/systemd
+rootfs: deps
+	$(call timed,tools/build/rootfs-systemd.sh $(ROOTFS),rootfs)
+
+rootfs-bg: deps
+	@mkdir -p $(dir $(ROOTFS))
+	@tools/build/rootfs-systemd.sh $(ROOTFS) >$(ROOTFS).log 2>&1 &
+
+check: deps rootfs-bg kernels kernel-debug tools selftests upstream-selftests-ours \
 	upstream-selftests-mainline
 	@selftests/run_checks.sh
 
@@ -142,7 +157,7 @@ pin:
 	@test -n "$(SERIES)" || { echo "usage: make pin SERIES=X.Y (e.g. $(LINUX_SERIES))"; exit 1; }
 	@tools/build/fetch-kernel.sh --pin $(SOURCES) $(SERIES)
 
-run: deps kernel-ours tools
+run: deps kernel-ours tools $(if $(filter systemd,$(LUO_GUEST)),kernel-mainline selftests rootfs)
 	@tools/vm/run-demo.sh
 
 # The concurrent fuzzer across a live update, on the debug kernel, for as

@@ -9,7 +9,7 @@ pkgs="make gcc bc flex bison cpio rsync xz-utils python3 ccache
 libelf-dev libssl-dev dwarves
 qemu-system-x86
 clang llvm libbpf-dev bpftool bpftrace libfdt-dev libncurses-dev
-zlib1g-dev libzstd-dev busybox-static tmux"
+zlib1g-dev libzstd-dev busybox-static tmux debootstrap"
 
 missing=
 for p in $pkgs; do

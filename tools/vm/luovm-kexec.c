@@ -3,6 +3,8 @@
  * luovm-kexec - end a guest stage: kexec into the next kernel, or power off.
  *
  *   luovm-kexec load-exec KERNEL CMDLINE   kexec_file_load(2) + reboot(KEXEC)
+ *   luovm-kexec load KERNEL CMDLINE        kexec_file_load(2) only: the kexec
+ *                                          is then `systemctl kexec`'s
  *   luovm-kexec poweroff                   reboot(RB_POWER_OFF): ACPI S5
  *
  * A static binary with no dependencies, so that PID 1 of the guest can end a
@@ -33,7 +35,7 @@ static void drain(void)
 	sync();
 }
 
-static int load_exec(const char *kernel, const char *cmdline)
+static int load(const char *kernel, const char *cmdline)
 {
 	int kfd = open(kernel, O_RDONLY | O_CLOEXEC);
 
@@ -46,9 +48,17 @@ static int load_exec(const char *kernel, const char *cmdline)
 		    (unsigned long)KEXEC_FILE_NO_INITRAMFS)) {
 		fprintf(stderr, "luovm-kexec: kexec_file_load %s: %s\n", kernel,
 			strerror(errno));
+		close(kfd);
 		return 1;
 	}
 	close(kfd);
+	return 0;
+}
+
+static int load_exec(const char *kernel, const char *cmdline)
+{
+	if (load(kernel, cmdline))
+		return 1;
 	drain();
 	/*
 	 * The host timestamps this line as the start of the blackout: the
@@ -69,12 +79,14 @@ int main(int argc, char **argv)
 {
 	if (argc == 4 && !strcmp(argv[1], "load-exec"))
 		return load_exec(argv[2], argv[3]);
+	if (argc == 4 && !strcmp(argv[1], "load"))
+		return load(argv[2], argv[3]);
 	if (argc == 2 && !strcmp(argv[1], "poweroff")) {
 		drain();
 		reboot(RB_POWER_OFF);
 		fprintf(stderr, "luovm-kexec: reboot: %s\n", strerror(errno));
 		return 1;
 	}
-	fprintf(stderr, "usage: luovm-kexec load-exec KERNEL CMDLINE | poweroff\n");
+	fprintf(stderr, "usage: luovm-kexec load-exec|load KERNEL CMDLINE | poweroff\n");
 	return 2;
 }
