@@ -22,8 +22,8 @@ run_suites build/check \
 	"from-mainline tools/vm/luovm run -q -n from-mainline --plan selftests/liveupdate/from_mainline.plan" \
 	"luo-trace selftests/liveupdate/trace_test.sh" \
 	"luo-inject tools/vm/luovm run -q -n luo-inject --plan selftests/liveupdate/inject.plan" \
-	"systemd-chain tools/build/rootfs-systemd.sh build/rootfs/systemd && tools/vm/luovm run -q -n systemd-chain --guest systemd --plan selftests/systemd/chain.plan" \
-	"systemd-mainline env LUO_FLAVOR=mainline LUO_SESSION_REUSE=EINVAL tools/vm/luovm run -q -n systemd-mainline --guest systemd --plan selftests/systemd/update.plan" \
+	"systemd-ours selftests/systemd/systemd_test.sh ours" \
+	"systemd-mainline selftests/systemd/systemd_test.sh mainline" \
 	"snoop-lat selftests/tools/snoop_lat_test.sh" \
 	"blackout selftests/tools/blackout_test.sh" \
 	"luotop selftests/tools/luotop_test.sh" \

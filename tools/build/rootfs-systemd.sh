@@ -14,7 +14,7 @@
 # LUO_ROOTFS_SUITE (default sid) and LUO_DEBIAN_MIRROR override.
 set -eu
 
-RECIPE=1
+RECIPE=2
 MIN_SYSTEMD=261
 out=${1:?usage: rootfs-systemd.sh OUT}
 suite=${LUO_ROOTFS_SUITE:-sid}
@@ -70,6 +70,17 @@ exec /bin/sh /mnt/repo/tools/vm/guest-systemd-init
 EOF
 $sudo chmod 755 "$tmp/sbin/luovm-init"
 $sudo rm -f "$tmp"/var/cache/apt/archives/*.deb
+# The tree as a host has it once installed: the caches and users that
+# ConditionNeedsUpdate= units (ldconfig, sysusers, the journal's catalog)
+# would otherwise rebuild in every boot of a pristine tree, made, and
+# /etc/.updated and /var/.updated stamped by systemd-update-done.
+# (The catalog misses the translations dpkg left out: what it has is
+# indexed all the same.)
+$sudo chroot "$tmp" sh -c '{ journalctl --update-catalog || :; } && ldconfig &&
+	systemd-sysusers && /usr/lib/systemd/systemd-update-done' >>"$out/debootstrap.log" 2>&1 || {
+	echo "rootfs-systemd: preparing the tree failed (log: $out/debootstrap.log)" >&2
+	exit 1
+}
 
 {
 	echo "suite: $suite"

@@ -3,11 +3,14 @@
  * What the LUO tools share: operation names, probing the running kernel,
  * time formatting, log2 histograms, JSON output.
  */
+#define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
@@ -204,4 +207,45 @@ void luo_json_str(FILE *f, const char *s)
 			fputc(c, f);
 	}
 	fputc('"', f);
+}
+
+int luo_write_atomic(const char *tool, const char *path, void (*fill)(FILE *f, void *arg),
+		     void *arg)
+{
+	char *tmp;
+	FILE *f;
+	int fd, err = 0;
+
+	if (!strcmp(path, "-")) {
+		fill(stdout, arg);
+		return fflush(stdout) ? -errno : 0;
+	}
+	if (asprintf(&tmp, "%s.tmp", path) < 0)
+		return -ENOMEM;
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		err = -errno;
+		goto out;
+	}
+	f = fdopen(fd, "w");
+	if (!f) {
+		err = -errno;
+		close(fd);
+		unlink(tmp);
+		goto out;
+	}
+	fill(f, arg);
+	if (fflush(f) || ferror(f) || fsync(fileno(f)))
+		err = -(errno ? errno : EIO);
+	if (fclose(f) && !err)
+		err = -errno;
+	if (!err && rename(tmp, path))
+		err = -errno;
+	if (err)
+		unlink(tmp);
+out:
+	if (err)
+		fprintf(stderr, "%s: cannot write %s: %s\n", tool, path, strerror(-err));
+	free(tmp);
+	return err;
 }

@@ -64,4 +64,13 @@ void luo_hist_json(FILE *f, const struct luo_hist *h);
 /* @s as a JSON string, quotes included. */
 void luo_json_str(FILE *f, const char *s);
 
+/*
+ * Write what @fill prints to @path atomically (a temporary file, fsync,
+ * rename: a reader such as node_exporter's textfile collector never sees
+ * half of it), or to stdout when @path is "-".  Says why it failed, as
+ * @tool, on stderr.  Return: 0 or -errno.
+ */
+int luo_write_atomic(const char *tool, const char *path, void (*fill)(FILE *f, void *arg),
+		     void *arg);
+
 #endif /* LUO_TOOLS_H */

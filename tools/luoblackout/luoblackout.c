@@ -36,8 +36,8 @@
 
 #include "luo_tools.h"
 #include "luo_record.h"
+#include "luoblackout.h"
 
-#define TOOL		"luoblackout"
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 #define DEBUGFS		"/sys/kernel/debug"
 #define DEBUGFS_MAGIC	0x64626720
@@ -49,6 +49,8 @@
 static struct env {
 	const char *file;
 	const char *prom;
+	const char *systemd;	/* --systemd STAMPS */
+	const char *unit;
 	unsigned int history;
 	__u32 khz;		/* --khz: the rate when no kernel knew it */
 	bool json;
@@ -64,6 +66,7 @@ const char argp_program_doc[] =
 "live-update record.\n"
 "\n"
 "USAGE: luoblackout [-f FILE] [-n N] [-k KHZ] [--json] [--prom FILE]\n"
+"       luoblackout --systemd STAMPS [--unit UNIT] [-f FILE] [--json] [--prom FILE]\n"
 "\n"
 "EXAMPLES:\n"
 "    luoblackout                  # the last update and the history\n"
@@ -75,6 +78,9 @@ const char argp_program_doc[] =
 "    luoblackout --prom -         # the metrics on stdout\n"
 "    luoblackout -f record.bin    # a record saved from debugfs\n"
 "    luoblackout -k 2096000       # a TSC of 2.096 GHz, where no kernel knew\n"
+"    luoblackout --systemd /run/luo-svc/fdstore --unit luo-svc-fdstore.service\n"
+"                                 # what that service lived through, systemd's\n"
+"                                 # shutdown and start-up around LUO's phases\n"
 "\n"
 "Phases: freeze (every file's freeze()), serialize (handover written),\n"
 "shutdown (devices, up to the jump), boot (jump and new kernel up to LUO\n"
@@ -91,6 +97,11 @@ static const struct argp_option opts[] = {
 	{ "json", 'j', NULL, 0, "Print JSON instead of text", 0 },
 	{ "prom", 'P', "FILE", 0, "Write Prometheus metrics to FILE (atomically; - for stdout) "
 	  "instead of the text", 0 },
+	{ "systemd", 'S', "STAMPS", 0, "The blackout a service of a systemd host saw: its "
+	  "stamp file (stop_tsc, stop_mono, back_tsc, back_mono), systemd's shutdown and "
+	  "start-up, LUO's phases from the record (Documentation/systemd-guest.rst)", 0 },
+	{ "unit", 'u', "UNIT", 0, "With --systemd: the service's unit, for systemd's start of it",
+	  0 },
 	{ "verbose", 'v', NULL, 0, "Show libbpf's messages", 0 },
 	{ NULL, 'h', NULL, OPTION_HIDDEN, "Show the full help", 0 },
 	{},
@@ -124,6 +135,12 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		break;
 	case 'P':
 		env.prom = arg;
+		break;
+	case 'S':
+		env.systemd = arg;
+		break;
+	case 'u':
+		env.unit = arg;
 		break;
 	case 'v':
 		env.verbose = true;
@@ -916,45 +933,25 @@ static void print_prom(FILE *f, const struct luo_rec *rec, const struct latest *
 }
 
 /* Write the metrics to @path.tmp, then rename it over @path. */
+struct prom_args {
+	const struct luo_rec *rec;
+	const struct latest *l;
+	const struct history *h;
+};
+
+static void fill_prom(FILE *f, void *arg)
+{
+	const struct prom_args *a = arg;
+
+	print_prom(f, a->rec, a->l, a->h);
+}
+
 static int write_prom(const char *path, const struct luo_rec *rec, const struct latest *l,
 		      const struct history *h)
 {
-	char *tmp;
-	FILE *f;
-	int fd, err = 0;
+	struct prom_args a = { rec, l, h };
 
-	if (!strcmp(path, "-")) {
-		print_prom(stdout, rec, l, h);
-		return fflush(stdout) ? -errno : 0;
-	}
-	if (asprintf(&tmp, "%s.tmp", path) < 0)
-		return -ENOMEM;
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0) {
-		err = -errno;
-		goto out;
-	}
-	f = fdopen(fd, "w");
-	if (!f) {
-		err = -errno;
-		close(fd);
-		unlink(tmp);
-		goto out;
-	}
-	print_prom(f, rec, l, h);
-	if (fflush(f) || ferror(f) || fsync(fileno(f)))
-		err = -(errno ? errno : EIO);
-	if (fclose(f) && !err)
-		err = -errno;
-	if (!err && rename(tmp, path))
-		err = -errno;
-	if (err)
-		unlink(tmp);
-out:
-	if (err)
-		fprintf(stderr, "%s: cannot write %s: %s\n", TOOL, path, strerror(-err));
-	free(tmp);
-	return err;
+	return luo_write_atomic(TOOL, path, fill_prom, &a);
 }
 
 /* ---- main ---------------------------------------------------------------- */
@@ -1005,6 +1002,19 @@ int main(int argc, char **argv)
 		return 1;
 	luo_libbpf_print_setup(env.verbose);
 	path = env.file ? env.file : LUO_RECORD_PATH;
+	if (env.systemd) {
+		const struct luoblackout_systemd_args a = {
+			.stamps = env.systemd, .unit = env.unit, .record = env.file,
+			.prom = env.prom, .json = env.json,
+		};
+
+		/* Any LUO: without a record (mainline's) the kernel is one phase. */
+		return luoblackout_systemd(&a);
+	}
+	if (env.unit) {
+		fprintf(stderr, "%s: --unit goes with --systemd\n", TOOL);
+		return 1;
+	}
 
 	/* The running kernel's record: it must be this project's LUO. */
 	if (!env.file)

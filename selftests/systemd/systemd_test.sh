@@ -1,0 +1,45 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# systemd_test.sh ours|mainline: systemd as the LUO client, in the systemd
+# guest (Documentation/systemd-guest.rst).  Waits for the guest's tree
+# (make check builds it in the background), runs the flavor's plan (ours:
+# chain.plan, two chained updates; mainline: update.plan, one), then holds
+# luoblackout's service waterfalls the guest saved against the services'
+# own stamps (waterfall_check.py).  Ends with "systemd-FLAVOR: N passed, M
+# failed"; logs in build/vm/systemd-FLAVOR/.
+set -u
+cd "$(dirname "$0")/../.."
+flavor=${1:?usage: systemd_test.sh ours|mainline}
+name=systemd-$flavor
+case $flavor in
+ours) plan=selftests/systemd/chain.plan reuse=yes ;;
+mainline) plan=selftests/systemd/update.plan reuse=EINVAL ;;
+*) echo "usage: systemd_test.sh ours|mainline" >&2; exit 2 ;;
+esac
+passed=0 failed=0
+# add LOG RC: the last "N passed, M failed" of LOG; a failure without one counts one.
+add() {
+	local p f
+	read -r p f < <(grep -oE '[0-9]+ passed, [0-9]+ failed' "$1" | tail -n 1 |
+		awk '{ print $1, $3 }')
+	p=${p:-0} f=${f:-0}
+	[ "$2" -ne 0 ] && [ "$f" -eq 0 ] && f=1
+	passed=$((passed + p)) failed=$((failed + f))
+}
+
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+if tools/build/rootfs-systemd.sh build/rootfs/systemd >"$log" 2>&1; then
+	LUO_FLAVOR=$flavor LUO_SESSION_REUSE=$reuse tools/vm/luovm run -q -n "$name" \
+		--guest systemd --plan "$plan" 2>&1 | tee "$log"
+	add "$log" "${PIPESTATUS[0]}"
+	selftests/systemd/waterfall_check.py "build/vm/$name" "$flavor" 2>&1 | tee "$log"
+	add "$log" "${PIPESTATUS[0]}"
+else
+	cat "$log"
+	echo "not ok 1 the systemd guest's tree (tools/build/rootfs-systemd.sh)"
+	failed=1
+fi
+echo "$name: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]

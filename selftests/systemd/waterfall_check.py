@@ -1,0 +1,109 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""waterfall_check.py - luoblackout --systemd against the services' own clocks.
+
+  waterfall_check.py RUN_DIR ours|mainline
+
+Reads what save_waterfall.sh left in RUN_DIR/waterfall/N/ after each update
+N of a systemd guest's run: per test service, luoblackout's JSON and
+Prometheus metrics and the service's own stamps.  Checks (TAP), for each:
+
+- the phases are the expected ones, in order: systemd's shutdown, LUO's
+  phases from the record on our kernel (one kexec-boot phase on
+  mainline's, which keeps no record), the new kernel's boot, systemd's
+  start-up up to the unit, the service's restore;
+- each begins where the one before it ended, none is negative, and the
+  boundaries are in order (no clock mapping disagrees);
+- their sum is within 1 % of the blackout the service measured itself,
+  from its stop stamp to its back stamp on the TSC;
+- systemd's KExecCount is N;
+- the metrics pass prom_lint.py.
+Ends with "waterfall: P passed, F failed".
+"""
+import json
+import os
+import subprocess
+import sys
+
+PHASES = {
+    "ours": ["stop-jobs", "manager-exit", "systemd-shutdown", "reboot", "luo-freeze",
+             "luo-serialize", "luo-shutdown", "luo-boot", "boot", "systemd-startup",
+             "service-restore"],
+    "mainline": ["stop-jobs", "manager-exit", "systemd-shutdown", "kexec-boot",
+                 "systemd-startup", "service-restore"],
+}
+LINT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tools", "prom_lint.py")
+
+
+class Tap:
+    def __init__(self):
+        self.n = self.bad = 0
+
+    def check(self, ok, what):
+        self.n += 1
+        self.bad += not ok
+        print(f"{'' if ok else 'not '}ok {self.n} {what}", flush=True)
+
+
+def stamps(path):
+    out = {}
+    with open(path) as f:
+        for line in f:
+            k, _, v = line.strip().partition("=")
+            out[k] = v
+    return out
+
+
+def check_one(tap, d, n, svc, flavor):
+    tag = f"update {n}, {svc}"
+    try:
+        with open(os.path.join(d, f"{svc}.json")) as f:
+            w = json.load(f)
+        st = stamps(os.path.join(d, f"{svc}.stamps"))
+    except (OSError, ValueError) as e:
+        tap.check(False, f"{tag}: the waterfall and stamps are readable ({e})")
+        return
+    names = [p["name"] for p in w["phases"]]
+    tap.check(names == PHASES[flavor],
+              f"{tag}: the phases, in order: {' '.join(names)}")
+    at, contiguous = 0, True
+    for p in w["phases"]:
+        contiguous &= p["start_ns"] == at and p["ns"] >= 0
+        at = p["start_ns"] + p["ns"]
+    tap.check(w["in_order"] and contiguous,
+              f"{tag}: each phase begins where the one before ended; boundaries in order")
+    own = (int(st["back_tsc"]) - int(st["stop_tsc"])) * 1e6 / w["tsc_khz"]
+    total = sum(p["ns"] for p in w["phases"])
+    off = abs(total - own) / own if own > 0 else 1
+    tap.check(off <= 0.01, f"{tag}: the phases sum to {total / 1e9:.3f} s, the service "
+              f"measured {own / 1e9:.3f} s ({off * 100:.3f} % apart; 1 % allowed)")
+    tap.check(w["kexec_count"] == n, f"{tag}: systemd's KExecCount is {w['kexec_count']}, "
+              f"expected {n}")
+    lint = subprocess.run([sys.executable, LINT, os.path.join(d, f"{svc}.prom")],
+                          capture_output=True, text=True)
+    tap.check(lint.returncode == 0, f"{tag}: the metrics pass prom_lint.py"
+              + ("" if lint.returncode == 0 else f": {lint.stdout.strip()}"))
+    for p in w["phases"]:
+        print(f"#   {p['name']:<17} {p['ns'] / 1e9:9.3f} s")
+
+
+def main():
+    if len(sys.argv) != 3 or sys.argv[2] not in PHASES:
+        print(__doc__.split("\n\n")[1], file=sys.stderr)
+        return 2
+    run, flavor = sys.argv[1], sys.argv[2]
+    tap = Tap()
+    print("TAP version 13")
+    base = os.path.join(run, "waterfall")
+    updates = sorted(int(x) for x in os.listdir(base)) if os.path.isdir(base) else []
+    tap.check(bool(updates), f"{run}: waterfalls saved after {len(updates)} update(s)")
+    for n in updates:
+        for svc in ("fdstore", "session"):
+            check_one(tap, os.path.join(base, str(n)), n, svc, flavor)
+    print(f"1..{tap.n}")
+    print(f"# waterfall: {tap.n - tap.bad} passed, {tap.bad} failed")
+    return 1 if tap.bad else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
