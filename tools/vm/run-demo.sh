@@ -3,8 +3,12 @@
 #
 # make run: live-update a guest that preserves a memfd of known contents,
 # verify it byte for byte in the new kernel, and print a short report.
+# LUO_GUEST=systemd: the same for a systemd host (run-demo-systemd.sh).
 set -u
 cd "$(dirname "$0")/../.."
+if [ "${LUO_GUEST:-host}" = systemd ]; then
+	exec tools/vm/run-demo-systemd.sh
+fi
 : "${LUO_FLAVOR:=ours}" "${LUO_DEMO_MIB:=64}"
 export LUO_FLAVOR LUO_DEMO_MIB
 out=build/vm/demo
