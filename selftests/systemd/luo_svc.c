@@ -23,8 +23,8 @@
  * and the moment it has its state back, on the TSC (one clock across the
  * kexec) and CLOCK_MONOTONIC; a restored service verifies the payload byte
  * for byte and publishes what it found in /run/luo-svc/NAME (key=value
- * lines, the stamps of its last update among them: luoblackout --systemd
- * reads them).
+ * lines: its memfd's inode, the stamps of its last update among them:
+ * luoblackout --systemd reads them).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -208,9 +208,11 @@ static struct luo_svc_state *open_state(int fd, char *verdict, size_t len)
 	return st;
 }
 
-static void publish(const struct luo_svc_state *st, bool restored, const char *verdict,
+static void publish(int fd, const struct luo_svc_state *st, bool restored, const char *verdict,
 		    const char *preserved)
 {
+	struct stat sb;
+	unsigned long long ino = fstat(fd, &sb) ? 0 : sb.st_ino;
 	char path[256], tmp[300];
 	uint64_t g = st ? st->generation : 0;
 	FILE *f;
@@ -226,8 +228,8 @@ static void publish(const struct luo_svc_state *st, bool restored, const char *v
 	if (!strcmp(opt.mode, "session"))
 		fprintf(f, "preserved=%s\n", preserved);
 	if (st) {
-		fprintf(f, "generation=%llu\nbytes=%llu\n", (unsigned long long)g,
-			(unsigned long long)st->size);
+		fprintf(f, "generation=%llu\nbytes=%llu\nino=%llu\n", (unsigned long long)g,
+			(unsigned long long)st->size, (unsigned long long)ino);
 		if (restored && g > 0)
 			fprintf(f, "stop_tsc=%llu\nstop_mono=%llu\nback_tsc=%llu\nback_mono=%llu\n",
 				(unsigned long long)st->stop[g - 1].tsc,
@@ -308,7 +310,7 @@ static int serve(void)
 		snprintf(preserved, sizeof(preserved), "%s", strerrorname_np(errno));
 	if (!session && !restored)
 		notify("FDSTORE=1\nFDNAME=state", fd);
-	publish(st, restored, verdict, preserved);
+	publish(fd, st, restored, verdict, preserved);
 	notify("READY=1", -1);
 
 	sigwait(&set, &sig);
