@@ -117,7 +117,8 @@ selftests: headers-ours
 		UAPI=$(abspath $(BUILD)/kernel-ours/headers/usr/include) \
 		VMLINUX=$(abspath $(BUILD)/kernel-ours/vmlinux) && \
 		$(MAKE) -s -C selftests/systemd OUT=$(abspath $(BUILD)/selftests) \
-		UAPI=$(abspath $(BUILD)/kernel-ours/headers/usr/include),selftests)
+		UAPI=$(abspath $(BUILD)/kernel-ours/headers/usr/include) \
+		VMLINUX=$(abspath $(BUILD)/kernel-ours/vmlinux),selftests)
 
 # The upstream LUO selftests, built from the tree (never copied here) against
 # each flavor's own exported headers.
@@ -157,7 +158,7 @@ pin:
 	@test -n "$(SERIES)" || { echo "usage: make pin SERIES=X.Y (e.g. $(LINUX_SERIES))"; exit 1; }
 	@tools/build/fetch-kernel.sh --pin $(SOURCES) $(SERIES)
 
-run: deps kernel-ours tools $(if $(filter systemd,$(LUO_GUEST)),kernel-mainline selftests rootfs)
+run: deps kernel-ours tools $(if $(filter systemd,$(LUO_GUEST)),selftests rootfs)
 	@tools/vm/run-demo.sh
 
 # The concurrent fuzzer across a live update, on the debug kernel, for as
@@ -174,11 +175,12 @@ fuzz: deps kernel-debug tools selftests
 		--seconds $(FUZZ_SECONDS) --fail $(FUZZ_FAIL) --rounds $(FUZZ_ROUNDS),fuzz)
 
 # Both kernels side by side: Documentation/benchmarks.rst.
-bench: deps kernels tools
+bench: deps kernels tools selftests rootfs
 	$(call timed,tools/luobench/luobench.py $(BENCH_ARGS),bench)
 
-vm: kernel tools
-	@$(LUOVM) shell -k $(BUILD)/kernel-$(KERNEL_FLAVOR)/bzImage -n shell
+vm: kernel tools $(if $(filter systemd,$(LUO_GUEST)),rootfs)
+	@$(LUOVM) shell -k $(BUILD)/kernel-$(KERNEL_FLAVOR)/bzImage -n shell \
+		--guest $(if $(filter systemd,$(LUO_GUEST)),systemd,host)
 
 clean:
 	rm -rf $(BUILD)/kernel-* $(BUILD)/compat-* $(BUILD)/tools $(BUILD)/selftests $(BUILD)/vm \

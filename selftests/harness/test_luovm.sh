@@ -120,6 +120,11 @@ bad=$(mktemp)
 printf 'true\n[stage 1]\n' >"$bad"
 check bad-plan 2 'a command before \[stage 1\]' --plan "$bad"
 rm -f "$bad"
+# Units are the systemd guest's, and must exist: refused before a boot.
+check unit-host-guest 2 'units \(unit =, --unit\) need the systemd guest' -k "$K" \
+	--guest host --unit selftests/systemd/units/luo-svc-fdstore.service -c true
+check unit-missing 2 'unit selftests/systemd/units/none.service does not exist' -k "$K" \
+	--guest systemd --unit selftests/systemd/units/none.service -c true
 
 # The accelerator (tools/vm/luovm_accel.py).  No KVM device: TCG, and the
 # report says why.

@@ -135,6 +135,18 @@ SCALE_METRICS = [
 ]
 
 
+SYSTEMD_METRICS = [
+    ("total_ns", "service-visible blackout: told to stop to state back"),
+    ("stop_jobs_ns", "systemd: the other units' stop jobs"),
+    ("manager_exit_ns", "systemd: the manager hands over to systemd-shutdown"),
+    ("systemd_shutdown_ns", "systemd-shutdown: fd stores preserved, kill, unmount"),
+    ("kernel_ns", "kernel: reboot(2), LUO, kexec, boot up to systemd"),
+    ("luo_ns", "… of which LUO's freeze, serialize, shutdown (record; ours)"),
+    ("systemd_startup_ns", "systemd: start-up up to the unit"),
+    ("service_restore_ns", "the service takes its state back"),
+]
+
+
 def cell(w, flavor, metric):
     f = w["flavors"].get(flavor)
     if f is None:
@@ -170,6 +182,12 @@ def tables(res):
                 continue
             out.append((f"Sessions × files: {label}", None,
                         ["sessions × files", "ours", "mainline", "ours/mainline"], rows))
+    for k in sorted(k for k in agg if agg[k]["kind"] == "systemd"):
+        w = agg[k]
+        rows = [[label, cell(w, "ours", m), cell(w, "mainline", m),
+                 fmt_ratio(w["ratio"].get(m))] for m, label in SYSTEMD_METRICS]
+        out.append((f"A systemd host, its {w['label']}: one systemctl kexec", None,
+                    ["", "ours", "mainline", "ours/mainline"], rows))
     tr = res.get("tracing")
     if tr:
         rows = [[op, fmt_ns(d["off_ns"]), fmt_ns(d["on_ns"]), fmt_ns(d["added_ns"]),
