@@ -48,6 +48,7 @@
 #include <linux/liveupdate.h>
 
 #include "luo_svc.h"
+#include "luo_util.h"
 
 #define TOKEN		1
 #define FIRST_FD	3	/* SD_LISTEN_FDS_START */
@@ -139,14 +140,6 @@ static void notify(const char *msg, int fd)
 	if (s < 0 || sendmsg(s, &mh, 0) < 0)
 		die("notify '%s': %s", msg, strerror(errno));
 	close(s);
-}
-
-static int preserve(int session, int fd)
-{
-	struct liveupdate_session_preserve_fd a = { .size = sizeof(a), .fd = fd,
-						     .token = TOKEN };
-
-	return ioctl(session, LIVEUPDATE_SESSION_PRESERVE_FD, &a);
 }
 
 /* A new state: the head and @opt.mib MiB of known bytes, in a memfd. */
@@ -256,7 +249,6 @@ static int serve(void)
 	sigprocmask(SIG_BLOCK, &set, NULL);
 
 	if (session) {
-		struct liveupdate_session_retrieve_fd r = { .size = sizeof(r), .token = TOKEN };
 		int err;
 
 		sfd = listen_fd(opt.session);
@@ -269,20 +261,18 @@ static int serve(void)
 		 * update gives the memfd back, or ENOENT when it came without
 		 * it; either way it is finished, to take the state again.
 		 */
-		err = ioctl(sfd, LIVEUPDATE_SESSION_RETRIEVE_FD, &r) ? errno : 0;
-
+		fd = retrieve_fd(sfd, TOKEN);
+		err = fd < 0 ? -fd : 0;
 		if (!err) {
 			stamp(&back);
-			fd = r.fd;
 			restored = true;
 		} else if (err != EINVAL && err != ENOENT) {
 			die("RETRIEVE_FD token %d: %s", TOKEN, strerror(err));
 		}
 		if (err != EINVAL) {
-			struct liveupdate_session_finish f = { .size = sizeof(f) };
-
-			if (ioctl(sfd, LIVEUPDATE_SESSION_FINISH, &f))
-				die("SESSION_FINISH: %s", strerror(errno));
+			err = finish(sfd);
+			if (err)
+				die("SESSION_FINISH: %s", strerror(-err));
 		}
 	} else {
 		fd = listen_fd("state");
@@ -306,8 +296,12 @@ static int serve(void)
 	 * a retrieved session incoming after it is finished (EINVAL): there
 	 * the state lives through one update, not two.
 	 */
-	if (session && preserve(sfd, fd))
-		snprintf(preserved, sizeof(preserved), "%s", strerrorname_np(errno));
+	if (session) {
+		int err = preserve(sfd, fd, TOKEN);
+
+		if (err)
+			snprintf(preserved, sizeof(preserved), "%s", strerrorname_np(-err));
+	}
 	if (!session && !restored)
 		notify("FDSTORE=1\nFDNAME=state", fd);
 	publish(fd, st, restored, verdict, preserved);

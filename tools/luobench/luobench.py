@@ -56,9 +56,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from luobench_common import (  # noqa: E402
     APPEND, BIG_FILES, BUILD, BenchError, DOC, FLAVORS, FULL, LUOVM, OUT, QUICK, REPO,
     TOOLS, log, parse_kv)
-
-SYSTEMD_PLAN = "selftests/systemd/update.plan"
 from luobench_guest import guest_tracing  # noqa: E402
+from luobench_systemd import SYSTEMD_PLAN, collect_systemd  # noqa: E402
 from luobench_report import (  # noqa: E402
     aggregate, aggregate_tracing, machine_info, write_outputs)
 
@@ -508,45 +507,6 @@ def read_record(run, stage):
             "files": latest.get("files"), "bytes": latest.get("bytes"),
             "total_ns": latest.get("total_ns"), "phases": phases,
             "freeze_ns": phases.get("freeze"), "serialize_ns": phases.get("serialize")}
-
-
-# The services of the systemd plan, and the phases of luoblackout --systemd
-# that make each metric (the kernel's part: all between systemd-shutdown's
-# end and systemd's start; LUO's own: its freeze, serialize and shutdown).
-SYSTEMD_SERVICES = (("fdstore", "fd-store service"), ("session", "LUOSession= service"))
-SYSTEMD_PHASES = {
-    "stop_jobs_ns": ("stop-jobs",),
-    "manager_exit_ns": ("manager-exit",),
-    "systemd_shutdown_ns": ("systemd-shutdown",),
-    "kernel_ns": ("reboot", "luo-freeze", "luo-serialize", "luo-shutdown", "luo-boot",
-                  "boot", "kexec-boot"),
-    "luo_ns": ("luo-freeze", "luo-serialize", "luo-shutdown"),
-    "systemd_startup_ns": ("systemd-startup",),
-    "service_restore_ns": ("service-restore",),
-}
-
-
-def collect_systemd(run):
-    """One sample per service: its blackout and phases, from its waterfall."""
-    samples = []
-    for svc, label in SYSTEMD_SERVICES:
-        path = os.path.join(BUILD, "vm", run.name, "waterfall", "1", f"{svc}.json")
-        try:
-            with open(path) as f:
-                w = json.load(f)
-        except (OSError, ValueError) as e:
-            raise BenchError(f"{run.name}: {path}: {e}")
-        if not w.get("in_order"):
-            raise BenchError(f"{run.name}: the waterfall of {svc} is out of order")
-        ph = {p["name"]: p["ns"] for p in w["phases"]}
-        metrics = {"total_ns": w["total_ns"]}
-        for k, names in SYSTEMD_PHASES.items():
-            got = [ph[n] for n in names if n in ph]
-            metrics[k] = sum(got) if got else None
-        samples.append({"workload": f"systemd-{svc}", "kind": "systemd", "label": label,
-                        "flavor": run.flavor, "rep": run.rep, "run": run.name,
-                        "metrics": metrics})
-    return samples
 
 
 def collect_tracing(run):

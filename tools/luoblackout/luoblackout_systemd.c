@@ -81,21 +81,30 @@ struct sd_view {
 	bool in_order;
 };
 
-/* A "key=value" of @path, as an unsigned number; false when absent. */
-static bool stamp_value(const char *path, const char *key, __u64 *v)
+/* The stamp file's four keys, each found or not: true when all are. */
+static bool read_stamps(const char *path, __u64 v[4])
 {
+	static const char *const keys[4] = { "stop_tsc", "stop_mono", "back_tsc", "back_mono" };
+	unsigned long long x;
+	unsigned int found = 0;
 	char line[256];
-	size_t n = strlen(key);
-	bool found = false;
 	FILE *f = fopen(path, "r");
+	int i;
 
 	if (!f)
 		return false;
-	while (!found && fgets(line, sizeof(line), f))
-		if (!strncmp(line, key, n) && line[n] == '=')
-			found = sscanf(line + n + 1, "%llu", (unsigned long long *)v) == 1;
+	while (fgets(line, sizeof(line), f))
+		for (i = 0; i < 4; i++) {
+			size_t n = strlen(keys[i]);
+
+			if (!strncmp(line, keys[i], n) && line[n] == '=' &&
+			    sscanf(line + n + 1, "%llu", &x) == 1) {
+				v[i] = x;
+				found |= 1u << i;
+			}
+		}
 	fclose(f);
-	return found;
+	return found == 0xf;
 }
 
 /*
@@ -170,18 +179,19 @@ static int gather(struct sd_view *v, const char *stamps, const char *record)
 		[SD_USERSPACE] = "UserspaceTimestampMonotonic",
 	};
 	static const char *const unit_prop = "ExecMainStartTimestampMonotonic";
-	__u64 stop_mono, back_mono, mono, sd[SD_USERSPACE + 1];
+	__u64 stop_mono, back_mono, mono, sd[SD_USERSPACE + 1], st[4];
 	struct luo_rec rec;
 	int m;
 
-	if (!stamp_value(stamps, "stop_tsc", &v->tsc[SD_STOP]) ||
-	    !stamp_value(stamps, "stop_mono", &stop_mono) ||
-	    !stamp_value(stamps, "back_tsc", &v->tsc[SD_BACK]) ||
-	    !stamp_value(stamps, "back_mono", &back_mono)) {
+	if (!read_stamps(stamps, st)) {
 		fprintf(stderr, "%s: %s has no stop_tsc, stop_mono, back_tsc and back_mono: "
 			"not the stamps of a service that lived through an update\n", TOOL, stamps);
 		return -EINVAL;
 	}
+	v->tsc[SD_STOP] = st[0];
+	stop_mono = st[1];
+	v->tsc[SD_BACK] = st[2];
+	back_mono = st[3];
 	v->known[SD_STOP] = v->known[SD_BACK] = true;
 	systemd_values(NULL, props, SD_USERSPACE + 1, sd);
 	v->kexec_count = sd[SD_STOP];
