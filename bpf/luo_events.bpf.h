@@ -99,21 +99,17 @@ int BPF_PROG(tp, const char *flb, const char *handler, u64 count,		\
 	return 0;								\
 }
 
-LUO_SESSION_EVENT(luo_session_create, LUO_OP_SESSION_CREATE)
-LUO_SESSION_EVENT(luo_session_retrieve, LUO_OP_SESSION_RETRIEVE)
-LUO_SESSION_EVENT(luo_session_release, LUO_OP_SESSION_RELEASE)
-LUO_SESSION_EVENT(luo_session_finish, LUO_OP_SESSION_FINISH)
-LUO_FILE_EVENT(luo_file_preserve, LUO_OP_FILE_PRESERVE)
-LUO_FILE_EVENT(luo_file_unpreserve, LUO_OP_FILE_UNPRESERVE)
-LUO_FILE_EVENT(luo_file_freeze, LUO_OP_FILE_FREEZE)
-LUO_FILE_EVENT(luo_file_unfreeze, LUO_OP_FILE_UNFREEZE)
-LUO_FILE_EVENT(luo_file_retrieve, LUO_OP_FILE_RETRIEVE)
-LUO_FILE_EVENT(luo_file_can_finish, LUO_OP_FILE_CAN_FINISH)
-LUO_FILE_EVENT(luo_file_finish, LUO_OP_FILE_FINISH)
-LUO_FLB_EVENT(luo_flb_preserve, LUO_OP_FLB_PRESERVE)
-LUO_FLB_EVENT(luo_flb_unpreserve, LUO_OP_FLB_UNPRESERVE)
-LUO_FLB_EVENT(luo_flb_retrieve, LUO_OP_FLB_RETRIEVE)
-LUO_FLB_EVENT(luo_flb_finish, LUO_OP_FLB_FINISH)
+/*
+ * One program per event of the session, file and FLB classes, from
+ * luo_ops.h's list; the events with fields of their own (OWN) follow.
+ */
+#define LUO_CLASS_SESSION(x, name)	LUO_SESSION_EVENT(luo_##name, LUO_OP_##x)
+#define LUO_CLASS_FILE(x, name)		LUO_FILE_EVENT(luo_##name, LUO_OP_##x)
+#define LUO_CLASS_FLB(x, name)		LUO_FLB_EVENT(luo_##name, LUO_OP_##x)
+#define LUO_CLASS_OWN(x, name)
+#define LUO_CLASS_EVENT(x, name, class)	LUO_CLASS_##class(x, name)
+
+LUO_OP_MAPPER(LUO_CLASS_EVENT)
 
 SEC("tp_btf/luo_reboot_begin")
 int BPF_PROG(luo_reboot_begin, unsigned long nr_sessions, unsigned long nr_files)

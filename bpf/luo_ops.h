@@ -9,26 +9,42 @@
 #define LUO_NAME_LEN	64	/* session names, as in the uapi */
 #define LUO_COMPAT_LEN	48	/* handler and FLB compatible strings */
 
+/*
+ * LUO_OP_MAPPER(FN) calls FN(OP, name, CLASS) for each operation, in the
+ * order of enum luo_op: one per liveupdate tracepoint, named as the
+ * tracepoint without its "luo_" prefix.  CLASS is the tracepoint's event
+ * class in include/trace/events/liveupdate.h (SESSION, FILE, FLB), or OWN
+ * for an event with fields of its own.  The one list of operations: the
+ * enum, the BPF programs of the class events (luo_events.bpf.h), the tools'
+ * names (tools/lib/luo_tools.c) and the Python and shell checkers'
+ * (tools/lib/luo_names.py) derive from it, and the luo-trace suite checks
+ * it against the tracepoints the kernel has.
+ */
+#define LUO_OP_MAPPER(FN)				\
+	FN(SESSION_CREATE, session_create, SESSION)	\
+	FN(SESSION_RETRIEVE, session_retrieve, SESSION)	\
+	FN(SESSION_RELEASE, session_release, SESSION)	\
+	FN(SESSION_FINISH, session_finish, SESSION)	\
+	FN(FILE_PRESERVE, file_preserve, FILE)		\
+	FN(FILE_UNPRESERVE, file_unpreserve, FILE)	\
+	FN(FILE_FREEZE, file_freeze, FILE)		\
+	FN(FILE_UNFREEZE, file_unfreeze, FILE)		\
+	FN(FILE_RETRIEVE, file_retrieve, FILE)		\
+	FN(FILE_CAN_FINISH, file_can_finish, FILE)	\
+	FN(FILE_FINISH, file_finish, FILE)		\
+	FN(FLB_PRESERVE, flb_preserve, FLB)		\
+	FN(FLB_UNPRESERVE, flb_unpreserve, FLB)		\
+	FN(FLB_RETRIEVE, flb_retrieve, FLB)		\
+	FN(FLB_FINISH, flb_finish, FLB)			\
+	FN(REBOOT_BEGIN, reboot_begin, OWN)		\
+	FN(REBOOT_END, reboot_end, OWN)			\
+	FN(SERIALIZE, serialize, OWN)			\
+	FN(INCOMING, incoming, OWN)
+
+#define LUO_OP_ENUM_FN(x, ...)	LUO_OP_##x,
+
 enum luo_op {
-	LUO_OP_SESSION_CREATE,
-	LUO_OP_SESSION_RETRIEVE,
-	LUO_OP_SESSION_RELEASE,
-	LUO_OP_SESSION_FINISH,
-	LUO_OP_FILE_PRESERVE,
-	LUO_OP_FILE_UNPRESERVE,
-	LUO_OP_FILE_FREEZE,
-	LUO_OP_FILE_UNFREEZE,
-	LUO_OP_FILE_RETRIEVE,
-	LUO_OP_FILE_CAN_FINISH,
-	LUO_OP_FILE_FINISH,
-	LUO_OP_FLB_PRESERVE,
-	LUO_OP_FLB_UNPRESERVE,
-	LUO_OP_FLB_RETRIEVE,
-	LUO_OP_FLB_FINISH,
-	LUO_OP_REBOOT_BEGIN,
-	LUO_OP_REBOOT_END,
-	LUO_OP_SERIALIZE,
-	LUO_OP_INCOMING,
+	LUO_OP_MAPPER(LUO_OP_ENUM_FN)
 	LUO_NR_OPS
 };
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Live Update Orchestrator: start-up, the reboot, and the state they share.
+ * Live Update Orchestrator: the orchestration, start-up and the reboot (the
+ * state they share is luo_state.c's).
  */
 
 /**
@@ -21,51 +22,10 @@
 #define pr_fmt(fmt) "luo: " fmt
 
 #include <linux/init.h>
-#include <linux/kexec_handover.h>
 #include <linux/liveupdate.h>
-#include <linux/string.h>
 
 #include "luo_internal.h"
 #include <trace/events/liveupdate.h>
-
-struct luo_global luo = {
-	.lock = __MUTEX_INITIALIZER(luo.lock),
-	.sessions = LIST_HEAD_INIT(luo.sessions),
-	.incoming = LIST_HEAD_INIT(luo.incoming),
-};
-
-static bool luo_param __ro_after_init;
-
-static int __init luo_parse_param(char *buf)
-{
-	return kstrtobool(buf, &luo_param);
-}
-early_param("liveupdate", luo_parse_param);
-
-/**
- * luo_configured - Whether this boot asked for live update.
- *
- * Return: true when the command line enabled LUO and KHO is on.  Handlers
- * and FLBs may register from then on, whatever the order of the initcalls
- * that run them and luo_init().
- */
-bool luo_configured(void)
-{
-	return luo_param && kho_is_enabled();
-}
-
-/**
- * liveupdate_enabled - Whether the Live Update Orchestrator runs.
- *
- * Return: true when the command line enabled LUO, KHO is enabled, and LUO
- * started; file handlers may use it to skip work that only a live update
- * needs.
- */
-bool liveupdate_enabled(void)
-{
-	return luo_configured() && READ_ONCE(luo.enabled);
-}
-EXPORT_SYMBOL_GPL(liveupdate_enabled);
 
 /* Undo luo_file_freeze() on the sessions before @stop (NULL: all). */
 static void luo_unfreeze_sessions(struct luo_session *stop)
@@ -142,10 +102,9 @@ static int __init luo_init(void)
 {
 	int err;
 
-	if (!luo_param)
-		return 0;
 	if (!luo_configured()) {
-		pr_info("KHO is off: live update disabled\n");
+		if (luo_requested())
+			pr_info("KHO is off: live update disabled\n");
 		return 0;
 	}
 

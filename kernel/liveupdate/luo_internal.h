@@ -173,20 +173,26 @@ struct luo_global {
 extern struct luo_global luo;
 extern struct rw_semaphore luo_handlers_lock;
 
-/* luo_core.c */
+/* luo_state.c */
+bool luo_requested(void);
 bool luo_configured(void);
 
 /* luo_ioctl.c */
 int luo_device_init(void);
-long luo_session_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
 
 /* luo_session.c */
-int luo_session_create(const char *name, struct file **filep);
-int luo_session_retrieve(const char *name, struct file **filep);
-int luo_session_preserve_fd(struct file *sfile, int fd, u64 token);
-int luo_session_retrieve_fd(struct file *sfile, u64 token, struct file **filep);
-int luo_session_finish(struct file *sfile);
-int luo_session_get_name(struct file *sfile, char *name);
+int luo_session_create(const char *name,
+		       struct file *(*open)(struct luo_session *session),
+		       struct file **filep);
+int luo_session_retrieve(const char *name,
+			 struct file *(*open)(struct luo_session *session),
+			 struct file **filep);
+void luo_session_close(struct luo_session *session);
+int luo_session_preserve(struct luo_session *session, struct file *file,
+			 u64 token);
+int luo_session_retrieve_file(struct luo_session *session, u64 token,
+			      struct file **filep);
+int luo_session_finish(struct luo_session *session);
 struct luo_session *luo_session_alloc(const char *name);
 void luo_session_free(struct luo_session *session);
 
@@ -209,7 +215,7 @@ void luo_flb_unlink_all(struct liveupdate_file_handler *fh);
 unsigned long luo_flb_count_outgoing(void);
 void luo_flb_serialize(struct luo_flb_ser *ser, unsigned long max);
 
-/* luo_serialize.c */
+/* luo_outgoing.c */
 int luo_fdt_init_out(void);
 void luo_fdt_renumber_out(void);
 void luo_fdt_exit_out(void);

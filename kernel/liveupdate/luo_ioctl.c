@@ -24,6 +24,7 @@
 
 #define pr_fmt(fmt) "luo: " fmt
 
+#include <linux/anon_inodes.h>
 #include <linux/atomic.h>
 #include <linux/capability.h>
 #include <linux/file.h>
@@ -115,6 +116,29 @@ static int luo_ucmd_install_fd(int fd, int err, struct file *file)
 	return 0;
 }
 
+static long luo_session_ioctl(struct file *file, unsigned int cmd,
+			      unsigned long arg);
+
+static int luo_session_fop_release(struct inode *inode, struct file *file)
+{
+	luo_session_close(file->private_data);
+	return 0;
+}
+
+static const struct file_operations luo_session_fops = {
+	.owner		= THIS_MODULE,
+	.release	= luo_session_fop_release,
+	.unlocked_ioctl	= luo_session_ioctl,
+	.compat_ioctl	= compat_ptr_ioctl,
+};
+
+/* A session's file descriptor: its anon-inode name is what systemd looks for. */
+static struct file *luo_session_open(struct luo_session *session)
+{
+	return anon_inode_getfile("[luo_session]", &luo_session_fops, session,
+				  O_RDWR);
+}
+
 static int luo_ioctl_create_session(struct luo_ucmd *ucmd)
 {
 	struct liveupdate_ioctl_create_session *argp = ucmd->cmd;
@@ -124,7 +148,8 @@ static int luo_ioctl_create_session(struct luo_ucmd *ucmd)
 	fd = luo_ucmd_reserve_fd(ucmd, &argp->fd, sizeof(*argp));
 	if (fd < 0)
 		return fd;
-	err = luo_session_create((const char *)argp->name, &file);
+	err = luo_session_create((const char *)argp->name, luo_session_open,
+				 &file);
 	return luo_ucmd_install_fd(fd, err, file);
 }
 
@@ -137,15 +162,22 @@ static int luo_ioctl_retrieve_session(struct luo_ucmd *ucmd)
 	fd = luo_ucmd_reserve_fd(ucmd, &argp->fd, sizeof(*argp));
 	if (fd < 0)
 		return fd;
-	err = luo_session_retrieve((const char *)argp->name, &file);
+	err = luo_session_retrieve((const char *)argp->name, luo_session_open,
+				   &file);
 	return luo_ucmd_install_fd(fd, err, file);
 }
 
 static int luo_ioctl_preserve_fd(struct luo_ucmd *ucmd)
 {
 	struct liveupdate_session_preserve_fd *argp = ucmd->cmd;
+	struct file *file = fget(argp->fd);
+	int err;
 
-	return luo_session_preserve_fd(ucmd->file, argp->fd, argp->token);
+	if (!file)
+		return -EBADF;
+	err = luo_session_preserve(ucmd->file->private_data, file, argp->token);
+	fput(file);
+	return err;
 }
 
 static int luo_ioctl_retrieve_fd(struct luo_ucmd *ucmd)
@@ -157,7 +189,8 @@ static int luo_ioctl_retrieve_fd(struct luo_ucmd *ucmd)
 	fd = luo_ucmd_reserve_fd(ucmd, &argp->fd, sizeof(*argp));
 	if (fd < 0)
 		return fd;
-	err = luo_session_retrieve_fd(ucmd->file, argp->token, &file);
+	err = luo_session_retrieve_file(ucmd->file->private_data, argp->token,
+					&file);
 	return luo_ucmd_install_fd(fd, err, file);
 }
 
@@ -167,19 +200,18 @@ static int luo_ioctl_finish(struct luo_ucmd *ucmd)
 
 	if (argp->reserved)
 		return -EINVAL;
-	return luo_session_finish(ucmd->file);
+	return luo_session_finish(ucmd->file->private_data);
 }
 
 static int luo_ioctl_get_name(struct luo_ucmd *ucmd)
 {
 	struct liveupdate_session_get_name *argp = ucmd->cmd;
-	int err;
+	struct luo_session *session = ucmd->file->private_data;
 
 	if (argp->reserved)
 		return -EINVAL;
-	err = luo_session_get_name(ucmd->file, (char *)argp->name);
-	if (err)
-		return err;
+	/* NUL-padded: the name was copied in with strscpy() into a zeroed session. */
+	memcpy(argp->name, session->name, LIVEUPDATE_SESSION_NAME_LENGTH);
 	return luo_ucmd_respond(ucmd, sizeof(*argp));
 }
 
@@ -244,15 +276,9 @@ static long luo_ioctl_dispatch(const struct luo_ioctl_op *ops, size_t nr_ops,
 	return op->execute(&ucmd);
 }
 
-/**
- * luo_session_ioctl - The ioctl entry of a session file descriptor.
- * @file: The session's file.
- * @cmd:  The ioctl command.
- * @arg:  The user's structure.
- *
- * Return: 0 or a negative errno, as documented in the user API.
- */
-long luo_session_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
+/* The ioctl entry of a session file descriptor. */
+static long luo_session_ioctl(struct file *file, unsigned int cmd,
+			      unsigned long arg)
 {
 	return luo_ioctl_dispatch(luo_session_ops, ARRAY_SIZE(luo_session_ops),
 				  LIVEUPDATE_CMD_SESSION_BASE, file, cmd, arg);

@@ -20,16 +20,15 @@
  * record, or one it cannot read, starts an empty history and says so.
  *
  * The record is written under a spinlock: the jump is stamped with
- * interrupts off.  debugfs shows it as text and as the binary layout.
+ * interrupts off.  debugfs shows it as text and as the binary layout
+ * (luo_record_debugfs.c).
  */
 
 #define pr_fmt(fmt) "luo: " fmt
 
-#include <linux/debugfs.h>
 #include <linux/err.h>
 #include <linux/kexec.h>
 #include <linux/kexec_handover.h>
-#include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/string.h>
@@ -38,28 +37,10 @@
 #include <kunit/test-bug.h>
 
 #include "luo_internal.h"
-
-/* One KHO block (LUO_RECORD_SIZE); what is left after the history holds
- * the entries.
- */
-#define LUO_RECORD_UPDATES_OFF	sizeof(struct luo_record_header)
-#define LUO_RECORD_ENTRIES_OFF	(LUO_RECORD_UPDATES_OFF + LUO_RECORD_MAX_UPDATES * \
-				 sizeof(struct luo_record_update))
-#define LUO_RECORD_MAX_ENTRIES	((LUO_RECORD_SIZE - LUO_RECORD_ENTRIES_OFF) / \
-				 sizeof(struct luo_record_entry))
+#include "luo_record.h"
 
 static DEFINE_SPINLOCK(luo_rec_lock);
 static struct luo_record_header *luo_rec;
-
-static struct luo_record_update *luo_rec_updates(struct luo_record_header *hdr)
-{
-	return (void *)hdr + LUO_RECORD_UPDATES_OFF;
-}
-
-static struct luo_record_entry *luo_rec_entries(struct luo_record_header *hdr)
-{
-	return (void *)hdr + LUO_RECORD_ENTRIES_OFF;
-}
 
 static struct luo_record_update *luo_rec_latest(void)
 {
@@ -67,12 +48,6 @@ static struct luo_record_update *luo_rec_latest(void)
 	if (!luo_rec || !luo_rec->nr_updates)
 		return NULL;
 	return &luo_rec_updates(luo_rec)[luo_rec->nr_updates - 1];
-}
-
-static bool luo_rec_reached(const struct luo_record_update *u,
-			    enum luo_record_mark m)
-{
-	return u->marks & BIT(m);
 }
 
 static void luo_rec_mark(struct luo_record_update *u, enum luo_record_mark m,
@@ -389,155 +364,28 @@ static void luo_record_receive(struct luo_record_header *rec)
 	spin_unlock_irq(&luo_rec_lock);
 }
 
-/* Cycles of the clock of @u to ns, with either kernel's rate: 0 unknown. */
-static u64 luo_rec_ns(const struct luo_record_update *u, u64 cycles)
-{
-	u32 khz = u->khz ?: u->next_khz;
-
-	return khz ? mul_u64_u32_div(cycles, NSEC_PER_MSEC, khz) : 0;
-}
-
-/*
- * An update's state, as luoblackout names it: an update that reached the
- * new kernel but was never finished is "in progress" only while it is the
- * latest one; a later update means it never will be finished.
+/**
+ * luo_record_snapshot - A copy of the record as it is now.
+ *
+ * The copy ends after its entries: its max_entries is its nr_entries.
+ *
+ * Return: the copy, to be freed with vfree(), or NULL without memory.
  */
-static const char *luo_record_state(const struct luo_record_update *u,
-				    bool latest)
-{
-	if (u->result)
-		return "aborted";
-	if (luo_rec_reached(u, LUO_MARK_DONE))
-		return "done";
-	if (!luo_rec_reached(u, LUO_MARK_READY))
-		return "incomplete";
-	return latest ? "in progress" : "unfinished";
-}
-
-static void luo_record_show_update(struct seq_file *m,
-				   const struct luo_record_update *u,
-				   bool latest)
-{
-	static const char * const phases[] = {
-		"freeze", "serialize", "shutdown", "boot", "wait", "retrieve",
-		"finish",
-	};
-	enum luo_record_mark i;
-	u64 prev = u->t[LUO_MARK_FREEZE_BEGIN];
-
-	seq_printf(m, "update %llu: %s, %u sessions, %u files, %llu bytes%s\n",
-		   u->number, luo_record_state(u, latest), u->nr_sessions, u->nr_files, u->bytes,
-		   u->khz || u->next_khz ? "" : " (clock rate unknown: times are 0)");
-	if (u->result)
-		seq_printf(m, "  result %d\n", u->result);
-	for (i = LUO_MARK_FREEZE_END; i < LUO_RECORD_NR_MARKS; i++) {
-		if (!luo_rec_reached(u, i))
-			break;
-		seq_printf(m, "  %-10s %12llu ns\n", phases[i - 1],
-			   luo_rec_ns(u, u->t[i] - prev));
-		prev = u->t[i];
-	}
-	if (luo_rec_reached(u, LUO_MARK_DONE))
-		seq_printf(m, "  %-10s %12llu ns\n", "total",
-			   luo_rec_ns(u, u->t[LUO_MARK_DONE] -
-				      u->t[LUO_MARK_FREEZE_BEGIN]));
-}
-
-static int luo_record_show(struct seq_file *m, void *v)
-{
-	static const char * const names[] = {
-		[LUO_REC_FREEZE_BEGIN] = "freeze-begin",
-		[LUO_REC_FILE_FREEZE] = "file-freeze",
-		[LUO_REC_FREEZE_END] = "freeze-end",
-		[LUO_REC_SERIALIZED] = "serialized",
-		[LUO_REC_ABORT] = "abort",
-		[LUO_REC_JUMP] = "jump",
-		[LUO_REC_READY] = "ready",
-		[LUO_REC_SESSION_RETRIEVE] = "session-retrieve",
-		[LUO_REC_FILE_RETRIEVE] = "file-retrieve",
-		[LUO_REC_SESSION_FINISH] = "session-finish",
-		[LUO_REC_DONE] = "done",
-	};
-	struct luo_record_update *updates, *u;
-	struct luo_record_entry *e;
-	u32 i;
-
-	spin_lock_irq(&luo_rec_lock);
-	updates = luo_rec_updates(luo_rec);
-	seq_printf(m, "clock: %s\nupdates: %u\n",
-		   luo_rec->clock == LUO_RECORD_CLOCK_TSC ? "tsc" : "monotonic",
-		   luo_rec->nr_updates);
-	for (i = 0; i < luo_rec->nr_updates; i++)
-		luo_record_show_update(m, &updates[i],
-				       i == luo_rec->nr_updates - 1);
-	u = luo_rec_latest();
-	if (u) {
-		seq_printf(m, "events of update %llu: %u, %u dropped\n",
-			   u->number, luo_rec->nr_entries, luo_rec->dropped);
-		for (i = 0, e = luo_rec_entries(luo_rec); i < luo_rec->nr_entries;
-		     i++, e++) {
-			u64 at = luo_rec_ns(u, e->t - u->t[LUO_MARK_FREEZE_BEGIN]);
-			const char *name = e->type < ARRAY_SIZE(names) &&
-					   names[e->type] ? names[e->type] : "?";
-
-			seq_printf(m, "  %12llu ns %-16s result=%d", at, name,
-				   e->result);
-			if (e->session[0])
-				seq_printf(m, " session=%s", e->session);
-			if (e->handler[0])
-				seq_printf(m, " handler=%s token=%llu cost_ns=%llu",
-					   e->handler, e->token, e->cost);
-			seq_putc(m, '\n');
-		}
-	}
-	spin_unlock_irq(&luo_rec_lock);
-	return 0;
-}
-DEFINE_SHOW_ATTRIBUTE(luo_record);
-
-static int luo_record_bin_open(struct inode *inode, struct file *file)
+struct luo_record_header *luo_record_snapshot(void)
 {
 	struct luo_record_header *hdr;
 	size_t size;
-	void *buf;
 
-	buf = vmalloc(LUO_RECORD_SIZE);
-	if (!buf)
-		return -ENOMEM;
+	hdr = vmalloc(LUO_RECORD_SIZE);
+	if (!hdr)
+		return NULL;
 	spin_lock_irq(&luo_rec_lock);
 	size = LUO_RECORD_ENTRIES_OFF + luo_rec->nr_entries * sizeof(struct luo_record_entry);
-	memcpy(buf, luo_rec, size);
+	memcpy(hdr, luo_rec, size);
 	spin_unlock_irq(&luo_rec_lock);
-	/* The copy ends after its entries. */
-	hdr = buf;
 	hdr->max_entries = hdr->nr_entries;
-	file->private_data = buf;
-	return 0;
+	return hdr;
 }
-
-static ssize_t luo_record_bin_read(struct file *file, char __user *ubuf,
-				   size_t count, loff_t *ppos)
-{
-	struct luo_record_header *hdr = file->private_data;
-
-	return simple_read_from_buffer(ubuf, count, ppos, hdr,
-				       LUO_RECORD_ENTRIES_OFF +
-				       hdr->nr_entries * sizeof(struct luo_record_entry));
-}
-
-static int luo_record_bin_release(struct inode *inode, struct file *file)
-{
-	vfree(file->private_data);
-	return 0;
-}
-
-static const struct file_operations luo_record_bin_fops = {
-	.owner = THIS_MODULE,
-	.open = luo_record_bin_open,
-	.read = luo_record_bin_read,
-	.release = luo_record_bin_release,
-	.llseek = default_llseek,
-};
 
 /**
  * luo_record_header_init - Make @rec an empty record of this kernel.
@@ -565,7 +413,6 @@ void luo_record_header_init(struct luo_record_header *rec)
 void luo_record_init(void)
 {
 	struct luo_record_header *rec;
-	struct dentry *dir;
 	int err;
 
 	rec = kho_alloc_preserve(LUO_RECORD_SIZE);
@@ -586,8 +433,5 @@ void luo_record_init(void)
 	luo_rec = rec;
 	luo_record_receive(rec);
 	register_syscore(&luo_record_syscore);
-
-	dir = debugfs_create_dir("liveupdate", NULL);
-	debugfs_create_file("record", 0400, dir, NULL, &luo_record_fops);
-	debugfs_create_file("record.bin", 0400, dir, NULL, &luo_record_bin_fops);
+	luo_record_debugfs_init();
 }

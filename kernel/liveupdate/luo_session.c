@@ -19,27 +19,21 @@
  *   session before finishing it discards whatever it still held.
  *
  * Names are unique across both lists.
+ *
+ * The descriptor is the ioctl front end's (luo_ioctl.c): it opens the file
+ * through the callback it passes to luo_session_create() and
+ * luo_session_retrieve(), and calls back here when the file is closed.
+ * Nothing in this file calls the front end.
  */
 
 #define pr_fmt(fmt) "luo: " fmt
 
-#include <linux/anon_inodes.h>
-#include <linux/file.h>
-#include <linux/fs.h>
+#include <linux/err.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 
 #include "luo_internal.h"
 #include <trace/events/liveupdate.h>
-
-static int luo_session_release(struct inode *inode, struct file *file);
-
-static const struct file_operations luo_session_fops = {
-	.owner		= THIS_MODULE,
-	.release	= luo_session_release,
-	.unlocked_ioctl	= luo_session_ioctl,
-	.compat_ioctl	= compat_ptr_ioctl,
-};
 
 /**
  * luo_session_alloc - Allocate an empty session.
@@ -90,21 +84,20 @@ static struct luo_session *luo_session_find(struct list_head *head,
 	return NULL;
 }
 
-static struct file *luo_session_open(struct luo_session *session)
-{
-	return anon_inode_getfile("[luo_session]", &luo_session_fops, session,
-				  O_RDWR);
-}
-
 /**
  * luo_session_create - Create an outgoing session.
  * @name:  Its name, from userspace (LIVEUPDATE_SESSION_NAME_LENGTH bytes).
- * @filep: Set to the session's new file.
+ * @open:  The front end's: a new file for the session, or an ERR_PTR.
+ *         Called under luo.lock, so that the session is listed exactly when
+ *         its file exists.
+ * @filep: Set to the file @open returned.
  *
  * Return: 0, -EINVAL for a bad name, -EEXIST for a name in use, -EBUSY
  * during the reboot, -ENOSPC past the handover's capacity, -ENOMEM.
  */
-int luo_session_create(const char *name, struct file **filep)
+int luo_session_create(const char *name,
+		       struct file *(*open)(struct luo_session *session),
+		       struct file **filep)
 {
 	struct luo_session *session;
 	struct file *file;
@@ -133,7 +126,7 @@ int luo_session_create(const char *name, struct file **filep)
 	} else if (luo.nr_sessions >= LUO_MAX_SESSIONS) {
 		err = -ENOSPC;
 	} else {
-		file = luo_session_open(session);
+		file = open(session);
 		if (IS_ERR(file)) {
 			err = PTR_ERR(file);
 		} else {
@@ -152,13 +145,16 @@ int luo_session_create(const char *name, struct file **filep)
 /**
  * luo_session_retrieve - Hand an incoming session to userspace.
  * @name:  Its name, from userspace.
- * @filep: Set to the session's new file.
+ * @open:  As for luo_session_create().
+ * @filep: Set to the file @open returned.
  *
  * Return: 0, -EINVAL for a bad name, -ENOENT when the previous kernel
  * handed over no such session (or it is finished), -EBUSY when it was
  * retrieved already.
  */
-int luo_session_retrieve(const char *name, struct file **filep)
+int luo_session_retrieve(const char *name,
+			 struct file *(*open)(struct luo_session *session),
+			 struct file **filep)
 {
 	struct luo_session *session;
 	struct file *file;
@@ -180,7 +176,7 @@ int luo_session_retrieve(const char *name, struct file **filep)
 		err = -EBUSY;
 	} else {
 		err = luo_hook_result(luo_hook_session_retrieve(name));
-		file = err ? NULL : luo_session_open(session);
+		file = err ? NULL : open(session);
 		if (IS_ERR(file)) {
 			err = PTR_ERR(file);
 		} else if (!err) {
@@ -222,9 +218,16 @@ static int luo_session_close_incoming(struct luo_session *session)
 	return err;
 }
 
-static int luo_session_release(struct inode *inode, struct file *file)
+/**
+ * luo_session_close - The session's file was closed for the last time.
+ * @session: The session.
+ *
+ * An outgoing session unpreserves its files and goes; a retrieved one is
+ * finished if it can be (see luo_session_close_incoming()); during the
+ * reboot the session stays as the handover describes it.
+ */
+void luo_session_close(struct luo_session *session)
 {
-	struct luo_session *session = file->private_data;
 	int err = 0;
 
 	mutex_lock(&luo.lock);
@@ -235,7 +238,7 @@ static int luo_session_release(struct inode *inode, struct file *file)
 		 */
 		trace_luo_session_release(session->name, session->nr_files, 0);
 		mutex_unlock(&luo.lock);
-		return 0;
+		return;
 	}
 	mutex_lock(&session->lock);
 	if (session->incoming) {
@@ -251,26 +254,21 @@ static int luo_session_release(struct inode *inode, struct file *file)
 	mutex_unlock(&luo.lock);
 	if (!err)
 		luo_session_free(session);
-	return 0;
 }
 
 /**
- * luo_session_preserve_fd - Preserve a file in an outgoing session.
- * @sfile: The session's file.
- * @fd:    The descriptor of the file to preserve.
- * @token: Userspace's name for it.
+ * luo_session_preserve - Preserve a file in an outgoing session.
+ * @session: The session.
+ * @file:    The file to preserve (the caller holds a reference).
+ * @token:   Userspace's name for it.
  *
- * Return: 0, -EBADF, -EINVAL on an unfinished incoming session, -EBUSY
- * during the reboot, or an error of luo_file_preserve().
+ * Return: 0, -EINVAL on an unfinished incoming session, -EBUSY during the
+ * reboot, or an error of luo_file_preserve().
  */
-int luo_session_preserve_fd(struct file *sfile, int fd, u64 token)
+int luo_session_preserve(struct luo_session *session, struct file *file,
+			 u64 token)
 {
-	struct luo_session *session = sfile->private_data;
-	struct file *file = fget(fd);
 	int err;
-
-	if (!file)
-		return -EBADF;
 
 	mutex_lock(&session->lock);
 	if (session->incoming)
@@ -280,22 +278,21 @@ int luo_session_preserve_fd(struct file *sfile, int fd, u64 token)
 	else
 		err = luo_file_preserve(session, file, token);
 	mutex_unlock(&session->lock);
-	fput(file);
 	return err;
 }
 
 /**
- * luo_session_retrieve_fd - Restore a file of a retrieved session.
- * @sfile: The session's file.
- * @token: The token the file was preserved with.
- * @filep: Set to a new reference of the restored file.
+ * luo_session_retrieve_file - Restore a file of a retrieved session.
+ * @session: The session.
+ * @token:   The token the file was preserved with.
+ * @filep:   Set to a new reference of the restored file.
  *
  * Return: 0, -EINVAL when the session holds no previous kernel's files, or
  * an error of luo_file_retrieve().
  */
-int luo_session_retrieve_fd(struct file *sfile, u64 token, struct file **filep)
+int luo_session_retrieve_file(struct luo_session *session, u64 token,
+			      struct file **filep)
 {
-	struct luo_session *session = sfile->private_data;
 	int err;
 
 	mutex_lock(&session->lock);
@@ -309,16 +306,15 @@ int luo_session_retrieve_fd(struct file *sfile, u64 token, struct file **filep)
 
 /**
  * luo_session_finish - Finish a retrieved session.
- * @sfile: The session's file.
+ * @session: The session.
  *
  * On success the session is an empty outgoing session.
  *
  * Return: 0, -EINVAL when the session holds no previous kernel's files,
  * -EBUSY when a file cannot finish yet or during the reboot.
  */
-int luo_session_finish(struct file *sfile)
+int luo_session_finish(struct luo_session *session)
 {
-	struct luo_session *session = sfile->private_data;
 	unsigned long nr_files;
 	bool was_incoming;
 	int err;
@@ -344,19 +340,4 @@ int luo_session_finish(struct file *sfile)
 	mutex_unlock(&session->lock);
 	mutex_unlock(&luo.lock);
 	return err;
-}
-
-/**
- * luo_session_get_name - The name of a session.
- * @sfile: The session's file.
- * @name:  LIVEUPDATE_SESSION_NAME_LENGTH bytes to fill, NUL-padded.
- *
- * Return: 0.
- */
-int luo_session_get_name(struct file *sfile, char *name)
-{
-	struct luo_session *session = sfile->private_data;
-
-	memcpy(name, session->name, LIVEUPDATE_SESSION_NAME_LENGTH);
-	return 0;
 }

@@ -57,7 +57,7 @@ int fz_seed_session(struct fz_proc *p)
 			return dev;
 		opened = true;
 	}
-	sfd = create_session(dev, "fz-seed");
+	sfd = luo_create_session(dev, "fz-seed");
 	pthread_mutex_lock(&p->lock);
 	if (opened)
 		fz_slot_put(p, &rng, dev, FZ_DEVICE, 0, 0);
@@ -83,7 +83,7 @@ int fz_seed_session(struct fz_proc *p)
 			ksft_print_msg("fz-seed: memfd of %u bytes: %s\n", len, errname(-fd));
 			return fd;
 		}
-		err = preserve(sfd, fd, 1000 + i);
+		err = luo_preserve_fd(sfd, fd, 1000 + i);
 		close(fd);
 		if (err) {
 			ksft_print_msg("fz-seed: preserve token %d: %s\n", 1000 + i, errname(-err));
@@ -204,14 +204,14 @@ static void *verify_thread(void *arg)
 	struct fz_verify *v = vt->v;
 	int j;
 
-	v->got[vt->i] = retrieve_session(v->dev, v->e->name);
+	v->got[vt->i] = luo_retrieve_session(v->dev, v->e->name);
 	pthread_barrier_wait(&v->bar);		/* 1: thread 0 picks the winner */
 	pthread_barrier_wait(&v->bar);		/* 2 */
 	for (j = 0; j < v->e->nfiles; j++)
-		v->fds[vt->i][j] = v->sfd < 0 ? -EBADF : retrieve_fd(v->sfd, v->e->files[j].token);
+		v->fds[vt->i][j] = v->sfd < 0 ? -EBADF : luo_retrieve_fd(v->sfd, v->e->files[j].token);
 	pthread_barrier_wait(&v->bar);		/* 3: thread 0 checks the files */
 	pthread_barrier_wait(&v->bar);		/* 4 */
-	v->fin[vt->i] = v->sfd < 0 ? -EBADF : finish(v->sfd);
+	v->fin[vt->i] = v->sfd < 0 ? -EBADF : luo_finish(v->sfd);
 	return NULL;
 }
 
@@ -256,7 +256,7 @@ static int preserve_all(struct fz_verify *v, int out, int err)
 	int j, n = 0, ret;
 
 	for (j = 0; j < v->e->nfiles; j++) {
-		ret = v->fds[0][j] < 0 ? -EBADF : preserve(out, v->fds[0][j], 1 + j);
+		ret = v->fds[0][j] < 0 ? -EBADF : luo_preserve_fd(out, v->fds[0][j], 1 + j);
 		n += ret == -err;
 	}
 	return n;
@@ -294,7 +294,7 @@ static void verify_one(struct fz_verify *v)
 	fz_tap(v->sfd >= 0 && files_ok(v),
 			 "%s: %d files, the same file for every thread, contents intact\n",
 			 name, v->e->nfiles);
-	out = create_session(v->dev, "fz-out");
+	out = luo_create_session(v->dev, "fz-out");
 	fz_tap(out >= 0 && preserve_all(v, out, EBUSY) == v->e->nfiles,
 			 "%s: its retrieved files cannot be preserved before FINISH (EBUSY)\n",
 			 name);
@@ -344,7 +344,7 @@ void fz_verify_all(struct fz_proc *p, unsigned int threads)
 		snprintf(name, sizeof(name), "fz-%u", n);
 		for (k = 0; k < p->nexpect && strcmp(p->expect[k].name, name); k++)
 			;
-		absent += k < p->nexpect || retrieve_session(v.dev, name) == -ENOENT;
+		absent += k < p->nexpect || luo_retrieve_session(v.dev, name) == -ENOENT;
 	}
 	fz_tap(absent == FZ_NAMES,
 			 "names stage 1 did not hold are not handed over (ENOENT)\n");

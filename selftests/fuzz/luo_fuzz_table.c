@@ -152,7 +152,7 @@ int fz_proc_start(struct fz_proc *p)
 	pthread_mutex_unlock(&p->lock);
 	if (p->o->stage != 1)
 		return 0;
-	sfd = create_session(fd, "fz-shared");
+	sfd = luo_create_session(fd, "fz-shared");
 	if (sfd < 0)
 		return sfd;
 	pthread_mutex_lock(&p->lock);

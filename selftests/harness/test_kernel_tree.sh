@@ -21,31 +21,20 @@ fi
 tmp=$(mktemp -d "${LUO_BUILD:-build}/tmp-kernel-tree.XXXXXX")
 trap 'chmod -R u+w "$tmp"; rm -rf "$tmp"' EXIT
 cp -al "$tree" "$tmp/other-tree"
-n=0 passed=0 failed=0
-ok() {
-	n=$((n + 1))
-	if [ "$1" = 0 ]; then
-		passed=$((passed + 1))
-		echo "ok $n $2"
-	else
-		failed=$((failed + 1))
-		echo "not ok $n $2"
-	fi
-}
+. selftests/lib/tap.sh
+tap_init kernel-tree
 
 out=$tmp/kernel-mainline
 tools/build/kernel.sh mainline "$tree" "$out" . headers >"$tmp/1.log" 2>&1
-ok $? "headers from the first tree"
+tap_result $? "headers from the first tree"
 touch "$out/obj/planted.o"
 tools/build/kernel.sh mainline "$tree" "$out" . headers >"$tmp/2.log" 2>&1
 [ -f "$out/obj/planted.o" ]
-ok $? "the same tree again keeps the objects"
+tap_result $? "the same tree again keeps the objects"
 tools/build/kernel.sh mainline "$tmp/other-tree" "$out" . headers >"$tmp/3.log" 2>&1
-ok $? "headers from another tree"
+tap_result $? "headers from another tree"
 [ ! -e "$out/obj/planted.o" ] && grep -q "dropping its objects" "$tmp/3.log"
-ok $? "another tree drops the objects of the first, and says so"
+tap_result $? "another tree drops the objects of the first, and says so"
 [ -f "$out/headers/usr/include/linux/liveupdate.h" ]
-ok $? "the other tree's headers are installed"
-echo "1..$n"
-echo "kernel-tree: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+tap_result $? "the other tree's headers are installed"
+tap_end

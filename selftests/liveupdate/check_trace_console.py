@@ -36,48 +36,33 @@ Prints TAP, ends with "# check_trace_console: N passed, M failed" and exits
 
 import argparse
 import collections
+import os
 import re
 import sys
+
+sys.dont_write_bytecode = True     # no __pycache__ in the source tree
+_HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path[:0] = [os.path.join(_HERE, "..", "..", "tools", "lib"), os.path.join(_HERE, "..", "lib")]
+from luo_names import OPS, OP_CLASS  # noqa: E402
+from workload import MEMFD, TEST, TEST_FLB, WORKLOAD, NR_SESSIONS, NR_FILES, NR_FLBS  # noqa: E402
+from ktap import Tap  # noqa: E402
 
 # The printed fields of each event, in order (TP_printk of the header).
 SESSION = ["session", "files", "result"]
 FILE = ["session", "handler", "token", "result", "duration_ns"]
 FLB = ["flb", "handler", "count", "result", "duration_ns"]
-EVENTS = {
-    "luo_session_create": SESSION,
-    "luo_session_retrieve": SESSION,
-    "luo_session_release": SESSION,
-    "luo_session_finish": SESSION,
-    "luo_file_preserve": FILE,
-    "luo_file_unpreserve": FILE,
-    "luo_file_freeze": FILE,
-    "luo_file_unfreeze": FILE,
-    "luo_file_retrieve": FILE,
-    "luo_file_can_finish": FILE,
-    "luo_file_finish": FILE,
-    "luo_flb_preserve": FLB,
-    "luo_flb_unpreserve": FLB,
-    "luo_flb_retrieve": FLB,
-    "luo_flb_finish": FLB,
-    "luo_reboot_begin": ["sessions", "files"],
-    "luo_reboot_end": ["sessions", "files", "result", "duration_ns"],
-    "luo_serialize": ["sessions", "files", "flbs", "bytes", "result", "duration_ns"],
-    "luo_incoming": ["number", "sessions", "files", "dropped", "flbs", "result"],
+OWN = {
+    "reboot_begin": ["sessions", "files"],
+    "reboot_end": ["sessions", "files", "result", "duration_ns"],
+    "serialize": ["sessions", "files", "flbs", "bytes", "result", "duration_ns"],
+    "incoming": ["number", "sessions", "files", "dropped", "flbs", "result"],
 }
+# One event per operation of bpf/luo_ops.h's LUO_OP_MAPPER, "luo_" + its name.
+EVENTS = {"luo_" + op: {"SESSION": SESSION, "FILE": FILE, "FLB": FLB}.get(OP_CLASS[op])
+          or OWN[op] for op in OPS}
 # Fields whose value is measured, not predicted: checked on their own.
 MEASURED = {"duration_ns", "bytes"}
 
-MEMFD = "memfd-v2"
-TEST = "luo-test-v1"
-TEST_FLB = "luo-test-flb-v1"
-# What luo_workload preserves, in order: session -> [(handler, token)].
-WORKLOAD = {
-    "wl-a": [(MEMFD, 1), (MEMFD, 2), (MEMFD, 3), (TEST, 100)],
-    "wl-b": [(MEMFD, 1), (MEMFD, 2), (MEMFD, 3)],
-}
-NR_SESSIONS = len(WORKLOAD)
-NR_FILES = sum(len(f) for f in WORKLOAD.values())
-NR_FLBS = 1
 # luo_flb_retrieve names "the handler whose file caused it ("" when
 # none)": the luo_test file's retrieve() causes it here, through
 # liveupdate_flb_get_incoming(), which is not told the handler, so the
@@ -213,27 +198,6 @@ def split_kernels(path):
             if kernels:
                 kernels[-1].append(line)
     return kernels
-
-
-class Tap:
-    def __init__(self):
-        self.n = self.failed = 0
-
-    def check(self, cond, what, details=()):
-        self.n += 1
-        if cond:
-            print(f"ok {self.n} {what}")
-        else:
-            self.failed += 1
-            print(f"not ok {self.n} {what}")
-            for d in details:
-                print(f"#   {d}")
-        return cond
-
-    def end(self):
-        print(f"1..{self.n}")
-        print(f"# check_trace_console: {self.n - self.failed} passed, {self.failed} failed")
-        return self.failed == 0
 
 
 def first(evs, pred):
@@ -441,7 +405,7 @@ def main():
     if args.record and not args.console:
         ap.error("--record goes with --console")
 
-    tap = Tap()
+    tap = Tap("check_trace_console")
     print("TAP version 13")
     if args.console:
         kernels = split_kernels(args.console)
@@ -466,7 +430,7 @@ def main():
         tap.check(cs and "jiffies" not in cs, f"kernel {args.kernel}: clocksource "
                   f"{cs or '?'}, not a jiffies clock (the TSC was calibrated)")
         check_kernel(tap, args.kernel, evs)
-    return 0 if tap.end() else 1
+    return tap.end()
 
 
 if __name__ == "__main__":

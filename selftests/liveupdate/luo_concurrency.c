@@ -69,7 +69,7 @@ note_failure(struct failures *f, const char *fmt, ...)
  */
 static int name_is_free(int luo, const char *name)
 {
-	int sfd = create_session(luo, name);
+	int sfd = luo_create_session(luo, name);
 
 	if (sfd < 0)
 		return sfd;
@@ -101,7 +101,7 @@ static void parallel_one(struct parallel_arg *a, int iter)
 	int i, sfd, ret;
 
 	snprintf(name, sizeof(name), "conc-%d-%d", a->idx, iter);
-	sfd = create_session(a->luo, name);
+	sfd = luo_create_session(a->luo, name);
 	if (sfd < 0) {
 		note_failure(&a->fail, "%s: CREATE_SESSION: %s", name, errname(-sfd));
 		return;
@@ -113,13 +113,13 @@ static void parallel_one(struct parallel_arg *a, int iter)
 			note_failure(&a->fail, "%s: memfd: %s", name, errname(-mfd[i]));
 			continue;
 		}
-		ret = preserve(sfd, mfd[i], i + 1);
+		ret = luo_preserve_fd(sfd, mfd[i], i + 1);
 		if (ret)
 			note_failure(&a->fail, "%s: PRESERVE_FD token %d: %s", name, i + 1,
 				     errname(-ret));
 	}
 
-	ret = get_name(sfd, got);
+	ret = luo_get_name(sfd, got);
 	if (ret)
 		note_failure(&a->fail, "%s: GET_NAME: %s", name, errname(-ret));
 	else if (!memchr(got, '\0', sizeof(got)) || strcmp(name, got))
@@ -242,7 +242,7 @@ static void *name_worker(void *p)
 
 	for (round = 0; round < NAME_ROUNDS; round++) {
 		pthread_barrier_wait(&race->barrier);
-		sfd = create_session(race->luo, RACE_NAME);
+		sfd = luo_create_session(race->luo, RACE_NAME);
 		race->result[round][a->idx] = sfd < 0 ? sfd : 0;
 		/* Everyone has tried before the winner lets go of the name. */
 		pthread_barrier_wait(&race->barrier);
@@ -311,7 +311,7 @@ static int memfd_race_session(struct memfd_race *race, int idx, int gen)
 	int sfd;
 
 	snprintf(name, sizeof(name), "conc-memfd-%d-%d", idx, gen);
-	sfd = create_session(race->luo, name);
+	sfd = luo_create_session(race->luo, name);
 	if (sfd < 0)
 		note_failure(&race->fail[idx], "%s: CREATE_SESSION: %s", name, errname(-sfd));
 	return sfd;
@@ -327,7 +327,7 @@ static void *memfd_worker(void *p)
 	for (round = 0; round < MEMFD_ROUNDS; round++) {
 		pthread_barrier_wait(&race->barrier);
 		/* Without a session (sfd -1) this is EBADF, a failed round. */
-		ret = preserve(sfd, race->mfd, a->idx + 1);
+		ret = luo_preserve_fd(sfd, race->mfd, a->idx + 1);
 		race->result[round][a->idx] = ret;
 		pthread_barrier_wait(&race->barrier);
 		if (!ret) {
@@ -374,9 +374,9 @@ TEST_F(luo, contended_memfd)
 		TH_LOG("%d of %d rounds went wrong", bad_rounds, MEMFD_ROUNDS);
 
 	/* Every session is closed: the memfd is free to preserve again. */
-	sfd = create_session(self->luo, "conc-memfd-after");
+	sfd = luo_create_session(self->luo, "conc-memfd-after");
 	ASSERT_FD(sfd);
-	ret = preserve(sfd, race->mfd, 1);
+	ret = luo_preserve_fd(sfd, race->mfd, 1);
 	EXPECT_EQ(0, ret)
 		TH_LOG("preserving the memfd after the race: %s", errname(-ret));
 	close(sfd);
@@ -434,7 +434,7 @@ static void *close_worker_a(void *p)
 		 * later, with the name still taken meanwhile.
 		 */
 		snprintf(name, sizeof(name), CLOSE_PREFIX "%d", iter);
-		sfd = create_session(race->luo, name);
+		sfd = luo_create_session(race->luo, name);
 		if (sfd < 0) {
 			note_failure(&race->fail_a, "%s: CREATE_SESSION: %s", name,
 				     errname(-sfd));
@@ -447,7 +447,7 @@ static void *close_worker_a(void *p)
 			continue;
 		}
 		atomic_store(&race->published, sfd);
-		ret = preserve(sfd, mfd, CLOSE_TOKEN_A);
+		ret = luo_preserve_fd(sfd, mfd, CLOSE_TOKEN_A);
 		if (ret)
 			note_failure(&race->fail_a, "%s: PRESERVE_FD: %s", name, errname(-ret));
 		close(sfd);
@@ -473,7 +473,7 @@ static void close_race_b_one(struct close_race *race)
 	}
 	sfd = atomic_load(&race->published);
 
-	ret = get_name(sfd, name);
+	ret = luo_get_name(sfd, name);
 	if (!close_race_errno_ok(ret)) {
 		note_failure(&race->fail_b, "GET_NAME on fd %d: %s", sfd, errname(-ret));
 	} else if (!ret) {
@@ -485,7 +485,7 @@ static void close_race_b_one(struct close_race *race)
 		race->b_name_ok++;
 	}
 
-	ret = preserve(sfd, mfd, CLOSE_TOKEN_B);
+	ret = luo_preserve_fd(sfd, mfd, CLOSE_TOKEN_B);
 	if (!close_race_errno_ok(ret))
 		note_failure(&race->fail_b, "PRESERVE_FD on fd %d: %s", sfd, errname(-ret));
 	else if (!ret)
@@ -541,16 +541,16 @@ TEST_F(luo, close_vs_ioctl)
 	EXPECT_EQ(0, taken);
 
 	/* And the subsystem still works: a new session takes memfds. */
-	sfd = create_session(self->luo, "conc-close-after");
+	sfd = luo_create_session(self->luo, "conc-close-after");
 	ASSERT_FD(sfd);
 	mfd = small_memfd();
 	ASSERT_FD(mfd);
-	ret = preserve(sfd, mfd, 1);
+	ret = luo_preserve_fd(sfd, mfd, 1);
 	EXPECT_EQ(0, ret)
 		TH_LOG("preserving a new memfd: %s", errname(-ret));
 	/* A's last memfd was unpreserved when its session went away. */
 	ASSERT_FD(race->kept_mfd);
-	ret = preserve(sfd, race->kept_mfd, 2);
+	ret = luo_preserve_fd(sfd, race->kept_mfd, 2);
 	EXPECT_EQ(0, ret)
 		TH_LOG("preserving A's last memfd again: %s", errname(-ret));
 	close(sfd);

@@ -130,7 +130,7 @@ FIXTURE_SETUP(session)
 	self->sfd = -1;
 	self->luo = luo_open();
 	ASSERT_FD(self->luo);
-	self->sfd = create_session(self->luo, SESSION_NAME);
+	self->sfd = luo_create_session(self->luo, SESSION_NAME);
 	ASSERT_FD(self->sfd);
 }
 
@@ -237,7 +237,7 @@ TEST_F(luo, create_size_too_small_einval)
 						  -1));
 
 	/* None of them created the session. */
-	sfd = create_session(self->luo, "errno-small");
+	sfd = luo_create_session(self->luo, "errno-small");
 	ASSERT_FD(sfd);
 	close(sfd);
 }
@@ -249,7 +249,7 @@ TEST_F(luo, create_bigger_zero_tail_ok)
 
 	sfd = create_session_sized(self->luo, "errno-big", sizeof(struct create_ext), -1);
 	ASSERT_FD(sfd);
-	EXPECT_ERRNO(0, get_name(sfd, name));
+	EXPECT_ERRNO(0, luo_get_name(sfd, name));
 	EXPECT_STREQ("errno-big", name);
 	close(sfd);
 }
@@ -264,7 +264,7 @@ TEST_F(luo, create_bigger_nonzero_tail_e2big)
 						 sizeof(struct create_ext), TAIL_LEN - 1));
 
 	/* The refused calls created nothing: the name is free. */
-	sfd = create_session(self->luo, "errno-tail");
+	sfd = luo_create_session(self->luo, "errno-tail");
 	ASSERT_FD(sfd);
 	close(sfd);
 }
@@ -321,7 +321,7 @@ TEST_F(session, preserve_size_too_small_einval)
 					    -1));
 
 	/* None of them preserved the file. */
-	EXPECT_ERRNO(0, preserve(self->sfd, mfd, 1));
+	EXPECT_ERRNO(0, luo_preserve_fd(self->sfd, mfd, 1));
 	close(mfd);
 }
 
@@ -369,7 +369,7 @@ TEST_F(session, bad_pointer_efault)
 
 TEST_F(luo, create_empty_name_einval)
 {
-	EXPECT_ERRNO(EINVAL, create_session(self->luo, ""));
+	EXPECT_ERRNO(EINVAL, luo_create_session(self->luo, ""));
 }
 
 TEST_F(luo, create_unterminated_name_einval)
@@ -377,18 +377,18 @@ TEST_F(luo, create_unterminated_name_einval)
 	char name[LIVEUPDATE_SESSION_NAME_LENGTH];
 
 	memset(name, 'u', sizeof(name));
-	EXPECT_ERRNO(EINVAL, create_session_raw(self->luo, name, sizeof(name)));
+	EXPECT_ERRNO(EINVAL, luo_create_session_raw(self->luo, name, sizeof(name)));
 }
 
 TEST_F(session, create_duplicate_name_eexist)
 {
-	EXPECT_ERRNO(EEXIST, create_session(self->luo, SESSION_NAME));
+	EXPECT_ERRNO(EEXIST, luo_create_session(self->luo, SESSION_NAME));
 }
 
 TEST_F(session, create_name_free_after_close)
 {
 	close(self->sfd);
-	self->sfd = create_session(self->luo, SESSION_NAME);
+	self->sfd = luo_create_session(self->luo, SESSION_NAME);
 	ASSERT_FD(self->sfd);
 }
 
@@ -400,9 +400,9 @@ TEST_F(luo, create_name_63_chars_ok)
 	for (i = 0; i < LIVEUPDATE_SESSION_NAME_LENGTH - 1; i++)
 		name[i] = 'a' + i % 26;
 	name[i] = '\0';
-	sfd = create_session(self->luo, name);
+	sfd = luo_create_session(self->luo, name);
 	ASSERT_FD(sfd);
-	EXPECT_ERRNO(0, get_name(sfd, got));
+	EXPECT_ERRNO(0, luo_get_name(sfd, got));
 	EXPECT_STREQ(name, got);
 	close(sfd);
 }
@@ -413,12 +413,12 @@ TEST_F(session, preserve_bad_fd_ebadf)
 {
 	int mfd;
 
-	EXPECT_ERRNO(EBADF, preserve(self->sfd, -1, 1));
+	EXPECT_ERRNO(EBADF, luo_preserve_fd(self->sfd, -1, 1));
 
 	mfd = small_memfd();
 	ASSERT_FD(mfd);
 	close(mfd);
-	EXPECT_ERRNO(EBADF, preserve(self->sfd, mfd, 2));
+	EXPECT_ERRNO(EBADF, luo_preserve_fd(self->sfd, mfd, 2));
 }
 
 TEST_F(session, preserve_unsupported_file_enoent)
@@ -426,24 +426,24 @@ TEST_F(session, preserve_unsupported_file_enoent)
 	int pipefd[2], null, status, mfd;
 
 	ASSERT_EQ(0, pipe2(pipefd, O_CLOEXEC));
-	EXPECT_ERRNO(ENOENT, preserve(self->sfd, pipefd[0], 1));
+	EXPECT_ERRNO(ENOENT, luo_preserve_fd(self->sfd, pipefd[0], 1));
 	close(pipefd[0]);
 	close(pipefd[1]);
 
 	null = open("/dev/null", O_RDWR | O_CLOEXEC);
 	ASSERT_GE(null, 0);
-	EXPECT_ERRNO(ENOENT, preserve(self->sfd, null, 2));
+	EXPECT_ERRNO(ENOENT, luo_preserve_fd(self->sfd, null, 2));
 	close(null);
 
 	status = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
 	ASSERT_GE(status, 0);
-	EXPECT_ERRNO(ENOENT, preserve(self->sfd, status, 3));
+	EXPECT_ERRNO(ENOENT, luo_preserve_fd(self->sfd, status, 3));
 	close(status);
 
 	/* The refusals left token 1 free. */
 	mfd = small_memfd();
 	ASSERT_FD(mfd);
-	EXPECT_ERRNO(0, preserve(self->sfd, mfd, 1));
+	EXPECT_ERRNO(0, luo_preserve_fd(self->sfd, mfd, 1));
 	close(mfd);
 }
 
@@ -453,10 +453,10 @@ TEST_F(session, preserve_duplicate_token_eexist)
 
 	ASSERT_FD(a);
 	ASSERT_FD(b);
-	EXPECT_ERRNO(0, preserve(self->sfd, a, 1));
-	EXPECT_ERRNO(EEXIST, preserve(self->sfd, b, 1));
+	EXPECT_ERRNO(0, luo_preserve_fd(self->sfd, a, 1));
+	EXPECT_ERRNO(EEXIST, luo_preserve_fd(self->sfd, b, 1));
 	/* b was not taken by the refused call. */
-	EXPECT_ERRNO(0, preserve(self->sfd, b, 2));
+	EXPECT_ERRNO(0, luo_preserve_fd(self->sfd, b, 2));
 	close(a);
 	close(b);
 }
@@ -466,8 +466,8 @@ TEST_F(session, preserve_same_file_twice_ebusy)
 	int mfd = small_memfd();
 
 	ASSERT_FD(mfd);
-	EXPECT_ERRNO(0, preserve(self->sfd, mfd, 1));
-	EXPECT_ERRNO(EBUSY, preserve(self->sfd, mfd, 2));
+	EXPECT_ERRNO(0, luo_preserve_fd(self->sfd, mfd, 1));
+	EXPECT_ERRNO(EBUSY, luo_preserve_fd(self->sfd, mfd, 2));
 	close(mfd);
 }
 
@@ -476,10 +476,10 @@ TEST_F(session, preserve_same_file_other_session_ebusy)
 	int mfd = small_memfd(), other;
 
 	ASSERT_FD(mfd);
-	other = create_session(self->luo, OTHER_NAME);
+	other = luo_create_session(self->luo, OTHER_NAME);
 	ASSERT_FD(other);
-	EXPECT_ERRNO(0, preserve(self->sfd, mfd, 1));
-	EXPECT_ERRNO(EBUSY, preserve(other, mfd, 1));
+	EXPECT_ERRNO(0, luo_preserve_fd(self->sfd, mfd, 1));
+	EXPECT_ERRNO(EBUSY, luo_preserve_fd(other, mfd, 1));
 	close(other);
 	close(mfd);
 }
@@ -489,10 +489,10 @@ TEST_F(session, preserve_dup_fd_ebusy)
 	int mfd = small_memfd(), dupfd;
 
 	ASSERT_FD(mfd);
-	EXPECT_ERRNO(0, preserve(self->sfd, mfd, 1));
+	EXPECT_ERRNO(0, luo_preserve_fd(self->sfd, mfd, 1));
 	dupfd = dup(mfd);
 	ASSERT_GE(dupfd, 0);
-	EXPECT_ERRNO(EBUSY, preserve(self->sfd, dupfd, 2));
+	EXPECT_ERRNO(EBUSY, luo_preserve_fd(self->sfd, dupfd, 2));
 	close(dupfd);
 	close(mfd);
 }
@@ -502,12 +502,12 @@ TEST_F(session, preserve_after_session_closed_ok)
 	int mfd = small_memfd(), other;
 
 	ASSERT_FD(mfd);
-	other = create_session(self->luo, OTHER_NAME);
+	other = luo_create_session(self->luo, OTHER_NAME);
 	ASSERT_FD(other);
-	EXPECT_ERRNO(0, preserve(other, mfd, 1));
+	EXPECT_ERRNO(0, luo_preserve_fd(other, mfd, 1));
 	/* Closing a session unpreserves its files. */
 	close(other);
-	EXPECT_ERRNO(0, preserve(self->sfd, mfd, 1));
+	EXPECT_ERRNO(0, luo_preserve_fd(self->sfd, mfd, 1));
 	close(mfd);
 }
 
@@ -515,17 +515,17 @@ TEST_F(session, preserve_after_session_closed_ok)
 
 TEST_F(session, retrieve_outgoing_name_enoent)
 {
-	EXPECT_ERRNO(ENOENT, retrieve_session(self->luo, SESSION_NAME));
+	EXPECT_ERRNO(ENOENT, luo_retrieve_session(self->luo, SESSION_NAME));
 }
 
 TEST_F(luo, retrieve_unknown_name_enoent)
 {
-	EXPECT_ERRNO(ENOENT, retrieve_session(self->luo, "errno-never-created"));
+	EXPECT_ERRNO(ENOENT, luo_retrieve_session(self->luo, "errno-never-created"));
 }
 
 TEST_F(luo, retrieve_empty_name_einval)
 {
-	EXPECT_ERRNO(EINVAL, retrieve_session(self->luo, ""));
+	EXPECT_ERRNO(EINVAL, luo_retrieve_session(self->luo, ""));
 }
 
 TEST_F(luo, retrieve_unterminated_name_einval)
@@ -533,7 +533,7 @@ TEST_F(luo, retrieve_unterminated_name_einval)
 	char name[LIVEUPDATE_SESSION_NAME_LENGTH];
 
 	memset(name, 'u', sizeof(name));
-	EXPECT_ERRNO(EINVAL, retrieve_session_raw(self->luo, name, sizeof(name)));
+	EXPECT_ERRNO(EINVAL, luo_retrieve_session_raw(self->luo, name, sizeof(name)));
 }
 
 /* Ioctls for retrieved sessions, on an outgoing one */
@@ -543,10 +543,10 @@ TEST_F(session, retrieve_fd_outgoing_einval)
 	int mfd = small_memfd();
 
 	ASSERT_FD(mfd);
-	EXPECT_ERRNO(0, preserve(self->sfd, mfd, 1));
+	EXPECT_ERRNO(0, luo_preserve_fd(self->sfd, mfd, 1));
 	/* Whether or not the token exists in the session. */
-	EXPECT_ERRNO(EINVAL, retrieve_fd(self->sfd, 1));
-	EXPECT_ERRNO(EINVAL, retrieve_fd(self->sfd, 2));
+	EXPECT_ERRNO(EINVAL, luo_retrieve_fd(self->sfd, 1));
+	EXPECT_ERRNO(EINVAL, luo_retrieve_fd(self->sfd, 2));
 	close(mfd);
 }
 
@@ -555,17 +555,17 @@ TEST_F(session, finish_outgoing_einval)
 	int mfd = small_memfd();
 
 	ASSERT_FD(mfd);
-	EXPECT_ERRNO(EINVAL, finish(self->sfd));
-	EXPECT_ERRNO(0, preserve(self->sfd, mfd, 1));
-	EXPECT_ERRNO(EINVAL, finish(self->sfd));
+	EXPECT_ERRNO(EINVAL, luo_finish(self->sfd));
+	EXPECT_ERRNO(0, luo_preserve_fd(self->sfd, mfd, 1));
+	EXPECT_ERRNO(EINVAL, luo_finish(self->sfd));
 	/* The refused finish let go of nothing: the file is still preserved. */
-	EXPECT_ERRNO(EBUSY, preserve(self->sfd, mfd, 2));
+	EXPECT_ERRNO(EBUSY, luo_preserve_fd(self->sfd, mfd, 2));
 	close(mfd);
 }
 
 TEST_F(session, finish_reserved_nonzero_einval)
 {
-	EXPECT_ERRNO(EINVAL, finish_reserved(self->sfd, 1));
+	EXPECT_ERRNO(EINVAL, luo_finish_reserved(self->sfd, 1));
 }
 
 /* GET_NAME */
@@ -574,7 +574,7 @@ TEST_F(session, get_name_returns_name)
 {
 	char name[LIVEUPDATE_SESSION_NAME_LENGTH];
 
-	EXPECT_ERRNO(0, get_name(self->sfd, name));
+	EXPECT_ERRNO(0, luo_get_name(self->sfd, name));
 	ASSERT_NE(NULL, memchr(name, '\0', sizeof(name)))
 		TH_LOG("the name is not NUL-terminated");
 	EXPECT_STREQ(SESSION_NAME, name);
@@ -584,7 +584,7 @@ TEST_F(session, get_name_reserved_nonzero_einval)
 {
 	char name[LIVEUPDATE_SESSION_NAME_LENGTH];
 
-	EXPECT_ERRNO(EINVAL, get_name_reserved(self->sfd, 1, name));
+	EXPECT_ERRNO(EINVAL, luo_get_name_reserved(self->sfd, 1, name));
 }
 
 TEST_HARNESS_MAIN

@@ -94,7 +94,7 @@ static int holds_content(int fd, const char *name, __u64 token)
 /* Retrieve @token of @sfd and check its contents; keep the fd in *@fdp. */
 static int retrieve_and_verify(int sfd, const char *name, __u64 token, int *fdp)
 {
-	int fd = retrieve_fd(sfd, token);
+	int fd = luo_retrieve_fd(sfd, token);
 
 	*fdp = fd;
 	return holds_content(fd, name, token);
@@ -107,12 +107,12 @@ static int stage1_session(int luo, unsigned int i)
 	unsigned int t;
 	int sfd, mfd;
 
-	sfd = create_session(luo, sessions[i].name);
+	sfd = luo_create_session(luo, sessions[i].name);
 	check(sfd, 0, "create session %s", sessions[i].name);
 	for (t = 0; t < sessions[i].nr_tokens; t++) {
 		content(buf, sessions[i].name, sessions[i].tokens[t]);
 		mfd = memfd_with(buf, sizeof(buf));
-		check(mfd < 0 ? mfd : preserve(sfd, mfd, sessions[i].tokens[t]), 0,
+		check(mfd < 0 ? mfd : luo_preserve_fd(sfd, mfd, sessions[i].tokens[t]), 0,
 		      "preserve %s token %llu", sessions[i].name,
 		      (unsigned long long)sessions[i].tokens[t]);
 		/* The session holds its own reference. */
@@ -158,33 +158,33 @@ static void stage2_fin_a(int luo)
 	int sfd, fd1, mfd, out;
 	char buf[CONTENT_LEN];
 
-	check(create_session(luo, "fin-a"), EEXIST, "create fin-a while it is incoming");
+	check(luo_create_session(luo, "fin-a"), EEXIST, "create fin-a while it is incoming");
 
-	sfd = retrieve_session(luo, "fin-a");
+	sfd = luo_retrieve_session(luo, "fin-a");
 	check(sfd, 0, "retrieve fin-a");
-	check(retrieve_session(luo, "fin-a"), EBUSY, "retrieve fin-a again");
+	check(luo_retrieve_session(luo, "fin-a"), EBUSY, "retrieve fin-a again");
 
 	check(retrieve_and_verify(sfd, "fin-a", 1, &fd1), 0,
 	      "retrieve fin-a token 1 with its stage 1 contents");
-	check(retrieve_fd(sfd, MISSING_TOKEN), ENOENT, "retrieve fin-a token %d",
+	check(luo_retrieve_fd(sfd, MISSING_TOKEN), ENOENT, "retrieve fin-a token %d",
 	      MISSING_TOKEN);
 
 	content(buf, "fin-a", 100);
 	mfd = memfd_with(buf, sizeof(buf));
-	check(mfd < 0 ? mfd : preserve(sfd, mfd, 100), EINVAL,
+	check(mfd < 0 ? mfd : luo_preserve_fd(sfd, mfd, 100), EINVAL,
 	      "preserve into fin-a before finish");
-	out = create_session(luo, "fin-out");
+	out = luo_create_session(luo, "fin-out");
 	check(out, 0, "create the outgoing session fin-out");
-	check(out < 0 || fd1 < 0 ? -EBADF : preserve(out, fd1, 1), EBUSY,
+	check(out < 0 || fd1 < 0 ? -EBADF : luo_preserve_fd(out, fd1, 1), EBUSY,
 	      "preserve fin-a token 1 into fin-out before finish");
 
-	check(finish(sfd), 0, "finish fin-a, token 2 never retrieved");
-	check(retrieve_fd(sfd, 2), EINVAL, "retrieve fin-a token 2 after finish");
-	check(retrieve_session(luo, "fin-a"), ENOENT, "retrieve fin-a after finish");
+	check(luo_finish(sfd), 0, "finish fin-a, token 2 never retrieved");
+	check(luo_retrieve_fd(sfd, 2), EINVAL, "retrieve fin-a token 2 after finish");
+	check(luo_retrieve_session(luo, "fin-a"), ENOENT, "retrieve fin-a after finish");
 	check(holds_content(fd1, "fin-a", 1), 0,
 	      "fin-a token 1 keeps its contents after finish");
-	check(mfd < 0 ? mfd : preserve(sfd, mfd, 100), 0, "preserve into fin-a after finish");
-	check(out < 0 || fd1 < 0 ? -EBADF : preserve(out, fd1, 1), 0,
+	check(mfd < 0 ? mfd : luo_preserve_fd(sfd, mfd, 100), 0, "preserve into fin-a after finish");
+	check(out < 0 || fd1 < 0 ? -EBADF : luo_preserve_fd(out, fd1, 1), 0,
 	      "preserve fin-a token 1 into fin-out after finish");
 
 	if (out >= 0)
@@ -202,12 +202,12 @@ static void stage2_fin_b(int luo)
 {
 	int sfd, fd7;
 
-	sfd = retrieve_session(luo, "fin-b");
+	sfd = luo_retrieve_session(luo, "fin-b");
 	check(sfd, 0, "retrieve fin-b");
 	check(retrieve_and_verify(sfd, "fin-b", 7, &fd7), 0,
 	      "retrieve fin-b token 7 with its stage 1 contents");
 	check(close_fd(sfd), 0, "close fin-b without finish");
-	check(retrieve_session(luo, "fin-b"), ENOENT, "retrieve fin-b after its close");
+	check(luo_retrieve_session(luo, "fin-b"), ENOENT, "retrieve fin-b after its close");
 	if (fd7 >= 0)
 		close(fd7);
 }
@@ -217,11 +217,11 @@ static void stage2_fin_c(int luo)
 {
 	int sfd;
 
-	sfd = retrieve_session(luo, "fin-c");
+	sfd = luo_retrieve_session(luo, "fin-c");
 	check(sfd, 0, "retrieve fin-c");
-	check(finish_reserved(sfd, 1), EINVAL, "finish fin-c with reserved 1");
-	check(finish(sfd), 0, "finish fin-c");
-	check(finish(sfd), EINVAL, "finish fin-c again");
+	check(luo_finish_reserved(sfd, 1), EINVAL, "finish fin-c with reserved 1");
+	check(luo_finish(sfd), 0, "finish fin-c");
+	check(luo_finish(sfd), EINVAL, "finish fin-c again");
 	if (sfd >= 0)
 		close(sfd);
 }

@@ -303,7 +303,7 @@ static int make_memfd(const char *name, __u64 token)
 static int retrieve_verify(int sfd, const char *name, __u64 token)
 {
 	static char expected[FILE_LEN];
-	int fd = retrieve_fd(sfd, token);
+	int fd = luo_retrieve_fd(sfd, token);
 	int ret;
 
 	if (fd < 0)
@@ -452,28 +452,28 @@ static void stage1_preserve(int luo, int sfds[2], int mfds[2][NR_TOKENS])
 	unsigned int s, t;
 
 	for (s = 0; s < ARRAY_SIZE(sessions); s++) {
-		sfds[s] = create_session(luo, sessions[s]);
+		sfds[s] = luo_create_session(luo, sessions[s]);
 		check(sfds[s], 0, "create session %s", sessions[s]);
 		for (t = 0; t < NR_TOKENS; t++)
 			mfds[s][t] = make_memfd(sessions[s], t + 1);
 	}
 
 	inject_start(INJ_HOOK_PRESERVE);
-	check(preserve(sfds[0], mfds[0][0], 1), 0, "preserve inj-a token 1");
-	check(preserve(sfds[0], mfds[0][1], TARGET_TOKEN), INJECTED,
+	check(luo_preserve_fd(sfds[0], mfds[0][0], 1), 0, "preserve inj-a token 1");
+	check(luo_preserve_fd(sfds[0], mfds[0][1], TARGET_TOKEN), INJECTED,
 	      "preserve inj-a token %d fails with the injected error", TARGET_TOKEN);
 	check_events(failed, ARRAY_SIZE(failed), "inj-a token 1 preserved, token 2 failed");
 	check_injector(INJ_HOOK_PRESERVE, 1, 1);
-	check(preserve(sfds[0], mfds[0][0], 1), EEXIST, "inj-a still holds token 1");
+	check(luo_preserve_fd(sfds[0], mfds[0][0], 1), EEXIST, "inj-a still holds token 1");
 	check_events(exists, ARRAY_SIZE(exists), "inj-a token 1 refused before any handler");
 	inject_stop(INJ_HOOK_PRESERVE);
 
-	check(preserve(sfds[0], mfds[0][1], TARGET_TOKEN), 0,
+	check(luo_preserve_fd(sfds[0], mfds[0][1], TARGET_TOKEN), 0,
 	      "preserve the same memfd as inj-a token %d again, without the program",
 	      TARGET_TOKEN);
 	for (s = 0; s < ARRAY_SIZE(sessions); s++)
 		for (t = s ? 0 : TARGET_TOKEN; t < NR_TOKENS; t++)
-			check(preserve(sfds[s], mfds[s][t], t + 1), 0, "preserve %s token %u",
+			check(luo_preserve_fd(sfds[s], mfds[s][t], t + 1), 0, "preserve %s token %u",
 			      sessions[s], t + 1);
 	check_events(rest, ARRAY_SIZE(rest), "every other file preserved");
 }
@@ -513,14 +513,14 @@ static void stage1_freeze(int luo, int inj_a, int mfd1, const char *kernel)
 	check_history(read_record(), history, ARRAY_SIZE(history),
 		      "update 1 aborted with the injected error");
 
-	sfd = create_session(luo, "inj-c");
+	sfd = luo_create_session(luo, "inj-c");
 	check(sfd, 0, "create session inj-c after the aborted kexec");
 	mfd = make_memfd("inj-c", 1);
-	check(mfd < 0 ? mfd : preserve(sfd, mfd, 1), 0, "preserve inj-c token 1");
+	check(mfd < 0 ? mfd : luo_preserve_fd(sfd, mfd, 1), 0, "preserve inj-c token 1");
 	if (mfd >= 0)
 		close(mfd);
 	check(close_fd(sfd), 0, "close session inj-c");
-	check(preserve(inj_a, mfd1, 1), EEXIST, "inj-a still holds token 1");
+	check(luo_preserve_fd(inj_a, mfd1, 1), EEXIST, "inj-a still holds token 1");
 	check_events(usable, ARRAY_SIZE(usable), "inj-c preserved, inj-a unchanged");
 }
 
@@ -591,14 +591,14 @@ static void stage2(void)
 	luo = luo_open();
 	check(luo, 0, "open %s", LUO_DEVICE);
 	for (s = 0; s < ARRAY_SIZE(sessions); s++) {
-		sfds[s] = retrieve_session(luo, sessions[s]);
+		sfds[s] = luo_retrieve_session(luo, sessions[s]);
 		check(sfds[s], 0, "retrieve session %s", sessions[s]);
 	}
 
 	inject_start(INJ_HOOK_RETRIEVE);
-	check(retrieve_fd(sfds[0], TARGET_TOKEN), INJECTED,
+	check(luo_retrieve_fd(sfds[0], TARGET_TOKEN), INJECTED,
 	      "retrieve inj-a token %d fails with the injected error", TARGET_TOKEN);
-	check(retrieve_fd(sfds[0], TARGET_TOKEN), INJECTED,
+	check(luo_retrieve_fd(sfds[0], TARGET_TOKEN), INJECTED,
 	      "retrieve inj-a token %d fails again while the program is attached",
 	      TARGET_TOKEN);
 	check_events(failed, ARRAY_SIZE(failed), "inj-a token 2 failed twice");
@@ -621,16 +621,16 @@ static void stage2(void)
 	 * session returns to the incoming ones, its retrieved files intact.
 	 */
 	inject_start(INJ_HOOK_CAN_FINISH);
-	check(finish(sfds[1]), INJECTED, "finish inj-b fails with the injected error");
+	check(luo_finish(sfds[1]), INJECTED, "finish inj-b fails with the injected error");
 	check(close_fd(sfds[1]), 0, "close inj-b while it cannot finish");
-	sfds[1] = retrieve_session(luo, "inj-b");
+	sfds[1] = luo_retrieve_session(luo, "inj-b");
 	check(sfds[1], 0, "retrieve inj-b again: the close did not finish it");
 	check(retrieve_verify(sfds[1], "inj-b", 1), 0,
 	      "inj-b token 1 again, the same stage 1 bytes");
 	check_injector(INJ_HOOK_CAN_FINISH, 2, 2);
 	inject_stop(INJ_HOOK_CAN_FINISH);
 	for (s = 0; s < ARRAY_SIZE(sessions); s++)
-		check(finish(sfds[s]), 0, "finish %s", sessions[s]);
+		check(luo_finish(sfds[s]), 0, "finish %s", sessions[s]);
 	hdr = read_record();
 	check_history(hdr, history, ARRAY_SIZE(history),
 		      "update 1 aborted with the injected error, then done");

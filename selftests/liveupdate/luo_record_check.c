@@ -56,27 +56,38 @@
 #define NSEC_PER_MSEC	1000000U
 #define ALL_MARKS	(BIT(LUO_RECORD_NR_MARKS) - 1)
 
+/*
+ * Names from the uapi's lists (the parser of the binary record below is
+ * this checker's own; the names are not).
+ */
+#define PHASE_FN(x, phase)	[LUO_MARK_##x] = phase,
+#define MARK_FN(x, ...)		[LUO_MARK_##x] = #x,
+#define EVENT_FN(x, name)	[LUO_REC_##x] = name,
+
+/*
+ * The values are ABI (the binary record crosses kexecs between kernels):
+ * the lists of the uapi header derive them from their order, so pin them.
+ */
+_Static_assert(LUO_MARK_FREEZE_BEGIN == 0 && LUO_MARK_FREEZE_END == 1 &&
+	       LUO_MARK_SERIALIZED == 2 && LUO_MARK_JUMP == 3 && LUO_MARK_READY == 4 &&
+	       LUO_MARK_FIRST_RETRIEVE == 5 && LUO_MARK_LAST_RETRIEVE == 6 &&
+	       LUO_MARK_DONE == 7 && LUO_RECORD_NR_MARKS == 8, "record marks moved");
+_Static_assert(LUO_REC_FREEZE_BEGIN == 1 && LUO_REC_FILE_FREEZE == 2 &&
+	       LUO_REC_FREEZE_END == 3 && LUO_REC_SERIALIZED == 4 && LUO_REC_ABORT == 5 &&
+	       LUO_REC_JUMP == 6 && LUO_REC_READY == 7 && LUO_REC_SESSION_RETRIEVE == 8 &&
+	       LUO_REC_FILE_RETRIEVE == 9 && LUO_REC_SESSION_FINISH == 10 &&
+	       LUO_REC_DONE == 11, "record events moved");
+
 static const char * const phase_names[LUO_RECORD_NR_MARKS] = {
-	"", "freeze", "serialize", "shutdown", "boot", "wait", "retrieve", "finish",
+	__LUO_RECORD_MARK_MAPPER(PHASE_FN)
 };
 
 static const char * const mark_names[LUO_RECORD_NR_MARKS] = {
-	"FREEZE_BEGIN", "FREEZE_END", "SERIALIZED", "JUMP", "READY",
-	"FIRST_RETRIEVE", "LAST_RETRIEVE", "DONE",
+	__LUO_RECORD_MARK_MAPPER(MARK_FN)
 };
 
-static const char * const event_names[] = {
-	[LUO_REC_FREEZE_BEGIN] = "freeze-begin",
-	[LUO_REC_FILE_FREEZE] = "file-freeze",
-	[LUO_REC_FREEZE_END] = "freeze-end",
-	[LUO_REC_SERIALIZED] = "serialized",
-	[LUO_REC_ABORT] = "abort",
-	[LUO_REC_JUMP] = "jump",
-	[LUO_REC_READY] = "ready",
-	[LUO_REC_SESSION_RETRIEVE] = "session-retrieve",
-	[LUO_REC_FILE_RETRIEVE] = "file-retrieve",
-	[LUO_REC_SESSION_FINISH] = "session-finish",
-	[LUO_REC_DONE] = "done",
+static const char * const event_names[LUO_RECORD_NR_EVENTS] = {
+	__LUO_RECORD_EVENT_MAPPER(EVENT_FN)
 };
 
 #define NR_EVENT_NAMES	ARRAY_SIZE(event_names)

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Helpers shared by the LUO selftests of this directory: one function per
- * ioctl of /dev/liveupdate and of a session, each returning the result or
- * -errno, and memfds of known contents.
+ * Helpers shared by the LUO selftests: the ioctls of /dev/liveupdate and of
+ * a session (tools/lib/luo_dev.h, the one wrapper every program uses),
+ * memfds of known contents, and the odd helper of the tests.
  */
 #ifndef LUO_UTIL_H
 #define LUO_UTIL_H
@@ -21,123 +21,8 @@
 #include <unistd.h>
 #include <linux/liveupdate.h>
 
-#define LUO_DEVICE	"/dev/liveupdate"
-
-/* Open /dev/liveupdate: the file descriptor or -errno. */
-static inline int luo_open(void)
-{
-	int fd = open(LUO_DEVICE, O_RDWR | O_CLOEXEC);
-
-	return fd < 0 ? -errno : fd;
-}
-
-/* ioctl(): 0 or -errno. */
-static inline int luo_ioctl(int fd, unsigned long cmd, void *arg)
-{
-	return ioctl(fd, cmd, arg) < 0 ? -errno : 0;
-}
-
-/* ioctl() that hands out a file descriptor in *@out: the fd or -errno. */
-static inline int luo_ioctl_fd(int fd, unsigned long cmd, void *arg, const __s32 *out)
-{
-	int ret = luo_ioctl(fd, cmd, arg);
-
-	return ret ? ret : *out;
-}
-
-/* Create a session named by the @len bytes at @name (not NUL-terminated). */
-static inline int create_session_raw(int luo, const void *name, size_t len)
-{
-	struct liveupdate_ioctl_create_session arg = { .size = sizeof(arg) };
-
-	memcpy(arg.name, name, len);
-	return luo_ioctl_fd(luo, LIVEUPDATE_IOCTL_CREATE_SESSION, &arg, &arg.fd);
-}
-
-static inline int create_session(int luo, const char *name)
-{
-	return create_session_raw(luo, name, strlen(name));
-}
-
-/* Retrieve the session named by the @len bytes at @name. */
-static inline int retrieve_session_raw(int luo, const void *name, size_t len)
-{
-	struct liveupdate_ioctl_retrieve_session arg = { .size = sizeof(arg) };
-
-	memcpy(arg.name, name, len);
-	return luo_ioctl_fd(luo, LIVEUPDATE_IOCTL_RETRIEVE_SESSION, &arg, &arg.fd);
-}
-
-static inline int retrieve_session(int luo, const char *name)
-{
-	return retrieve_session_raw(luo, name, strlen(name));
-}
-
-/* Preserve @fd in session @sfd under @token: 0 or -errno. */
-static inline int preserve(int sfd, int fd, __u64 token)
-{
-	struct liveupdate_session_preserve_fd arg = {
-		.size = sizeof(arg),
-		.fd = fd,
-		.token = token,
-	};
-
-	return luo_ioctl(sfd, LIVEUPDATE_SESSION_PRESERVE_FD, &arg);
-}
-
-/* Restore the file of @token from session @sfd: a new fd or -errno. */
-static inline int retrieve_fd(int sfd, __u64 token)
-{
-	struct liveupdate_session_retrieve_fd arg = {
-		.size = sizeof(arg),
-		.fd = -1,
-		.token = token,
-	};
-
-	return luo_ioctl_fd(sfd, LIVEUPDATE_SESSION_RETRIEVE_FD, &arg, &arg.fd);
-}
-
-/* Finish session @sfd, passing @reserved as is: 0 or -errno. */
-static inline int finish_reserved(int sfd, __u32 reserved)
-{
-	struct liveupdate_session_finish arg = {
-		.size = sizeof(arg),
-		.reserved = reserved,
-	};
-
-	return luo_ioctl(sfd, LIVEUPDATE_SESSION_FINISH, &arg);
-}
-
-static inline int finish(int sfd)
-{
-	return finish_reserved(sfd, 0);
-}
-
-/*
- * The name of session @sfd into @name, passing @reserved as is: 0 or -errno.
- * The output buffer starts filled with 0xff, so that a name the kernel
- * leaves unterminated shows.
- */
-static inline int get_name_reserved(int sfd, __u32 reserved,
-				    char name[LIVEUPDATE_SESSION_NAME_LENGTH])
-{
-	struct liveupdate_session_get_name arg = {
-		.size = sizeof(arg),
-		.reserved = reserved,
-	};
-	int ret;
-
-	memset(arg.name, 0xff, sizeof(arg.name));
-	ret = luo_ioctl(sfd, LIVEUPDATE_SESSION_GET_NAME, &arg);
-	if (!ret)
-		memcpy(name, arg.name, sizeof(arg.name));
-	return ret;
-}
-
-static inline int get_name(int sfd, char name[LIVEUPDATE_SESSION_NAME_LENGTH])
-{
-	return get_name_reserved(sfd, 0, name);
-}
+/* The ioctls: luo_open(), luo_create_session(), ... (tools/lib). */
+#include "luo_dev.h"
 
 /* A memfd holding the @len bytes at @data: the fd or -errno. */
 static inline int memfd_with(const void *data, size_t len)

@@ -19,6 +19,11 @@
  *	In the next kernel: retrieve both sessions and every file, compare
  *	every byte of each memfd and the luo_test value, then FINISH both
  *	sessions.
+ *   luo_workload --describe
+ *	Print the workload as JSON, from the table the stages run: each
+ *	session's files (handler, token) in the order they are preserved,
+ *	the FLB and its handler, the program's name.  The checkers take
+ *	what to expect from it (selftests/lib/workload.py).
  *
  * Every step prints one line; the exit code is 0 only when all succeeded.
  */
@@ -49,8 +54,23 @@
 
 #define MEMFD_SIZE	(1UL << 20)
 #define NR_TOKENS	3
+/* The compatible strings of the files' handlers and of luo_test's FLB. */
+#define MEMFD_HANDLER		"memfd-v2"
+#define LUO_TEST_HANDLER	"luo-test-v1"
+#define LUO_TEST_FLB		"luo-test-flb-v1"
 
-static const char * const sessions[] = { "wl-a", "wl-b" };
+/*
+ * The workload, in the order of its operations: each session holds memfds
+ * of tokens 1 to @nr_memfds, then (@luo_test) the luo_test file.
+ */
+static const struct wl_session {
+	const char *name;
+	unsigned int nr_memfds;
+	bool luo_test;
+} sessions[] = {
+	{ "wl-a", NR_TOKENS, true },
+	{ "wl-b", NR_TOKENS, false },
+};
 #define NR_SESSIONS	ARRAY_SIZE(sessions)
 
 static int failures;
@@ -162,8 +182,9 @@ static int get_value(int fd, uint64_t *value)
 
 static int stage1(void)
 {
+	unsigned int s, nr_files = 0;
 	int luo, sfd, fd, ret;
-	unsigned int s;
+	const char *name;
 	uint64_t t;
 	pid_t pid;
 
@@ -173,29 +194,31 @@ static int stage1(void)
 		return 1;
 	}
 	for (s = 0; s < NR_SESSIONS; s++) {
-		sfd = create_session(luo, sessions[s]);
+		name = sessions[s].name;
+		sfd = luo_create_session(luo, name);
 		if (sfd < 0) {
-			fail("create session %s: %s", sessions[s], errname(-sfd));
+			fail("create session %s: %s", name, errname(-sfd));
 			return 1;
 		}
-		for (t = 1; t <= NR_TOKENS; t++) {
-			fd = make_memfd(sessions[s], t);
+		for (t = 1; t <= sessions[s].nr_memfds; t++) {
+			fd = make_memfd(name, t);
 			if (fd < 0) {
-				fail("memfd for %s token %" PRIu64 ": %s", sessions[s], t,
+				fail("memfd for %s token %" PRIu64 ": %s", name, t,
 				     strerror(-fd));
 				return 1;
 			}
-			ret = preserve(sfd, fd, t);
+			ret = luo_preserve_fd(sfd, fd, t);
 			close(fd);
 			if (ret) {
-				fail("preserve %s token %" PRIu64 ": %s", sessions[s], t,
+				fail("preserve %s token %" PRIu64 ": %s", name, t,
 				     errname(-ret));
 				return 1;
 			}
 			printf("luo_workload: stage 1: preserved %s token %" PRIu64
-			       " (memfd, %lu bytes)\n", sessions[s], t, MEMFD_SIZE);
+			       " (memfd, %lu bytes)\n", name, t, MEMFD_SIZE);
+			nr_files++;
 		}
-		if (s != 0)
+		if (!sessions[s].luo_test)
 			continue;
 		fd = open(LUO_TEST_DEVICE, O_RDWR | O_CLOEXEC);
 		if (fd < 0) {
@@ -205,18 +228,19 @@ static int stage1(void)
 		}
 		ret = set_value(fd, LUO_TEST_FIRST);
 		if (!ret)
-			ret = preserve(sfd, fd, LUO_TEST_TOKEN);
+			ret = luo_preserve_fd(sfd, fd, LUO_TEST_TOKEN);
 		/* Preserved: the handler must pick this up at the freeze. */
 		if (!ret)
 			ret = set_value(fd, LUO_TEST_VALUE);
 		close(fd);
 		if (ret) {
-			fail("preserve %s token %d (luo_test): %s", sessions[s],
+			fail("preserve %s token %d (luo_test): %s", name,
 			     LUO_TEST_TOKEN, errname(-ret));
 			return 1;
 		}
 		printf("luo_workload: stage 1: preserved %s token %d (luo_test, value %#llx)\n",
-		       sessions[s], LUO_TEST_TOKEN, LUO_TEST_VALUE);
+		       name, LUO_TEST_TOKEN, LUO_TEST_VALUE);
+		nr_files++;
 	}
 	close(luo);
 
@@ -225,15 +249,17 @@ static int stage1(void)
 		fail("fork a child to hold the sessions: %s", strerror(-pid));
 		return 1;
 	}
-	printf("luo_workload: stage 1: PASS: 2 sessions, 7 files, held by pid %d\n", pid);
+	printf("luo_workload: stage 1: PASS: %zu sessions, %u files, held by pid %d\n",
+	       NR_SESSIONS, nr_files, pid);
 	return 0;
 }
 
 static int stage2(void)
 {
+	unsigned int s, nr_files = 0;
 	int luo, sfd[NR_SESSIONS], fd, ret;
+	const char *name;
 	uint64_t t, value;
-	unsigned int s;
 
 	luo = luo_open();
 	if (luo < 0) {
@@ -241,64 +267,67 @@ static int stage2(void)
 		return 1;
 	}
 	for (s = 0; s < NR_SESSIONS; s++) {
-		sfd[s] = retrieve_session(luo, sessions[s]);
+		name = sessions[s].name;
+		sfd[s] = luo_retrieve_session(luo, name);
 		if (sfd[s] < 0) {
-			fail("retrieve session %s: %s", sessions[s], errname(-sfd[s]));
+			fail("retrieve session %s: %s", name, errname(-sfd[s]));
 			continue;
 		}
-		printf("luo_workload: stage 2: retrieved session %s\n", sessions[s]);
-		for (t = 1; t <= NR_TOKENS; t++) {
-			fd = retrieve_fd(sfd[s], t);
+		printf("luo_workload: stage 2: retrieved session %s\n", name);
+		for (t = 1; t <= sessions[s].nr_memfds; t++) {
+			fd = luo_retrieve_fd(sfd[s], t);
 			if (fd < 0) {
-				fail("retrieve %s token %" PRIu64 ": %s", sessions[s], t,
+				fail("retrieve %s token %" PRIu64 ": %s", name, t,
 				     errname(-fd));
 				continue;
 			}
-			ret = check_memfd(fd, sessions[s], t);
+			ret = check_memfd(fd, name, t);
 			close(fd);
 			if (ret == -EILSEQ)
 				continue;
 			if (ret) {
-				fail("read %s token %" PRIu64 ": %s", sessions[s], t,
+				fail("read %s token %" PRIu64 ": %s", name, t,
 				     strerror(-ret));
 				continue;
 			}
 			printf("luo_workload: stage 2: %s token %" PRIu64
-			       ": all %lu bytes as preserved\n", sessions[s], t, MEMFD_SIZE);
+			       ": all %lu bytes as preserved\n", name, t, MEMFD_SIZE);
+			nr_files++;
 		}
-		if (s != 0)
+		if (!sessions[s].luo_test)
 			continue;
-		fd = retrieve_fd(sfd[s], LUO_TEST_TOKEN);
+		fd = luo_retrieve_fd(sfd[s], LUO_TEST_TOKEN);
 		if (fd < 0) {
-			fail("retrieve %s token %d (luo_test): %s", sessions[s],
+			fail("retrieve %s token %d (luo_test): %s", name,
 			     LUO_TEST_TOKEN, errname(-fd));
 			continue;
 		}
 		ret = get_value(fd, &value);
 		close(fd);
 		if (ret)
-			fail("read %s token %d (luo_test): %s", sessions[s],
+			fail("read %s token %d (luo_test): %s", name,
 			     LUO_TEST_TOKEN, strerror(-ret));
 		else if (value == LUO_TEST_FIRST)
 			fail("%s token %d (luo_test): holds %#" PRIx64 ", the value at "
 			     "preserve time, not %#llx written later: the freeze did "
-			     "not pick it up", sessions[s], LUO_TEST_TOKEN, value,
+			     "not pick it up", name, LUO_TEST_TOKEN, value,
 			     LUO_TEST_VALUE);
 		else if (value != LUO_TEST_VALUE)
 			fail("%s token %d (luo_test): holds %#" PRIx64 ", expected %#llx",
-			     sessions[s], LUO_TEST_TOKEN, value, LUO_TEST_VALUE);
+			     name, LUO_TEST_TOKEN, value, LUO_TEST_VALUE);
 		else
 			printf("luo_workload: stage 2: %s token %d: luo_test value %#"
-			       PRIx64 " as written\n", sessions[s], LUO_TEST_TOKEN, value);
+			       PRIx64 " as written\n", name, LUO_TEST_TOKEN, value);
+		nr_files++;
 	}
 	for (s = 0; s < NR_SESSIONS; s++) {
 		if (sfd[s] < 0)
 			continue;
-		ret = finish(sfd[s]);
+		ret = luo_finish(sfd[s]);
 		if (ret)
-			fail("finish session %s: %s", sessions[s], errname(-ret));
+			fail("finish session %s: %s", sessions[s].name, errname(-ret));
 		else
-			printf("luo_workload: stage 2: finished session %s\n", sessions[s]);
+			printf("luo_workload: stage 2: finished session %s\n", sessions[s].name);
 		close(sfd[s]);
 	}
 	close(luo);
@@ -306,7 +335,31 @@ static int stage2(void)
 		printf("luo_workload: stage 2: %d failure(s)\n", failures);
 		return 1;
 	}
-	printf("luo_workload: stage 2: PASS: 2 sessions, 7 files verified and finished\n");
+	printf("luo_workload: stage 2: PASS: %zu sessions, %u files verified and finished\n",
+	       NR_SESSIONS, nr_files);
+	return 0;
+}
+
+/* The table above as JSON: what the checkers expect the stages to do. */
+static int describe(void)
+{
+	unsigned int s, t;
+
+	printf("{\"comm\": \"luo_workload\", \"memfd_bytes\": %lu,\n", MEMFD_SIZE);
+	printf(" \"handlers\": {\"memfd\": \"%s\", \"luo_test\": \"%s\"},\n",
+	       MEMFD_HANDLER, LUO_TEST_HANDLER);
+	printf(" \"flbs\": {\"%s\": \"%s\"},\n", LUO_TEST_FLB, LUO_TEST_HANDLER);
+	printf(" \"sessions\": {");
+	for (s = 0; s < NR_SESSIONS; s++) {
+		printf("%s\n  \"%s\": [", s ? "," : "", sessions[s].name);
+		for (t = 1; t <= sessions[s].nr_memfds; t++)
+			printf("%s[\"%s\", %u]", t > 1 ? ", " : "", MEMFD_HANDLER, t);
+		if (sessions[s].luo_test)
+			printf("%s[\"%s\", %d]", sessions[s].nr_memfds ? ", " : "",
+			       LUO_TEST_HANDLER, LUO_TEST_TOKEN);
+		printf("]");
+	}
+	printf("\n }}\n");
 	return 0;
 }
 
@@ -314,20 +367,26 @@ int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "stage", required_argument, NULL, 's' },
+		{ "describe", no_argument, NULL, 'd' },
 		{}
 	};
 	int stage = 0, c;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (c != 's')
+		if (c == 'd')
+			stage = -1;
+		else if (c == 's')
+			stage = atoi(optarg);
+		else
 			goto usage;
-		stage = atoi(optarg);
 	}
-	if (optind != argc || (stage != 1 && stage != 2))
+	if (optind != argc || (stage != 1 && stage != 2 && stage != -1))
 		goto usage;
+	if (stage == -1)
+		return describe();
 	return stage == 1 ? stage1() : stage2();
 usage:
-	fprintf(stderr, "usage: %s --stage 1|2\n", argv[0]);
+	fprintf(stderr, "usage: %s --stage 1|2 | --describe\n", argv[0]);
 	return 2;
 }

@@ -1,8 +1,9 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# trace_events.sh [--enabled]: proves that the kernel offers exactly the 19
-# liveupdate tracepoints of include/trace/events/liveupdate.h, each with
+# trace_events.sh [--enabled]: proves that the kernel offers exactly the
+# liveupdate tracepoints of include/trace/events/liveupdate.h, one per
+# operation of bpf/luo_ops.h's LUO_OP_MAPPER (the toolkit's list), each with
 # the documented fields (type and name, in order, after the common ones)
 # and the documented print format, so that tools reading the ring buffer,
 # perf or bpftrace find what the header promises.  With --enabled, each
@@ -35,58 +36,48 @@ incoming_fields='u64 number|unsigned long nr_sessions|unsigned long nr_files|'\
 'unsigned long dropped|unsigned long nr_flbs|int result'
 incoming_fmt='number=%llu sessions=%lu files=%lu dropped=%lu flbs=%lu result=%d'
 
-# event|fields|print format
-events=$(cat <<EOF
-luo_session_create|$session_fields|$session_fmt
-luo_session_retrieve|$session_fields|$session_fmt
-luo_session_release|$session_fields|$session_fmt
-luo_session_finish|$session_fields|$session_fmt
-luo_file_preserve|$file_fields|$file_fmt
-luo_file_unpreserve|$file_fields|$file_fmt
-luo_file_freeze|$file_fields|$file_fmt
-luo_file_unfreeze|$file_fields|$file_fmt
-luo_file_retrieve|$file_fields|$file_fmt
-luo_file_can_finish|$file_fields|$file_fmt
-luo_file_finish|$file_fields|$file_fmt
-luo_flb_preserve|$flb_fields|$flb_fmt
-luo_flb_unpreserve|$flb_fields|$flb_fmt
-luo_flb_retrieve|$flb_fields|$flb_fmt
-luo_flb_finish|$flb_fields|$flb_fmt
-luo_reboot_begin|$begin_fields|$begin_fmt
-luo_reboot_end|$end_fields|$end_fmt
-luo_serialize|$serialize_fields|$serialize_fmt
-luo_incoming|$incoming_fields|$incoming_fmt
-EOF
-)
+# event|fields|print format, for each operation of bpf/luo_ops.h's
+# LUO_OP_MAPPER (an event is "luo_" and the operation's name): the events
+# the kernel offers must be that list, each with the fields of its class.
+ops=$(python3 -B "$(dirname "$0")/../../tools/lib/luo_names.py" op-classes) || exit 1
+nr_ops=$(echo "$ops" | wc -l)
+events=$(echo "$ops" | while read -r op class; do
+	case $class in
+	SESSION) echo "luo_$op|$session_fields|$session_fmt" ;;
+	FILE) echo "luo_$op|$file_fields|$file_fmt" ;;
+	FLB) echo "luo_$op|$flb_fields|$flb_fmt" ;;
+	*)
+		case $op in
+		reboot_begin) echo "luo_$op|$begin_fields|$begin_fmt" ;;
+		reboot_end) echo "luo_$op|$end_fields|$end_fmt" ;;
+		serialize) echo "luo_$op|$serialize_fields|$serialize_fmt" ;;
+		incoming) echo "luo_$op|$incoming_fields|$incoming_fmt" ;;
+		# An event of its own added without its fields documented here fails.
+		*) echo "luo_$op|undocumented|undocumented" ;;
+		esac
+		;;
+	esac
+done)
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-n=0 failed=0
-ok() {
-	n=$((n + 1))
-	echo "ok $n $*"
-}
-not_ok() {
-	n=$((n + 1)) failed=$((failed + 1))
-	echo "not ok $n $*"
-}
+. "$(dirname "$0")/../lib/tap.sh"
 
 if [ ! -r "$tracing/available_events" ]; then
 	echo "not ok 1 no $tracing/available_events: tracefs not mounted or no tracing"
 	exit 1
 fi
 
-echo "TAP version 13"
-echo "1..21"
+tap_init trace_events
 
-# Exactly these 19 events, no more, no fewer.
+# Exactly these events, no more, no fewer.
 want=$(echo "$events" | cut -d'|' -f1 | sort)
 have=$(sed -n 's/^liveupdate://p' "$tracing/available_events" | sort)
 if [ "$want" = "$have" ]; then
-	ok "available_events lists the 19 liveupdate events"
+	tap_ok "available_events lists the $nr_ops liveupdate events of LUO_OP_MAPPER"
 else
-	not_ok "available_events: the liveupdate events differ from the header's"
+	tap_not_ok "available_events: the liveupdate events differ from the header's"
 	echo "$want" >"$tmp/want"
 	echo "$have" >"$tmp/have"
 	diff "$tmp/want" "$tmp/have" | sed 's/^/#   /'
@@ -97,9 +88,9 @@ fi
 extra=$(ls "$tracing/events/liveupdate" 2>/dev/null | grep -vxF -e enable -e filter |
 	grep -vxF "$want" || true)
 if [ -d "$tracing/events/liveupdate" ] && [ -z "$extra" ]; then
-	ok "events/liveupdate/ holds no other event"
+	tap_ok "events/liveupdate/ holds no other event"
 else
-	not_ok "events/liveupdate/ is missing or holds other events: $extra"
+	tap_not_ok "events/liveupdate/ is missing or holds other events: $extra"
 fi
 
 echo "$events" | while IFS= read -r line; do
@@ -132,10 +123,11 @@ done >"$tmp/out"
 # Number the lines of the loop, which ran in a subshell.
 while IFS= read -r line; do
 	case $line in
-	"ok - "*) ok "${line#ok - }" ;;
-	"not ok - "*) not_ok "${line#not ok - }" ;;
+	"ok - "*) tap_ok "${line#ok - }" ;;
+	"not ok - "*) tap_not_ok "${line#not ok - }" ;;
 	esac
 done <"$tmp/out"
 
-echo "# trace_events: $((n - failed)) passed, $failed failed"
-[ "$n" -eq 21 ] && [ "$failed" -eq 0 ]
+# Every event checked: the two checks above and one per event.
+[ "$TAP_N" -eq $((nr_ops + 2)) ] || tap_not_ok "$TAP_N checks for $nr_ops events"
+tap_end

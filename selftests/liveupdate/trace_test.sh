@@ -23,16 +23,7 @@ run=build/vm/$name
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-# "... N passed, M failed ..." of a log: "N M", or "0 1" when it has none.
-counts() {
-	local c
-	c=$(grep -oE '[0-9]+ passed, [0-9]+ failed' "$1" | tail -n 1 || true)
-	if [ -n "$c" ]; then
-		echo "$c" | awk '{ print $1, $3 }'
-	else
-		echo "0 1"
-	fi
-}
+. selftests/lib/tap.sh
 
 # trace_event= enables the events from boot, tp_printk copies them to the
 # console.  trace_clock=global: a kernel that could not calibrate its TSC

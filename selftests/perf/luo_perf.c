@@ -257,11 +257,11 @@ static int cmd_preserve(const char *sizes, int reps, const char *out)
 			int sfd, err;
 
 			snprintf(name, sizeof(name), "perf-p-%lu-%d", mib[k], r);
-			sfd = create_session(luo, name);
+			sfd = luo_create_session(luo, name);
 			if (sfd < 0)
 				die("create session", sfd);
 			t0 = now_ns();
-			err = preserve(sfd, fd[k], PERF_TOKEN(mib[k], r));
+			err = luo_preserve_fd(sfd, fd[k], PERF_TOKEN(mib[k], r));
 			t[k][r] = now_ns() - t0;
 			if (err)
 				die("preserve", err);
@@ -300,12 +300,12 @@ static int cmd_ops(int reps, int blocks, struct toggle *tg, const char *out)
 		if (i % reps == 0)
 			tools_set(tg, block_tools(i / reps));
 		snprintf(name, sizeof(name), "perf-ops-%d", i);
-		sfd = create_session(luo, name);
+		sfd = luo_create_session(luo, name);
 		if (sfd < 0)
 			die("create session", sfd);
 		probe[i] = speed_probe();
 		t0 = now_ns();
-		err = preserve(sfd, mfd, i + 1);
+		err = luo_preserve_fd(sfd, mfd, i + 1);
 		t[i] = now_ns() - t0;
 		if (err)
 			die("preserve", err);
@@ -332,7 +332,7 @@ static int cmd_hold(const char *sized, int small)
 	luo = luo_open();
 	if (luo < 0)
 		die(LUO_DEVICE, luo);
-	sfd = create_session(luo, SIZED_SESSION);
+	sfd = luo_create_session(luo, SIZED_SESSION);
 	if (sfd < 0)
 		die("create " SIZED_SESSION, sfd);
 	for (i = 0; i < n; i++)
@@ -343,18 +343,18 @@ static int cmd_hold(const char *sized, int small)
 			if (k >= count[i])
 				continue;
 			fd = sized_memfd(mib[i], PERF_TOKEN(mib[i], k));
-			err = preserve(sfd, fd, PERF_TOKEN(mib[i], k));
+			err = luo_preserve_fd(sfd, fd, PERF_TOKEN(mib[i], k));
 			if (err)
 				die("preserve a sized memfd", err);
 			close(fd);
 		}
 	}
-	sfd = create_session(luo, SMALL_SESSION);
+	sfd = luo_create_session(luo, SMALL_SESSION);
 	if (sfd < 0)
 		die("create " SMALL_SESSION, sfd);
 	for (k = 1; k <= small; k++) {
 		fd = sized_memfd(0, k);
-		err = preserve(sfd, fd, k);
+		err = luo_preserve_fd(sfd, fd, k);
 		if (err)
 			die("preserve a small memfd", err);
 		close(fd);
@@ -389,7 +389,7 @@ static int cmd_retrieve(const char *sized_spec, int blocks, struct toggle *tg,
 	luo = luo_open();
 	if (luo < 0)
 		die(LUO_DEVICE, luo);
-	small = retrieve_session(luo, SMALL_SESSION);
+	small = luo_retrieve_session(luo, SMALL_SESSION);
 	if (small < 0)
 		die("retrieve " SMALL_SESSION, small);
 	for (k = 1; k <= 256; k++) {
@@ -397,7 +397,7 @@ static int cmd_retrieve(const char *sized_spec, int blocks, struct toggle *tg,
 			tools_set(tg, block_tools((k - 1) / tg->per_block));
 		probe[k - 1] = speed_probe();
 		t0 = now_ns();
-		fd = retrieve_fd(small, k);
+		fd = luo_retrieve_fd(small, k);
 		if (fd == -ENOENT)
 			break;
 		t[k - 1] = now_ns() - t0;
@@ -407,12 +407,12 @@ static int cmd_retrieve(const char *sized_spec, int blocks, struct toggle *tg,
 		tokmib[nfd] = 0;
 		fds[nfd++] = fd;
 	}
-	sized = retrieve_session(luo, SIZED_SESSION);
+	sized = luo_retrieve_session(luo, SIZED_SESSION);
 	if (sized < 0)
 		die("retrieve " SIZED_SESSION, sized);
 	for (i = 0; i < n; i++) {
 		for (k = 0; k < count[i] && k < 64; k++) {
-			fd = retrieve_fd(sized, PERF_TOKEN(mib[i], k));
+			fd = luo_retrieve_fd(sized, PERF_TOKEN(mib[i], k));
 			if (fd < 0)
 				die("retrieve a sized memfd", fd);
 			toks[nfd] = PERF_TOKEN(mib[i], k);
@@ -421,9 +421,9 @@ static int cmd_retrieve(const char *sized_spec, int blocks, struct toggle *tg,
 			files++;
 		}
 	}
-	err = finish(small);
+	err = luo_finish(small);
 	if (!err)
-		err = finish(sized);
+		err = luo_finish(sized);
 	if (err)
 		die("finish", err);
 	resumed();

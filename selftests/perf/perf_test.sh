@@ -13,20 +13,10 @@ cd "$(dirname "$0")/../.." || exit 2
 t0=$(date +%s)
 passed=0 failed=0 rc=0
 
-# "N passed, M failed" of a report: "N M".
-counts() {
-	grep -oE '[0-9]+ passed, [0-9]+ failed' "$1" | tail -n 1 | awk '{ print $1 + 0, $3 + 0 }'
-}
-
-tally() {
-	local p f
-
-	read -r p f < <(counts "$1")
-	p=${p:-0} f=${f:-0}
-	if [ "$2" -ne 0 ] && [ "$f" -eq 0 ]; then
-		f=1
-	fi
-	passed=$((passed + p)) failed=$((failed + f))
+. selftests/lib/tap.sh
+# count LOG RC: tally LOG's report (selftests/lib/tap.sh); any failed command fails the suite.
+count() {
+	tally "$1" "$2"
 	[ "$2" -eq 0 ] || rc=1
 }
 
@@ -34,7 +24,7 @@ tally() {
 echo "# perf-check-samples: perf_check.py on selftests/perf/samples/"
 mkdir -p build/vm
 selftests/perf/perf_check_test.py | tee build/vm/perf-check-samples.tap
-tally build/vm/perf-check-samples.tap "${PIPESTATUS[0]}"
+count build/vm/perf-check-samples.tap "${PIPESTATUS[0]}"
 
 for mode in none planted; do
 	name=perf planted=()
@@ -47,11 +37,11 @@ for mode in none planted; do
 		--plan selftests/perf/perf.plan >"/tmp/$name.$$.log" 2>&1
 	vrc=$?
 	cat "/tmp/$name.$$.log"
-	tally "/tmp/$name.$$.log" $vrc
+	count "/tmp/$name.$$.log" $vrc
 	mv "/tmp/$name.$$.log" "$run/report.log" 2>/dev/null
 	echo "# $name: the tests' verdicts"
 	selftests/perf/perf_check.py "${planted[@]}" "$run" | tee "$run/perf-check.tap"
-	tally "$run/perf-check.tap" "${PIPESTATUS[0]}"
+	count "$run/perf-check.tap" "${PIPESTATUS[0]}"
 done
 
 echo "# perf: $(($(date +%s) - t0)) s; logs in build/vm/perf/ and build/vm/perf-planted/"

@@ -261,7 +261,7 @@ static int serve(void)
 		 * update gives the memfd back, or ENOENT when it came without
 		 * it; either way it is finished, to take the state again.
 		 */
-		fd = retrieve_fd(sfd, TOKEN);
+		fd = luo_retrieve_fd(sfd, TOKEN);
 		err = fd < 0 ? -fd : 0;
 		if (!err) {
 			stamp(&back);
@@ -270,7 +270,7 @@ static int serve(void)
 			die("RETRIEVE_FD token %d: %s", TOKEN, strerror(err));
 		}
 		if (err != EINVAL) {
-			err = finish(sfd);
+			err = luo_finish(sfd);
 			if (err)
 				die("SESSION_FINISH: %s", strerror(-err));
 		}
@@ -297,7 +297,7 @@ static int serve(void)
 	 * the state lives through one update, not two.
 	 */
 	if (session) {
-		int err = preserve(sfd, fd, TOKEN);
+		int err = luo_preserve_fd(sfd, fd, TOKEN);
 
 		if (err)
 			snprintf(preserved, sizeof(preserved), "%s", strerrorname_np(-err));

@@ -19,24 +19,16 @@ mainline) plan=selftests/systemd/update.plan reuse=EINVAL append= ;;
 *) echo "usage: systemd_test.sh ours|mainline" >&2; exit 2 ;;
 esac
 passed=0 failed=0
-# add LOG RC: the last "N passed, M failed" of LOG; a failure without one counts one.
-add() {
-	local p f
-	read -r p f < <(grep -oE '[0-9]+ passed, [0-9]+ failed' "$1" | tail -n 1 |
-		awk '{ print $1, $3 }')
-	p=${p:-0} f=${f:-0}
-	[ "$2" -ne 0 ] && [ "$f" -eq 0 ] && f=1
-	passed=$((passed + p)) failed=$((failed + f))
-}
+. selftests/lib/tap.sh
 
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 if tools/build/rootfs-systemd.sh build/rootfs/systemd >"$log" 2>&1; then
 	LUO_FLAVOR=$flavor LUO_SESSION_REUSE=$reuse tools/vm/luovm run -q -n "$name" \
 		--guest systemd --plan "$plan" --append "$append" 2>&1 | tee "$log"
-	add "$log" "${PIPESTATUS[0]}"
+	tally "$log" "${PIPESTATUS[0]}"
 	selftests/systemd/waterfall_check.py "build/vm/$name" "$flavor" 2>&1 | tee "$log"
-	add "$log" "${PIPESTATUS[0]}"
+	tally "$log" "${PIPESTATUS[0]}"
 else
 	cat "$log"
 	echo "not ok 1 the systemd guest's tree (tools/build/rootfs-systemd.sh)"

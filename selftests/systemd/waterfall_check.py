@@ -25,6 +25,10 @@ import os
 import subprocess
 import sys
 
+sys.dont_write_bytecode = True     # no __pycache__ in the source tree
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from ktap import Tap  # noqa: E402
+
 PHASES = {
     "ours": ["stop-jobs", "manager-exit", "systemd-shutdown", "reboot", "luo-freeze",
              "luo-serialize", "luo-shutdown", "luo-boot", "boot", "systemd-startup",
@@ -33,16 +37,6 @@ PHASES = {
                  "systemd-startup", "service-restore"],
 }
 LINT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tools", "prom_lint.py")
-
-
-class Tap:
-    def __init__(self):
-        self.n = self.bad = 0
-
-    def check(self, ok, what):
-        self.n += 1
-        self.bad += not ok
-        print(f"{'' if ok else 'not '}ok {self.n} {what}", flush=True)
 
 
 def stamps(path):
@@ -92,17 +86,14 @@ def main():
         print(__doc__.split("\n\n")[1], file=sys.stderr)
         return 2
     run, flavor = sys.argv[1], sys.argv[2]
-    tap = Tap()
-    print("TAP version 13")
+    tap = Tap("waterfall")
     base = os.path.join(run, "waterfall")
     updates = sorted(int(x) for x in os.listdir(base)) if os.path.isdir(base) else []
     tap.check(bool(updates), f"{run}: waterfalls saved after {len(updates)} update(s)")
     for n in updates:
         for svc in ("fdstore", "session"):
             check_one(tap, os.path.join(base, str(n)), n, svc, flavor)
-    print(f"1..{tap.n}")
-    print(f"# waterfall: {tap.n - tap.bad} passed, {tap.bad} failed")
-    return 1 if tap.bad else 0
+    return tap.end()
 
 
 if __name__ == "__main__":

@@ -48,18 +48,27 @@ import tempfile
 
 sys.dont_write_bytecode = True     # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..',
+                                'tools', 'lib'))
 import prom_lint  # noqa: E402
+from luo_names import MARK, PHASES, EVENT, STATE, STATES  # noqa: E402
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'lib'))
+from ktap import Tap  # noqa: E402
 
 MAGIC = 0x64726f6365726f6c
 HDR = struct.Struct('<QIIIIIIIIIIQ')
-UPD = struct.Struct('<QiIIIIIQ8Q')
+UPD = struct.Struct('<QiIIIIIQ%dQ' % len(MARK))
 ENT = struct.Struct('<QQQIi64s48s')
-NR_MARKS = 8
-PHASES = ['freeze', 'serialize', 'shutdown', 'boot', 'wait', 'retrieve', 'finish']
-(M_FREEZE_BEGIN, M_FREEZE_END, M_SERIALIZED, M_JUMP, M_READY,
- M_FIRST_RETRIEVE, M_LAST_RETRIEVE, M_DONE) = range(NR_MARKS)
-(E_FREEZE_BEGIN, E_FILE_FREEZE, E_FREEZE_END, E_SERIALIZED, E_ABORT, E_JUMP,
- E_READY, E_SESSION_RETRIEVE, E_FILE_RETRIEVE, E_SESSION_FINISH, E_DONE) = range(1, 12)
+NR_MARKS = len(MARK)
+M_FREEZE_BEGIN, M_FREEZE_END, M_SERIALIZED = MARK['FREEZE_BEGIN'], MARK['FREEZE_END'], MARK['SERIALIZED']
+M_JUMP, M_READY, M_DONE = MARK['JUMP'], MARK['READY'], MARK['DONE']
+M_FIRST_RETRIEVE, M_LAST_RETRIEVE = MARK['FIRST_RETRIEVE'], MARK['LAST_RETRIEVE']
+E_FREEZE_BEGIN, E_FILE_FREEZE, E_FREEZE_END = EVENT['FREEZE_BEGIN'], EVENT['FILE_FREEZE'], EVENT['FREEZE_END']
+E_SERIALIZED, E_ABORT, E_JUMP = EVENT['SERIALIZED'], EVENT['ABORT'], EVENT['JUMP']
+E_READY, E_SESSION_RETRIEVE, E_FILE_RETRIEVE = EVENT['READY'], EVENT['SESSION_RETRIEVE'], EVENT['FILE_RETRIEVE']
+E_SESSION_FINISH, E_DONE = EVENT['SESSION_FINISH'], EVENT['DONE']
+S_DONE, S_ABORTED, S_INCOMPLETE = STATE['DONE'], STATE['ABORTED'], STATE['INCOMPLETE']
+S_IN_PROGRESS, S_UNFINISHED = STATE['IN_PROGRESS'], STATE['UNFINISHED']
 CLOCK_TSC, CLOCK_MONO = 1, 2
 DEFAULT_TOOL = os.path.join(os.environ.get('LUO_BUILD', 'build'), 'tools', 'luoblackout')
 RECORD = '/sys/kernel/debug/liveupdate/record.bin'
@@ -156,12 +165,12 @@ class Record:
     def state(self, i):
         u = self.updates[i]
         if u.result:
-            return 'aborted'
+            return S_ABORTED
         if u.reached(M_DONE):
-            return 'done'
+            return S_DONE
         if not u.reached(M_READY):
-            return 'incomplete'
-        return 'in progress' if i == len(self.updates) - 1 else 'unfinished'
+            return S_INCOMPLETE
+        return S_IN_PROGRESS if i == len(self.updates) - 1 else S_UNFINISHED
 
     def handlers(self):
         """{handler: [files, refused, cost, max]} of the file-freeze events."""
@@ -187,7 +196,7 @@ def nearest_rank(values, pct):
 def percentiles(rec, first=0):
     """{'total'|phase: {'p50'..'max'}} over the done updates from @first."""
     done = [u for i, u in enumerate(rec.updates)
-            if i >= first and rec.state(i) == 'done' and u.rate()]
+            if i >= first and rec.state(i) == S_DONE and u.rate()]
     out = {'updates': len(done)}
     for k, name in enumerate(['total'] + PHASES):
         if not done:
@@ -217,8 +226,8 @@ def parse_kernel_text(text):
     """{number: {'state', phase: ns, 'total': ns}} of debugfs liveupdate/record."""
     out, cur = [], None
     for line in text.splitlines():
-        m = re.match(r'update (\d+): (done|aborted|in progress|unfinished|incomplete), '
-                     r'(\d+) sessions, (\d+) files', line)
+        m = re.match(r'update (\d+): (%s), (\d+) sessions, (\d+) files' % '|'.join(STATES),
+                     line)
         if m:
             cur = {'number': int(m.group(1)), 'state': m.group(2),
                    'sessions': int(m.group(3)), 'files': int(m.group(4))}
@@ -233,27 +242,6 @@ def parse_kernel_text(text):
 
 
 # ---- TAP -------------------------------------------------------------------
-
-class Tap:
-    def __init__(self, name):
-        self.name, self.n, self.failed = name, 0, 0
-        print('TAP version 13', flush=True)
-
-    def check(self, ok, what, detail=None):
-        self.n += 1
-        if not ok:
-            self.failed += 1
-        print('%s %d - %s' % ('ok' if ok else 'not ok', self.n, what), flush=True)
-        if not ok and detail:
-            for line in str(detail).splitlines()[:40]:
-                print('#   ' + line)
-        return ok
-
-    def done(self):
-        print('1..%d' % self.n)
-        print('# %s: %d passed, %d failed' % (self.name, self.n - self.failed, self.failed))
-        return 1 if self.failed else 0
-
 
 def run(cmd):
     p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
@@ -307,11 +295,11 @@ def check_json(tap, rec, j, first, label):
         if k < len(cyc):
             want = ('done', u.ns(cyc[k]), u.ns(start))
             start += cyc[k]
-        elif k == len(cyc) and state == 'aborted':
+        elif k == len(cyc) and state == S_ABORTED:
             ab = [e for e in rec.entries if e.type == E_ABORT]
             end = ab[0].t - u.t[M_FREEZE_BEGIN] if ab else start
             want = ('aborted', u.ns(max(end - start, 0)), u.ns(start))
-        elif k == len(cyc) and state == 'in progress':
+        elif k == len(cyc) and state == S_IN_PROGRESS:
             want = ('running', None, None)
         else:
             want = ('not reached', None, None)
@@ -321,7 +309,7 @@ def check_json(tap, rec, j, first, label):
         wc = cyc[k] if k < len(cyc) else None
         if wc is not None and p['duration_cycles'] != wc:
             bad.append('%s: %s cycles, want %s' % (p['phase'], p['duration_cycles'], wc))
-    if state != 'aborted' and lat['known_cycles'] != sum(cyc):
+    if state != S_ABORTED and lat['known_cycles'] != sum(cyc):
         bad.append('known_cycles %s, want %s' % (lat['known_cycles'], sum(cyc)))
     t(not bad, '%s: each phase\'s state, start and duration (ns, cycles) are the record\'s' %
       label, '\n'.join(bad))
@@ -381,9 +369,9 @@ def check_text(tap, rec, out, label):
     t(lines[0].startswith('Live update #%d: %s' % (u.number, state)),
       '%s: first line: "Live update #%d: %s"' % (label, u.number, state), lines[0])
     rows = [ln.split()[0] for ln in lines if re.match(r'(%s) ' % '|'.join(PHASES), ln)]
-    t(rows[:len(PHASES)] == PHASES, '%s: the waterfall shows the 7 phases in order' % label, rows)
+    t(rows[:len(PHASES)] == PHASES, '%s: the waterfall shows the %d phases in order' % (label, len(PHASES)), rows)
     total = u.total_ns()
-    if state == 'done' and total is None:
+    if state == S_DONE and total is None:
         tot = [ln for ln in lines if ln.startswith('total ')]
         t(tot and 'cyc' in tot[0] and '100.0%' in tot[0],
           '%s: total row in cycles (rate unknown), 100.0%%' % label, tot)
@@ -410,9 +398,9 @@ def check_text(tap, rec, out, label):
     for h in rec.handlers():
         t(any(re.match(r'  %s +\d+ files? frozen' % re.escape(h), ln) for ln in lines),
           '%s: a freeze row for handler %s' % (label, h), out)
-    if state == 'aborted':
+    if state == S_ABORTED:
         t(any('aborted (-' in ln for ln in lines), '%s: the aborted phase is marked' % label, out)
-    if state == 'in progress':
+    if state == S_IN_PROGRESS:
         t(any(ln.rstrip().endswith(' running') for ln in lines),
           '%s: the running phase is marked' % label, out)
 
@@ -619,7 +607,7 @@ def main():
     tap = Tap('blackout_check')
     if args.expect_no_luo or args.expect_no_record:
         expect_no_luo(tap, args.tool, 'no LUO' if args.expect_no_luo else 'no record')
-        return tap.done()
+        return tap.end()
 
     # One copy of the record for the model and -f: it may change meanwhile.
     tmp = tempfile.mkdtemp(prefix='blackout.')
@@ -648,7 +636,7 @@ def main():
                 shutil.copyfile(args.text, os.path.join(args.save, 'record.txt'))
     finally:
         shutil.rmtree(tmp)
-    return tap.done()
+    return tap.end()
 
 
 if __name__ == '__main__':

@@ -47,7 +47,7 @@ from blackout_check import (  # noqa: E402
     M_FREEZE_BEGIN, M_FREEZE_END, M_SERIALIZED, M_JUMP, M_READY, M_FIRST_RETRIEVE,
     M_LAST_RETRIEVE, M_DONE, E_FREEZE_BEGIN, E_FILE_FREEZE, E_FREEZE_END, E_SERIALIZED,
     E_ABORT, E_JUMP, E_READY, E_SESSION_RETRIEVE, E_FILE_RETRIEVE, E_SESSION_FINISH,
-    E_DONE, DEFAULT_TOOL, percentiles)
+    E_DONE, S_UNFINISHED, S_INCOMPLETE, S_IN_PROGRESS, DEFAULT_TOOL, percentiles)
 
 KHZ = 2000000           # 2 GHz: 2 cycles per ns
 
@@ -235,8 +235,8 @@ def check_tool(tap, tool, promtool, tmp):
       'history16: 13 completed updates whose p50 < p90 < max (the percentiles mean something)')
     text, js, prom = report(rec, 'history16.bin')
     j = json.loads(js)
-    t([x['state'] for x in j['history']].count('unfinished') == 1 and
-      [x['state'] for x in j['history']].count('incomplete') == 1 and
+    t([x['state'] for x in j['history']].count(S_UNFINISHED) == 1 and
+      [x['state'] for x in j['history']].count(S_INCOMPLETE) == 1 and
       [x['error'] for x in j['history']].count('-EBUSY') == 1,
       'history16: one unfinished, one incomplete, one aborted with -EBUSY')
     t('events of this update were dropped' in text, 'history16: the dropped events are said')
@@ -289,7 +289,7 @@ def check_tool(tap, tool, promtool, tmp):
         report(Record([u], done_entries(u, [('memfd-v2', 2)])), name)
         rc, j, _ = json_of(tool, os.path.join(tmp, name))
         st = {p['phase']: p['state'] for p in j['latest']['phases']}
-        t(j['latest']['state'] == 'in progress' and st[running] == 'running' and
+        t(j['latest']['state'] == S_IN_PROGRESS and st[running] == 'running' and
           j['latest']['total_ns'] is None,
           'in progress, %s running: no total' % running, st)
 
@@ -381,7 +381,7 @@ def main():
         check_tool(tap, args.tool, args.promtool, tmp)
     finally:
         shutil.rmtree(tmp)
-    return tap.done()
+    return tap.end()
 
 
 if __name__ == '__main__':

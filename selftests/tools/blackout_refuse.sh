@@ -16,23 +16,12 @@ set -u
 
 kernel=$1
 ff=/sys/kernel/debug/fail_function
-n=0 failed=0
-
-check() {
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2"
-		failed=$((failed + 1))
-	fi
-}
-
-echo "TAP version 13"
+. "$(dirname "$0")/../lib/tap.sh"
+tap_init blackout_refuse
 echo luo_hook_file_freeze >"$ff/inject" &&
 	printf '%#x\n' -5 >"$ff/luo_hook_file_freeze/retval" &&
 	echo 100 >"$ff/probability" && echo 1 >"$ff/interval" && echo 1 >"$ff/times"
-check $? "fail_function: luo_hook_file_freeze returns -EIO once"
+tap_result $? "fail_function: luo_hook_file_freeze returns -EIO once"
 
 out=$("$LUOVM_TOOLS/luovm-kexec" load-exec "$kernel" \
 	"console=ttyS0 panic=-1 luoblackout.refused-kexec-was-not-refused" 2>&1)
@@ -43,12 +32,10 @@ case $out in
 *) ok=1 ;;
 esac
 [ "$rc" -ne 0 ] || ok=1
-check $ok "the kexec reboot was refused with EIO (luovm-kexec exit $rc)"
+tap_result $ok "the kexec reboot was refused with EIO (luovm-kexec exit $rc)"
 
 echo "!luo_hook_file_freeze" >"$ff/inject"
 ! grep -q luo_hook_file_freeze "$ff/inject"
-check $? "the injection is removed"
+tap_result $? "the injection is removed"
 
-echo "1..$n"
-echo "# blackout_refuse: $((n - failed)) passed, $failed failed"
-[ "$failed" -eq 0 ]
+tap_end

@@ -33,26 +33,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 passed=0 failed=0
 
-# "... N passed, M failed ..." of a log: "N M", or "0 1" when it has none.
-counts() {
-	local c
-	c=$(grep -oE '[0-9]+ passed, [0-9]+ failed' "$1" | tail -n 1 || true)
-	if [ -n "$c" ]; then
-		echo "$c" | awk '{ print $1, $3 }'
-	else
-		echo "0 1"
-	fi
-}
-
-# add LOG RC: count a report; a failed command with no failure counts one.
-add() {
-	local p f
-	read -r p f < <(counts "$1")
-	if [ "$2" -ne 0 ] && [ "$f" -eq 0 ]; then
-		f=1
-	fi
-	passed=$((passed + p)) failed=$((failed + f))
-}
+. selftests/lib/tap.sh
 
 t0=$(date +%s)
 if [ ! -x "$tool" ]; then
@@ -65,25 +46,25 @@ echo "# blackout: on the host (synthetic records, the metrics checker)"
 python3 selftests/tools/blackout_host.py --tool "$tool" >"$tmp/host.log" 2>&1
 rc=$?
 grep -v '^ok ' "$tmp/host.log"
-add "$tmp/host.log" $rc
+tally "$tmp/host.log" $rc
 
 echo "# blackout: live updates of our kernel"
 tools/vm/luovm run -q -n blackout --plan selftests/tools/blackout.plan "$@" 2>&1 |
 	tee "$tmp/luovm.log"
-add "$tmp/luovm.log" "${PIPESTATUS[0]}"
+tally "$tmp/luovm.log" "${PIPESTATUS[0]}"
 cp "$tmp/luovm.log" "$run/report.log" 2>/dev/null || true
 cp "$tmp/host.log" "$run/host.log" 2>/dev/null || true
 
 echo "# blackout: mainline's kernel"
 tools/vm/luovm run -q -n blackout-mainline --plan selftests/tools/blackout_mainline.plan "$@" 2>&1 |
 	tee "$tmp/mainline.log"
-add "$tmp/mainline.log" "${PIPESTATUS[0]}"
+tally "$tmp/mainline.log" "${PIPESTATUS[0]}"
 cp "$tmp/mainline.log" build/vm/blackout-mainline/report.log 2>/dev/null || true
 
 echo "# blackout: our kernel with LUO off"
 tools/vm/luovm run -q -n blackout-luo-off --plan selftests/tools/blackout_luo_off.plan \
 	--append liveupdate=0 "$@" 2>&1 | tee "$tmp/luo-off.log"
-add "$tmp/luo-off.log" "${PIPESTATUS[0]}"
+tally "$tmp/luo-off.log" "${PIPESTATUS[0]}"
 cp "$tmp/luo-off.log" build/vm/blackout-luo-off/report.log 2>/dev/null || true
 
 promtool=${PROMTOOL:-$(command -v promtool || true)}

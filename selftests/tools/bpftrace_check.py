@@ -53,20 +53,12 @@ BT_DIR = os.path.join(REPO, "tools", "bpftrace")
 DOC = os.path.join(REPO, "Documentation", "bpftrace.rst")
 BUILD = os.environ.get("LUO_BUILD", os.path.join(REPO, "build"))
 
-# What luo_workload does: session -> [(handler, token)], in its order.
-MEMFD = "memfd-v2"
-TEST = "luo-test-v1"
-TEST_FLB = "luo-test-flb-v1"
-WORKLOAD = {
-    "wl-a": [(MEMFD, 1), (MEMFD, 2), (MEMFD, 3), (TEST, 100)],
-    "wl-b": [(MEMFD, 1), (MEMFD, 2), (MEMFD, 3)],
-}
-NR_SESSIONS = len(WORKLOAD)
-NR_FILES = sum(len(f) for f in WORKLOAD.values())
-NR_FLBS = 1
-COMM = "luo_workload"
-# Files per handler, over all sessions.
-PER_HANDLER = collections.Counter(h for files in WORKLOAD.values() for h, _ in files)
+# What luo_workload does (selftests/lib/workload.py asks the program).
+sys.dont_write_bytecode = True     # no __pycache__ in the source tree
+sys.path.insert(0, os.path.join(REPO, "selftests", "lib"))
+from workload import (  # noqa: E402
+    MEMFD, TEST, TEST_FLB, WORKLOAD, NR_SESSIONS, NR_FILES, NR_FLBS, COMM, PER_HANDLER)
+from ktap import Tap  # noqa: E402
 # (session, handler, token) of every file.
 FILES = {(s, h, str(t)) for s, files in WORKLOAD.items() for h, t in files}
 
@@ -80,30 +72,6 @@ FAIL_FUNCTION = "/sys/kernel/debug/fail_function"
 # bpftrace takes seconds each under TCG), and to exit once told to.
 ATTACH_TIMEOUT = 600
 EXIT_TIMEOUT = 120
-
-
-class Tap:
-    def __init__(self, stage):
-        self.n = self.failed = 0
-        self.stage = stage
-
-    def check(self, cond, what, details=()):
-        self.n += 1
-        if cond:
-            print(f"ok {self.n} {what}", flush=True)
-        else:
-            self.failed += 1
-            print(f"not ok {self.n} {what}", flush=True)
-            for d in details:
-                for line in str(d).splitlines():
-                    print(f"#   {line}", flush=True)
-        return bool(cond)
-
-    def end(self):
-        print(f"1..{self.n}")
-        print(f"# bpftrace_check stage {self.stage}: {self.n - self.failed} passed, "
-              f"{self.failed} failed", flush=True)
-        return self.failed == 0
 
 
 def note(msg):
@@ -714,7 +682,7 @@ def main():
                     "of these strings (for debugging)")
     args = ap.parse_args()
 
-    tap = Tap(args.stage)
+    tap = Tap(f"bpftrace_check stage {args.stage}")
     out_dir = args.out
     if not out_dir:
         base = os.environ.get("LUOVM_RUN") or tempfile.mkdtemp(prefix="bpftrace-check.")
@@ -763,7 +731,7 @@ def main():
         if not ran:
             continue
         p.check(tap, what, out, ctx)
-    return 0 if tap.end() else 1
+    return tap.end()
 
 
 if __name__ == "__main__":

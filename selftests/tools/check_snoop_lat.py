@@ -34,22 +34,15 @@ import os
 import re
 import sys
 
-MEMFD = "memfd-v2"
-TEST = "luo-test-v1"
-TEST_FLB = "luo-test-flb-v1"
-WORKLOAD = {
-    "wl-a": [(MEMFD, 1), (MEMFD, 2), (MEMFD, 3), (TEST, 100)],
-    "wl-b": [(MEMFD, 1), (MEMFD, 2), (MEMFD, 3)],
-}
-NR_SESSIONS = len(WORKLOAD)
-NR_FILES = sum(len(f) for f in WORKLOAD.values())
+sys.dont_write_bytecode = True     # no __pycache__ in the source tree
+_HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path[:0] = [os.path.join(_HERE, "..", "..", "tools", "lib"), os.path.join(_HERE, "..", "lib")]
+from luo_names import OPS  # noqa: E402
+from workload import MEMFD, TEST, TEST_FLB, WORKLOAD, NR_SESSIONS, NR_FILES  # noqa: E402
+from ktap import Tap  # noqa: E402
+
 EIO = -5
 
-OPS = ["session_create", "session_retrieve", "session_release", "session_finish",
-       "file_preserve", "file_unpreserve", "file_freeze", "file_unfreeze",
-       "file_retrieve", "file_can_finish", "file_finish", "flb_preserve",
-       "flb_unpreserve", "flb_retrieve", "flb_finish", "reboot_begin", "reboot_end",
-       "serialize", "incoming"]
 # What luolat counts: the events that carry a duration.
 TIMED = [op for op in OPS if op.startswith(("file_", "flb_"))] + ["reboot_end", "serialize"]
 
@@ -151,27 +144,6 @@ def lat_name(d):
     if d["op"].startswith("flb_"):
         return d["flb"]
     return d["handler"] or ""
-
-
-class Tap:
-    def __init__(self):
-        self.n = self.failed = 0
-
-    def check(self, cond, what, details=()):
-        self.n += 1
-        if cond:
-            print(f"ok {self.n} {what}")
-        else:
-            self.failed += 1
-            print(f"not ok {self.n} {what}")
-            for d in list(details)[:30]:
-                print(f"#   {d}")
-        return bool(cond)
-
-    def end(self):
-        print(f"1..{self.n}")
-        print(f"# check_snoop_lat: {self.n - self.failed} passed, {self.failed} failed")
-        return self.failed == 0
 
 
 class Stage:
@@ -589,7 +561,7 @@ def main():
     ap.add_argument("--dir", required=True, help="the stage's output directory")
     args = ap.parse_args()
     st = Stage(args.dir)
-    tap = Tap()
+    tap = Tap("check_snoop_lat")
     cs = (st.read("clocksource") or "").strip()
     if args.stage in ("1", "2"):
         # A jiffies clock means the TSC was not calibrated: LUO would time
@@ -602,7 +574,7 @@ def main():
         stage_2(st, tap)
     else:
         stage_mainline(st, tap)
-    sys.exit(0 if tap.end() else 1)
+    sys.exit(tap.end())
 
 
 if __name__ == "__main__":

@@ -36,32 +36,23 @@ OUT=${LUOVM_RUN:-/tmp}
 T="tmux -L luotop-check"
 W=80 H=24
 
-n=0 failed=0
+. "$(dirname "$0")/../lib/tap.sh"
+# result ok|bad DESCRIPTION...
 result() {
-	n=$((n + 1))
 	if [ "$1" = ok ]; then
 		shift
-		echo "ok $n $*"
+		tap_ok "$@"
 	else
 		shift
-		failed=$((failed + 1))
-		echo "not ok $n $*"
+		tap_not_ok "$@"
 	fi
 }
 # check DESCRIPTION COMMAND...: one result from a command's exit code.
 check() {
-	c_desc=$1
-	shift
-	if "$@" >/dev/null 2>&1; then
-		result ok "$c_desc"
-	else
-		result bad "$c_desc"
-	fi
+	tap_check "$@"
 }
 finish() {
-	echo "1..$n"
-	echo "# luotop_check $step: $((n - failed)) passed, $failed failed"
-	[ "$failed" -eq 0 ]
+	tap_end
 	exit
 }
 
@@ -272,6 +263,7 @@ ended() {
 }
 
 step=${1:-}
+tap_init "luotop_check $step"
 case $step in
 mainline)
 	"$LUOTOP" -b -n 1 >"$OUT/mainline.out" 2>"$OUT/mainline.err"
@@ -370,7 +362,8 @@ batch2)
 	check_op "$r" flb_finish luo-test-v1 1
 	check "the record: update #1 done, 2 sessions, 7 files" \
 		row "$r" '^Last update #1 \(record\): done, total .*, 2 sessions, 7 files, [0-9]+ bytes$'
-	for p in freeze serialize shutdown boot wait retrieve finish; do
+	# The phases as the uapi record header lists them.
+	for p in $(python3 -B "$(dirname "$0")/../../tools/lib/luo_names.py" phases); do
 		check "the waterfall: phase $p, its share and its bar" \
 			row "$r" "^  $p +([0-9.]+ [mun]?s|\\?) +[0-9.]+% \\|[ #]*#[ #]*\\|\$"
 	done

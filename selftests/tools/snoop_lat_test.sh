@@ -26,16 +26,7 @@ name=snoop-lat
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-# "... N passed, M failed ..." of a log: "N M", or "0 1" when it has none.
-counts() {
-	local c
-	c=$(grep -oE '[0-9]+ passed, [0-9]+ failed' "$1" | tail -n 1 || true)
-	if [ -n "$c" ]; then
-		echo "$c" | awk '{ print $1, $3 }'
-	else
-		echo "0 1"
-	fi
-}
+. selftests/lib/tap.sh
 
 passed=0 failed=0 bad=0
 t0=$(date +%s)

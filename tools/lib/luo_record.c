@@ -19,22 +19,22 @@
 
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 
-static const char *const phase_names[LUO_NR_PHASES] = {
-	"freeze", "serialize", "shutdown", "boot", "wait", "retrieve", "finish",
+/* The names of include/uapi/linux/liveupdate_record.h's lists. */
+#define PHASE_NAME_FN(x, phase)	[LUO_MARK_##x] = phase,
+#define EVENT_NAME_FN(x, name)	[LUO_REC_##x] = name,
+#define STATE_NAME_FN(x, name)		[LUO_REC_STATE_##x] = name,
+
+/* Indexed by the mark that ends the phase: [0] is "". */
+static const char *const phase_names[LUO_RECORD_NR_MARKS] = {
+	__LUO_RECORD_MARK_MAPPER(PHASE_NAME_FN)
 };
 
-static const char *const event_names[] = {
-	[LUO_REC_FREEZE_BEGIN] = "freeze-begin",
-	[LUO_REC_FILE_FREEZE] = "file-freeze",
-	[LUO_REC_FREEZE_END] = "freeze-end",
-	[LUO_REC_SERIALIZED] = "serialized",
-	[LUO_REC_ABORT] = "abort",
-	[LUO_REC_JUMP] = "jump",
-	[LUO_REC_READY] = "ready",
-	[LUO_REC_SESSION_RETRIEVE] = "session-retrieve",
-	[LUO_REC_FILE_RETRIEVE] = "file-retrieve",
-	[LUO_REC_SESSION_FINISH] = "session-finish",
-	[LUO_REC_DONE] = "done",
+static const char *const event_names[LUO_RECORD_NR_EVENTS] = {
+	__LUO_RECORD_EVENT_MAPPER(EVENT_NAME_FN)
+};
+
+static const char *const state_names[LUO_RECORD_NR_STATES] = {
+	__LUO_RECORD_STATE_MAPPER(STATE_NAME_FN)
 };
 
 /* The whole of @fd into a buffer to free, its length in *@len. */
@@ -154,7 +154,7 @@ void luo_rec_free(struct luo_rec *rec)
 
 const char *luo_rec_phase_name(int phase)
 {
-	return phase >= 0 && phase < LUO_NR_PHASES ? phase_names[phase] : NULL;
+	return phase >= 0 && phase < LUO_NR_PHASES ? phase_names[phase + 1] : NULL;
 }
 
 const char *luo_rec_event_name(__u32 type)
@@ -239,7 +239,7 @@ __u64 luo_rec_total_ns(const struct luo_record_update *u)
 	return luo_rec_ns(u, u->t[LUO_MARK_DONE] - u->t[LUO_MARK_FREEZE_BEGIN]);
 }
 
-enum luo_rec_state luo_rec_state(const struct luo_rec *rec, __u32 i)
+enum luo_record_state luo_rec_state(const struct luo_rec *rec, __u32 i)
 {
 	const struct luo_record_update *u = &rec->updates[i];
 
@@ -253,19 +253,7 @@ enum luo_rec_state luo_rec_state(const struct luo_rec *rec, __u32 i)
 	       LUO_REC_STATE_UNFINISHED;
 }
 
-const char *luo_rec_state_name(enum luo_rec_state s)
+const char *luo_rec_state_name(enum luo_record_state s)
 {
-	switch (s) {
-	case LUO_REC_STATE_DONE:
-		return "done";
-	case LUO_REC_STATE_ABORTED:
-		return "aborted";
-	case LUO_REC_STATE_IN_PROGRESS:
-		return "in progress";
-	case LUO_REC_STATE_UNFINISHED:
-		return "unfinished";
-	case LUO_REC_STATE_INCOMPLETE:
-		return "incomplete";
-	}
-	return "?";
+	return (unsigned int)s < LUO_RECORD_NR_STATES ? state_names[s] : "?";
 }

@@ -27,7 +27,7 @@ struct luo_rec {
 int luo_rec_read(const char *path, struct luo_rec *rec);
 void luo_rec_free(struct luo_rec *rec);
 
-/* "freeze", "serialize", "shutdown", "boot", "wait", "retrieve", "finish" */
+/* Phase @phase (0: freeze), named as in the uapi's __LUO_RECORD_MARK_MAPPER. */
 const char *luo_rec_phase_name(int phase);
 /* Cycles of @u's clock to ns (either kernel's rate); 0 when unknown. */
 __u64 luo_rec_ns(const struct luo_record_update *u, __u64 cycles);
@@ -43,7 +43,7 @@ __u64 luo_rec_total_ns(const struct luo_record_update *u);
 
 /* Added for luoblackout. */
 
-/* "file-freeze" for LUO_REC_FILE_FREEZE, as the debugfs text; "?" if unknown. */
+/* LUO_REC_FILE_FREEZE's "file-freeze" (the uapi's list); "?" if unknown. */
 const char *luo_rec_event_name(__u32 type);
 /* The rate of @u's clock: the old kernel's, else the new one's; 0 unknown. */
 __u32 luo_rec_khz(const struct luo_record_update *u);
@@ -54,26 +54,9 @@ __u32 luo_rec_khz(const struct luo_record_update *u);
 int luo_rec_phase_cycles(const struct luo_record_update *u,
 			 __u64 cycles[LUO_NR_PHASES]);
 
-/*
- * Where an update of the history stands:
- * DONE:        every incoming session finished;
- * ABORTED:     refused in the old kernel (result);
- * IN_PROGRESS: the latest, READY, its sessions not all finished yet;
- * UNFINISHED:  not the latest, READY but never DONE: the next update came
- *              first;
- * INCOMPLETE:  not aborted, yet no new kernel's LUO took it over (no READY).
- */
-enum luo_rec_state {
-	LUO_REC_STATE_DONE,
-	LUO_REC_STATE_ABORTED,
-	LUO_REC_STATE_IN_PROGRESS,
-	LUO_REC_STATE_UNFINISHED,
-	LUO_REC_STATE_INCOMPLETE,
-};
-
 /* The state of rec->updates[@i] (the latest is the last). */
-enum luo_rec_state luo_rec_state(const struct luo_rec *rec, __u32 i);
-/* "done", "aborted", "in progress", "unfinished", "incomplete" */
-const char *luo_rec_state_name(enum luo_rec_state s);
+enum luo_record_state luo_rec_state(const struct luo_rec *rec, __u32 i);
+/* Its name in the uapi's __LUO_RECORD_STATE_MAPPER ("done", ...). */
+const char *luo_rec_state_name(enum luo_record_state s);
 
 #endif /* LUO_RECORD_H */

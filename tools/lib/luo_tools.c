@@ -16,26 +16,11 @@
 
 #include "luo_tools.h"
 
+#define OP_NAME_FN(x, name, ...)	[LUO_OP_##x] = #name,
+
+/* The names of bpf/luo_ops.h's LUO_OP_MAPPER. */
 static const char *const op_names[LUO_NR_OPS] = {
-	[LUO_OP_SESSION_CREATE] = "session_create",
-	[LUO_OP_SESSION_RETRIEVE] = "session_retrieve",
-	[LUO_OP_SESSION_RELEASE] = "session_release",
-	[LUO_OP_SESSION_FINISH] = "session_finish",
-	[LUO_OP_FILE_PRESERVE] = "file_preserve",
-	[LUO_OP_FILE_UNPRESERVE] = "file_unpreserve",
-	[LUO_OP_FILE_FREEZE] = "file_freeze",
-	[LUO_OP_FILE_UNFREEZE] = "file_unfreeze",
-	[LUO_OP_FILE_RETRIEVE] = "file_retrieve",
-	[LUO_OP_FILE_CAN_FINISH] = "file_can_finish",
-	[LUO_OP_FILE_FINISH] = "file_finish",
-	[LUO_OP_FLB_PRESERVE] = "flb_preserve",
-	[LUO_OP_FLB_UNPRESERVE] = "flb_unpreserve",
-	[LUO_OP_FLB_RETRIEVE] = "flb_retrieve",
-	[LUO_OP_FLB_FINISH] = "flb_finish",
-	[LUO_OP_REBOOT_BEGIN] = "reboot_begin",
-	[LUO_OP_REBOOT_END] = "reboot_end",
-	[LUO_OP_SERIALIZE] = "serialize",
-	[LUO_OP_INCOMING] = "incoming",
+	LUO_OP_MAPPER(OP_NAME_FN)
 };
 
 const char *luo_op_name(unsigned int op)

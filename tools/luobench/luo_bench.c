@@ -29,7 +29,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -39,8 +38,9 @@
 #include <unistd.h>
 #include <linux/liveupdate.h>
 
+#include "luo_dev.h"
+
 #define PROG		"luo_bench"
-#define LUO_DEVICE	"/dev/liveupdate"
 #define TRACEFS		"/sys/kernel/tracing"
 #define SIZE_TOKEN	1ULL
 #define PATTERN_MAGIC	0x6c756f62656e6368ULL	/* "luobench" */
@@ -219,57 +219,13 @@ static void *xcalloc(size_t n, size_t size)
 
 static int open_luo(void)
 {
-	int fd = open(LUO_DEVICE, O_RDWR | O_CLOEXEC);
+	int fd = luo_open();
 
-	if (fd < 0)
+	if (fd < 0) {
+		errno = -fd;
 		die("open " LUO_DEVICE);
+	}
 	return fd;
-}
-
-/* A session, or -errno. */
-static int create_session(int luo, const char *name)
-{
-	struct liveupdate_ioctl_create_session cs = { .size = sizeof(cs) };
-
-	snprintf((char *)cs.name, sizeof(cs.name), "%s", name);
-	if (ioctl(luo, LIVEUPDATE_IOCTL_CREATE_SESSION, &cs))
-		return -errno;
-	return cs.fd;
-}
-
-static int retrieve_session(int luo, const char *name)
-{
-	struct liveupdate_ioctl_retrieve_session rs = { .size = sizeof(rs) };
-
-	snprintf((char *)rs.name, sizeof(rs.name), "%s", name);
-	if (ioctl(luo, LIVEUPDATE_IOCTL_RETRIEVE_SESSION, &rs))
-		return -errno;
-	return rs.fd;
-}
-
-static int preserve_fd(int session, int fd, __u64 token)
-{
-	struct liveupdate_session_preserve_fd pf = {
-		.size = sizeof(pf), .fd = fd, .token = token,
-	};
-
-	return ioctl(session, LIVEUPDATE_SESSION_PRESERVE_FD, &pf) ? -errno : 0;
-}
-
-static int retrieve_fd(int session, __u64 token)
-{
-	struct liveupdate_session_retrieve_fd rf = { .size = sizeof(rf), .token = token };
-
-	if (ioctl(session, LIVEUPDATE_SESSION_RETRIEVE_FD, &rf))
-		return -errno;
-	return rf.fd;
-}
-
-static int finish_session(int session)
-{
-	struct liveupdate_session_finish fin = { .size = sizeof(fin) };
-
-	return ioctl(session, LIVEUPDATE_SESSION_FINISH, &fin) ? -errno : 0;
 }
 
 /*
@@ -403,13 +359,13 @@ static int size_stage1(void)
 
 	luo = open_luo();
 	for (r = 0; r < opt.reps; r++) {
-		session = create_session(luo, opt.name);
+		session = luo_create_session(luo, opt.name);
 		if (session < 0) {
 			errno = -session;
 			die("LIVEUPDATE_IOCTL_CREATE_SESSION '%s'", opt.name);
 		}
 		t0 = now_ns();
-		err = preserve_fd(session, mfd, SIZE_TOKEN);
+		err = luo_preserve_fd(session, mfd, SIZE_TOKEN);
 		pres[r] = now_ns() - t0;
 		if (err) {
 			/* LUO does not take a memfd of this size: a result. */
@@ -422,13 +378,13 @@ static int size_stage1(void)
 		unpres[r] = now_ns() - t0;
 	}
 
-	session = create_session(luo, opt.name);
+	session = luo_create_session(luo, opt.name);
 	if (session < 0) {
 		errno = -session;
 		die("LIVEUPDATE_IOCTL_CREATE_SESSION '%s'", opt.name);
 	}
 	t0 = now_ns();
-	err = preserve_fd(session, mfd, SIZE_TOKEN);
+	err = luo_preserve_fd(session, mfd, SIZE_TOKEN);
 	final_ns = now_ns() - t0;
 	if (err) {
 		errno = -err;
@@ -462,7 +418,7 @@ static int size_stage2(void)
 	luo = open_luo();
 	t_open = now_ns() - t0;
 	t0 = now_ns();
-	session = retrieve_session(luo, opt.name);
+	session = luo_retrieve_session(luo, opt.name);
 	t_sess = now_ns() - t0;
 	if (session == -ENOENT) {
 		/* Nothing was handed over (stage 1 was refused?): the host decides. */
@@ -475,7 +431,7 @@ static int size_stage2(void)
 		die("LIVEUPDATE_IOCTL_RETRIEVE_SESSION '%s'", opt.name);
 	}
 	t0 = now_ns();
-	fd = retrieve_fd(session, SIZE_TOKEN);
+	fd = luo_retrieve_fd(session, SIZE_TOKEN);
 	t_fd = now_ns() - t0;
 	boot_first = clock_ns(CLOCK_BOOTTIME);
 	if (fd < 0) {
@@ -483,7 +439,7 @@ static int size_stage2(void)
 		die("LIVEUPDATE_SESSION_RETRIEVE_FD token %llu", SIZE_TOKEN);
 	}
 	t0 = now_ns();
-	err = finish_session(session);
+	err = luo_finish(session);
 	t_fin = now_ns() - t0;
 	if (err) {
 		errno = -err;
@@ -587,7 +543,7 @@ static int scale_stage1(void)
 		for (s = 0; s < ns; s++) {
 			session_name(name, sizeof(name), s);
 			t1 = now_ns();
-			sfds[s] = create_session(luo, name);
+			sfds[s] = luo_create_session(luo, name);
 			op[s] = now_ns() - t1;
 			if (sfds[s] < 0) {
 				err = -sfds[s];
@@ -606,7 +562,7 @@ static int scale_stage1(void)
 			for (f = 0; f < nf; f++) {
 				i = s * nf + f;
 				t1 = now_ns();
-				err = preserve_fd(sfds[s], mfds[i], f + 1);
+				err = luo_preserve_fd(sfds[s], mfds[i], f + 1);
 				op[i] = now_ns() - t1;
 				if (err) {
 					err = -err;
@@ -677,7 +633,7 @@ static int scale_stage2(void)
 	for (s = 0; s < ns; s++) {
 		session_name(name, sizeof(name), s);
 		t0 = now_ns();
-		sfds[s] = retrieve_session(luo, name);
+		sfds[s] = luo_retrieve_session(luo, name);
 		sess_op[s] = now_ns() - t0;
 		if (sfds[s] == -ENOENT && s == 0) {
 			/* Nothing was handed over (stage 1 was refused?): the host decides. */
@@ -693,7 +649,7 @@ static int scale_stage2(void)
 		for (f = 0; f < nf; f++) {
 			i = s * nf + f;
 			t0 = now_ns();
-			fds[i] = retrieve_fd(sfds[s], f + 1);
+			fds[i] = luo_retrieve_fd(sfds[s], f + 1);
 			fd_op[i] = now_ns() - t0;
 			if (!boot_first)
 				boot_first = clock_ns(CLOCK_BOOTTIME);
@@ -706,7 +662,7 @@ static int scale_stage2(void)
 	}
 	for (s = 0; s < ns; s++) {
 		t0 = now_ns();
-		err = finish_session(sfds[s]);
+		err = luo_finish(sfds[s]);
 		fin_op[s] = now_ns() - t0;
 		if (err) {
 			errno = -err;

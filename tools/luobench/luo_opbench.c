@@ -17,11 +17,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
 #include <linux/liveupdate.h>
+
+#include "luo_dev.h"
 
 enum { OP_CREATE, OP_PRESERVE, OP_CLOSE, NR_OPS };
 static const char *const op_names[NR_OPS] = { "create", "preserve", "close" };
@@ -88,30 +89,36 @@ int main(int argc, char **argv)
 		if (!t[op])
 			die("calloc");
 	}
-	luo = open("/dev/liveupdate", O_RDWR | O_CLOEXEC);
-	if (luo < 0)
-		die("/dev/liveupdate");
+	luo = luo_open();
+	if (luo < 0) {
+		errno = -luo;
+		die(LUO_DEVICE);
+	}
 	mfd = memfd_create("opbench", MFD_CLOEXEC);
 	if (mfd < 0 || ftruncate(mfd, 4096) || pwrite(mfd, "x", 1, 0) != 1)
 		die("memfd");
 
 	for (i = 0; i < n; i++) {
-		struct liveupdate_ioctl_create_session cs = { .size = sizeof(cs) };
-		struct liveupdate_session_preserve_fd pf = {
-			.size = sizeof(pf), .fd = mfd, .token = 1,
-		};
+		char name[LIVEUPDATE_SESSION_NAME_LENGTH];
+		int sfd, ret;
 
-		snprintf((char *)cs.name, sizeof(cs.name), "opbench-%d", i);
+		snprintf(name, sizeof(name), "opbench-%d", i);
 		t0 = now_ns();
-		if (ioctl(luo, LIVEUPDATE_IOCTL_CREATE_SESSION, &cs))
-			die("CREATE_SESSION");
+		sfd = luo_create_session(luo, name);
 		t[OP_CREATE][i] = now_ns() - t0;
+		if (sfd < 0) {
+			errno = -sfd;
+			die("CREATE_SESSION");
+		}
 		t0 = now_ns();
-		if (ioctl(cs.fd, LIVEUPDATE_SESSION_PRESERVE_FD, &pf))
-			die("PRESERVE_FD");
+		ret = luo_preserve_fd(sfd, mfd, 1);
 		t[OP_PRESERVE][i] = now_ns() - t0;
+		if (ret < 0) {
+			errno = -ret;
+			die("PRESERVE_FD");
+		}
 		t0 = now_ns();
-		close(cs.fd);
+		close(sfd);
 		t[OP_CLOSE][i] = now_ns() - t0;
 	}
 

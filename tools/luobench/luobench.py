@@ -53,6 +53,8 @@ import time
 
 sys.dont_write_bytecode = True     # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from luo_names import PHASES  # noqa: E402
 from luobench_common import (  # noqa: E402
     APPEND, BIG_FILES, BUILD, BenchError, DOC, FLAVORS, FULL, LUOVM, OUT, QUICK, REPO,
     TOOLS, log, parse_kv)
@@ -480,7 +482,7 @@ def collect(run):
         if run.flavor == "ours":
             rec = read_record(run, i + 1)
             smp["record"] = rec
-            for ph in ("freeze", "serialize", "shutdown", "boot", "wait", "retrieve", "finish"):
+            for ph in PHASES:
                 if rec["phases"].get(ph) is not None:
                     m[f"record_{ph}_ns"] = rec["phases"][ph]
             if rec["total_ns"] is not None:

@@ -27,12 +27,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 #include <linux/liveupdate.h>
+
+#include "luo_dev.h"
 
 #define DEMO_TOKEN 0x10ad5eedULL
 
@@ -77,21 +78,25 @@ static uint64_t fnv1a(const unsigned char *p, size_t n)
 	return h;
 }
 
+/* A luo_dev.h result: dies with @what when it is -errno. */
+static int ok_or_die(int ret, const char *what)
+{
+	if (ret < 0) {
+		errno = -ret;
+		die(what);
+	}
+	return ret;
+}
+
 static int open_luo(void)
 {
-	int fd = open("/dev/liveupdate", O_RDWR);
-
-	if (fd < 0)
-		die("open /dev/liveupdate");
-	return fd;
+	return ok_or_die(luo_open(), "open " LUO_DEVICE);
 }
 
 static int stage1(void)
 {
-	struct liveupdate_ioctl_create_session cs = { .size = sizeof(cs) };
-	struct liveupdate_session_preserve_fd pf = { .size = sizeof(pf) };
 	size_t bytes = size_mib << 20;
-	int luo = open_luo(), mfd;
+	int luo = open_luo(), mfd, sfd;
 	uint64_t *p;
 	double t;
 	pid_t pid;
@@ -107,14 +112,9 @@ static int stage1(void)
 	       size_mib, seed, fnv1a((void *)p, bytes));
 	munmap(p, bytes);
 
-	snprintf((char *)cs.name, sizeof(cs.name), "%s", session);
-	if (ioctl(luo, LIVEUPDATE_IOCTL_CREATE_SESSION, &cs))
-		die("LIVEUPDATE_IOCTL_CREATE_SESSION");
-	pf.fd = mfd;
-	pf.token = DEMO_TOKEN;
+	sfd = ok_or_die(luo_create_session(luo, session), "LIVEUPDATE_IOCTL_CREATE_SESSION");
 	t = now();
-	if (ioctl(cs.fd, LIVEUPDATE_SESSION_PRESERVE_FD, &pf))
-		die("LIVEUPDATE_SESSION_PRESERVE_FD");
+	ok_or_die(luo_preserve_fd(sfd, mfd, DEMO_TOKEN), "LIVEUPDATE_SESSION_PRESERVE_FD");
 	printf("luo-demo: stage 1: preserved in session '%s' as token %#llx in %.3f ms\n",
 	       session, (unsigned long long)DEMO_TOKEN, (now() - t) * 1e3);
 	close(mfd);
@@ -135,31 +135,24 @@ static int stage1(void)
 
 static int stage2(void)
 {
-	struct liveupdate_ioctl_retrieve_session rs = { .size = sizeof(rs) };
-	struct liveupdate_session_retrieve_fd rf = { .size = sizeof(rf) };
-	struct liveupdate_session_finish fin = { .size = sizeof(fin) };
 	size_t bytes = size_mib << 20, i;
-	int luo = open_luo();
+	int luo = open_luo(), sfd, fd;
 	uint64_t *want, *got;
 	struct stat st;
 	double t;
 
-	snprintf((char *)rs.name, sizeof(rs.name), "%s", session);
 	t = now();
-	if (ioctl(luo, LIVEUPDATE_IOCTL_RETRIEVE_SESSION, &rs))
-		die("LIVEUPDATE_IOCTL_RETRIEVE_SESSION");
-	rf.token = DEMO_TOKEN;
-	if (ioctl(rs.fd, LIVEUPDATE_SESSION_RETRIEVE_FD, &rf))
-		die("LIVEUPDATE_SESSION_RETRIEVE_FD");
+	sfd = ok_or_die(luo_retrieve_session(luo, session), "LIVEUPDATE_IOCTL_RETRIEVE_SESSION");
+	fd = ok_or_die(luo_retrieve_fd(sfd, DEMO_TOKEN), "LIVEUPDATE_SESSION_RETRIEVE_FD");
 	t = now() - t;
-	if (fstat(rf.fd, &st))
+	if (fstat(fd, &st))
 		die("fstat");
 	if ((size_t)st.st_size != bytes) {
 		printf("luo-demo: FAIL: retrieved memfd has %lld bytes, expected %zu\n",
 		       (long long)st.st_size, bytes);
 		return 1;
 	}
-	got = mmap(NULL, bytes, PROT_READ, MAP_SHARED, rf.fd, 0);
+	got = mmap(NULL, bytes, PROT_READ, MAP_SHARED, fd, 0);
 	want = malloc(bytes);
 	if (got == MAP_FAILED || !want)
 		die("mmap/malloc");
@@ -175,24 +168,22 @@ static int stage2(void)
 	       session, (unsigned long long)DEMO_TOKEN, t * 1e3);
 	printf("luo-demo: stage 2: all %zu MiB identical, fnv1a %#" PRIx64 "\n",
 	       size_mib, fnv1a((void *)got, bytes));
-	if (ioctl(rs.fd, LIVEUPDATE_SESSION_FINISH, &fin))
-		die("LIVEUPDATE_SESSION_FINISH");
+	ok_or_die(luo_finish(sfd), "LIVEUPDATE_SESSION_FINISH");
 	printf("luo-demo: stage 2: PASS: session finished\n");
 	return 0;
 }
 
 static int absent(void)
 {
-	struct liveupdate_ioctl_retrieve_session rs = { .size = sizeof(rs) };
-	int luo = open_luo();
+	int luo = open_luo(), ret;
 
-	snprintf((char *)rs.name, sizeof(rs.name), "%s", session);
-	if (!ioctl(luo, LIVEUPDATE_IOCTL_RETRIEVE_SESSION, &rs)) {
+	ret = luo_retrieve_session(luo, session);
+	if (ret >= 0) {
 		printf("luo-demo: FAIL: session '%s' was handed over\n", session);
 		return 1;
 	}
-	if (errno != ENOENT)
-		die("LIVEUPDATE_IOCTL_RETRIEVE_SESSION");
+	if (ret != -ENOENT)
+		ok_or_die(ret, "LIVEUPDATE_IOCTL_RETRIEVE_SESSION");
 	printf("luo-demo: PASS: no session '%s' (ENOENT)\n", session);
 	return 0;
 }

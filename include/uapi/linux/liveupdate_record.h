@@ -48,31 +48,88 @@ enum luo_record_clock {
 	LUO_RECORD_CLOCK_MONO = 2,
 };
 
-/**
- * enum luo_record_mark - The instants that bound the phases of an update.
- * @LUO_MARK_FREEZE_BEGIN:   The old kernel's reboot began to freeze files.
- * @LUO_MARK_FREEZE_END:     Every file is frozen.
- * @LUO_MARK_SERIALIZED:     The handover is written.
- * @LUO_MARK_JUMP:           Devices are shut down; the jump is next.
- * @LUO_MARK_READY:          The new kernel's LUO took over the handover.
- * @LUO_MARK_FIRST_RETRIEVE: Userspace retrieved its first session.
- * @LUO_MARK_LAST_RETRIEVE:  The last session or file retrieve so far.
- * @LUO_MARK_DONE:           Every incoming session is finished.
- * @LUO_RECORD_NR_MARKS:     How many marks there are.
+/*
+ * The record's names, each list defined once (as uapi/linux/bpf.h's
+ * ___BPF_FUNC_MAPPER defines the helpers): the enums below, the kernel's
+ * debugfs text, the tools' tables and the tests' expectations all derive
+ * from these lists.  A name is lower case, as the debugfs text and the
+ * tools print it.  (checkpatch takes such lists for complex macros, as it
+ * does bpf.h's.)
  *
- * The phases are the intervals between consecutive marks: freeze,
- * serialize, shutdown, boot, wait for userspace, retrieve, finish.  Their
- * sum is the update's total, DONE - FREEZE_BEGIN.
+ * __LUO_RECORD_MARK_MAPPER(FN) calls FN(MARK, "phase") for each instant
+ * that bounds the phases of an update, in order (&enum luo_record_mark).
+ * The phase is the interval that ends at the mark; the first mark ends
+ * none ("").  The phases' sum is the update's total, DONE - FREEZE_BEGIN.
  */
+#define __LUO_RECORD_MARK_MAPPER(FN)						\
+	/* The old kernel's reboot began to freeze files. */			\
+	FN(FREEZE_BEGIN, "")							\
+	/* Every file is frozen. */						\
+	FN(FREEZE_END, "freeze")						\
+	/* The handover is written. */						\
+	FN(SERIALIZED, "serialize")						\
+	/* Devices are shut down; the jump is next. */				\
+	FN(JUMP, "shutdown")							\
+	/* The new kernel's LUO took over the handover. */			\
+	FN(READY, "boot")							\
+	/* Userspace retrieved its first session. */				\
+	FN(FIRST_RETRIEVE, "wait")						\
+	/* The last session or file retrieve so far. */				\
+	FN(LAST_RETRIEVE, "retrieve")						\
+	/* Every incoming session is finished. */				\
+	FN(DONE, "finish")
+
+/*
+ * __LUO_RECORD_EVENT_MAPPER(FN) calls FN(EVENT, "event") for each kind of
+ * &struct luo_record_entry, in the order of &enum luo_record_event (whose
+ * values start at 1).
+ */
+#define __LUO_RECORD_EVENT_MAPPER(FN)						\
+	/* The reboot began to freeze files. */					\
+	FN(FREEZE_BEGIN, "freeze-begin")					\
+	/* One file frozen (or not: result). */					\
+	FN(FILE_FREEZE, "file-freeze")						\
+	/* All files frozen. */							\
+	FN(FREEZE_END, "freeze-end")						\
+	/* Handover written (cost: bytes). */					\
+	FN(SERIALIZED, "serialized")						\
+	/* The update was aborted with result. */				\
+	FN(ABORT, "abort")							\
+	/* Last instant of the old kernel. */					\
+	FN(JUMP, "jump")							\
+	/* The new kernel's LUO took over. */					\
+	FN(READY, "ready")							\
+	/* A session retrieved by userspace. */					\
+	FN(SESSION_RETRIEVE, "session-retrieve")				\
+	/* A file retrieved (or not: result). */				\
+	FN(FILE_RETRIEVE, "file-retrieve")					\
+	/* A session finished (or not: result). */				\
+	FN(SESSION_FINISH, "session-finish")					\
+	/* Every incoming session is finished. */				\
+	FN(DONE, "done")
+
+/*
+ * __LUO_RECORD_STATE_MAPPER(FN) calls FN(STATE, "state") for each state an
+ * update of the history can be in, as readers name it: DONE, every
+ * incoming session finished; ABORTED, refused in the old kernel (result);
+ * IN_PROGRESS, the latest update, READY, its sessions not all finished
+ * yet; UNFINISHED, READY but never DONE, and a later update came first;
+ * INCOMPLETE, not aborted, yet no new kernel's LUO took it over (no READY).
+ */
+#define __LUO_RECORD_STATE_MAPPER(FN)						\
+	FN(DONE, "done")							\
+	FN(ABORTED, "aborted")							\
+	FN(IN_PROGRESS, "in progress")						\
+	FN(UNFINISHED, "unfinished")						\
+	FN(INCOMPLETE, "incomplete")
+
+#define __LUO_RECORD_MARK_ENUM_FN(x, ...)	LUO_MARK_##x,
+#define __LUO_RECORD_EVENT_ENUM_FN(x, ...)	LUO_REC_##x,
+#define __LUO_RECORD_STATE_ENUM_FN(x, ...)	LUO_REC_STATE_##x,
+
+/* The instants that bound the phases of an update: see above. */
 enum luo_record_mark {
-	LUO_MARK_FREEZE_BEGIN,
-	LUO_MARK_FREEZE_END,
-	LUO_MARK_SERIALIZED,
-	LUO_MARK_JUMP,
-	LUO_MARK_READY,
-	LUO_MARK_FIRST_RETRIEVE,
-	LUO_MARK_LAST_RETRIEVE,
-	LUO_MARK_DONE,
+	__LUO_RECORD_MARK_MAPPER(__LUO_RECORD_MARK_ENUM_FN)
 	LUO_RECORD_NR_MARKS
 };
 
@@ -101,32 +158,17 @@ struct luo_record_update {
 	__u64 t[LUO_RECORD_NR_MARKS];
 };
 
-/**
- * enum luo_record_event - What a &struct luo_record_entry records.
- * @LUO_REC_FREEZE_BEGIN:     The reboot began to freeze files.
- * @LUO_REC_FILE_FREEZE:      One file frozen (or not: @result).
- * @LUO_REC_FREEZE_END:       All files frozen.
- * @LUO_REC_SERIALIZED:       Handover written (@cost: bytes).
- * @LUO_REC_ABORT:            The update was aborted with @result.
- * @LUO_REC_JUMP:             Last instant of the old kernel.
- * @LUO_REC_READY:            The new kernel's LUO took over.
- * @LUO_REC_SESSION_RETRIEVE: A session retrieved by userspace.
- * @LUO_REC_FILE_RETRIEVE:    A file retrieved (or not: @result).
- * @LUO_REC_SESSION_FINISH:   A session finished (or not: @result).
- * @LUO_REC_DONE:             Every incoming session is finished.
- */
+/* Where an update of the history stands: see above. */
+enum luo_record_state {
+	__LUO_RECORD_STATE_MAPPER(__LUO_RECORD_STATE_ENUM_FN)
+	LUO_RECORD_NR_STATES
+};
+
+/* What a &struct luo_record_entry records: see above. */
 enum luo_record_event {
-	LUO_REC_FREEZE_BEGIN = 1,
-	LUO_REC_FILE_FREEZE,
-	LUO_REC_FREEZE_END,
-	LUO_REC_SERIALIZED,
-	LUO_REC_ABORT,
-	LUO_REC_JUMP,
-	LUO_REC_READY,
-	LUO_REC_SESSION_RETRIEVE,
-	LUO_REC_FILE_RETRIEVE,
-	LUO_REC_SESSION_FINISH,
-	LUO_REC_DONE,
+	LUO_REC_NONE,			/* 0: never recorded */
+	__LUO_RECORD_EVENT_MAPPER(__LUO_RECORD_EVENT_ENUM_FN)
+	LUO_RECORD_NR_EVENTS		/* one past the last value */
 };
 
 /**

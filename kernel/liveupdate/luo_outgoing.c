@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Live Update Orchestrator: writing the handover for the next kernel.
+ * Live Update Orchestrator: the outgoing handover, written for the next kernel
+ * (luo_incoming.c reads it there).
  */
 
 /**

@@ -1,0 +1,146 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * luo_dev.h: the one user-space wrapper of /dev/liveupdate and of its
+ * session file descriptors (include/uapi/linux/liveupdate.h), for the
+ * tools, the benchmark, the demo and the selftests.  One function per
+ * ioctl; each returns the result (0, or a new file descriptor) or -errno,
+ * and prints nothing: the caller says what failed, as it knows why it
+ * asked.  Header-only, so that every program builds it in as it is.
+ */
+#ifndef LUO_DEV_H
+#define LUO_DEV_H
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+#include <linux/liveupdate.h>
+
+#define LUO_DEVICE	"/dev/liveupdate"
+
+/* Open /dev/liveupdate: the file descriptor or -errno. */
+static inline int luo_open(void)
+{
+	int fd = open(LUO_DEVICE, O_RDWR | O_CLOEXEC);
+
+	return fd < 0 ? -errno : fd;
+}
+
+/* ioctl(): 0 or -errno. */
+static inline int luo_ioctl(int fd, unsigned long cmd, void *arg)
+{
+	return ioctl(fd, cmd, arg) < 0 ? -errno : 0;
+}
+
+/* ioctl() that hands out a file descriptor in *@out: the fd or -errno. */
+static inline int luo_ioctl_fd(int fd, unsigned long cmd, void *arg, const __s32 *out)
+{
+	int ret = luo_ioctl(fd, cmd, arg);
+
+	return ret ? ret : *out;
+}
+
+/*
+ * Create a session named by the @len bytes at @name, as they are (no NUL
+ * added: the tests of bad names need that): the session's fd or -errno;
+ * -ENAMETOOLONG, without asking the kernel, past the uapi's array.
+ */
+static inline int luo_create_session_raw(int luo, const void *name, size_t len)
+{
+	struct liveupdate_ioctl_create_session arg = { .size = sizeof(arg) };
+
+	if (len > sizeof(arg.name))
+		return -ENAMETOOLONG;
+	memcpy(arg.name, name, len);
+	return luo_ioctl_fd(luo, LIVEUPDATE_IOCTL_CREATE_SESSION, &arg, &arg.fd);
+}
+
+static inline int luo_create_session(int luo, const char *name)
+{
+	return luo_create_session_raw(luo, name, strlen(name));
+}
+
+/* Retrieve the session named by the @len bytes at @name: as above. */
+static inline int luo_retrieve_session_raw(int luo, const void *name, size_t len)
+{
+	struct liveupdate_ioctl_retrieve_session arg = { .size = sizeof(arg) };
+
+	if (len > sizeof(arg.name))
+		return -ENAMETOOLONG;
+	memcpy(arg.name, name, len);
+	return luo_ioctl_fd(luo, LIVEUPDATE_IOCTL_RETRIEVE_SESSION, &arg, &arg.fd);
+}
+
+static inline int luo_retrieve_session(int luo, const char *name)
+{
+	return luo_retrieve_session_raw(luo, name, strlen(name));
+}
+
+/* Preserve @fd in session @sfd under @token: 0 or -errno. */
+static inline int luo_preserve_fd(int sfd, int fd, __u64 token)
+{
+	struct liveupdate_session_preserve_fd arg = {
+		.size = sizeof(arg),
+		.fd = fd,
+		.token = token,
+	};
+
+	return luo_ioctl(sfd, LIVEUPDATE_SESSION_PRESERVE_FD, &arg);
+}
+
+/* Restore the file of @token from session @sfd: a new fd or -errno. */
+static inline int luo_retrieve_fd(int sfd, __u64 token)
+{
+	struct liveupdate_session_retrieve_fd arg = {
+		.size = sizeof(arg),
+		.fd = -1,
+		.token = token,
+	};
+
+	return luo_ioctl_fd(sfd, LIVEUPDATE_SESSION_RETRIEVE_FD, &arg, &arg.fd);
+}
+
+/* Finish session @sfd, passing @reserved as is: 0 or -errno. */
+static inline int luo_finish_reserved(int sfd, __u32 reserved)
+{
+	struct liveupdate_session_finish arg = {
+		.size = sizeof(arg),
+		.reserved = reserved,
+	};
+
+	return luo_ioctl(sfd, LIVEUPDATE_SESSION_FINISH, &arg);
+}
+
+static inline int luo_finish(int sfd)
+{
+	return luo_finish_reserved(sfd, 0);
+}
+
+/*
+ * The name of session @sfd into @name, passing @reserved as is: 0 or -errno.
+ * The output buffer starts filled with 0xff, so that a name the kernel
+ * leaves unterminated shows.
+ */
+static inline int luo_get_name_reserved(int sfd, __u32 reserved,
+					char name[LIVEUPDATE_SESSION_NAME_LENGTH])
+{
+	struct liveupdate_session_get_name arg = {
+		.size = sizeof(arg),
+		.reserved = reserved,
+	};
+	int ret;
+
+	memset(arg.name, 0xff, sizeof(arg.name));
+	ret = luo_ioctl(sfd, LIVEUPDATE_SESSION_GET_NAME, &arg);
+	if (!ret)
+		memcpy(name, arg.name, sizeof(arg.name));
+	return ret;
+}
+
+static inline int luo_get_name(int sfd, char name[LIVEUPDATE_SESSION_NAME_LENGTH])
+{
+	return luo_get_name_reserved(sfd, 0, name);
+}
+
+#endif /* LUO_DEV_H */

@@ -1,0 +1,76 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""luo_names.py - LUO's names, read from the one list of each.
+
+include/uapi/linux/liveupdate_record.h defines each list of names once, as
+X-macros (__LUO_RECORD_MARK_MAPPER, __LUO_RECORD_EVENT_MAPPER,
+__LUO_RECORD_STATE_MAPPER); the kernel and the C tools expand them.  Python
+and shell readers take them from here, which parses the same header, so no
+checker or tool keeps a copy of its own:
+
+  from luo_names import MARKS, PHASES, EVENTS, STATES
+  luo_names.py phases|marks|events|states|ops     one name per line
+  luo_names.py op-classes                         "name CLASS" per line
+
+The operations (one per liveupdate tracepoint) are bpf/luo_ops.h's
+LUO_OP_MAPPER: OPS ["session_create", ...] in the order of enum luo_op,
+OP_CLASS {"session_create": "SESSION", ...} their tracepoints' classes
+(SESSION, FILE, FLB, or OWN for an event with fields of its own).
+
+MARKS   ["FREEZE_BEGIN", ...] in enum order (the value is the index);
+        MARK {"FREEZE_BEGIN": 0, ...}
+PHASES  ["freeze", ...]: phase i ends at mark i + 1
+EVENTS  {1: "freeze-begin", ...} by enum value (from 1, in order);
+        EVENT {"FREEZE_BEGIN": 1, ...}
+STATES  ["done", "aborted", ...] in enum order; STATE {"DONE": "done", ...}
+"""
+import os
+import re
+import sys
+
+_REPO = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..')
+OPS_HEADER = os.path.join(_REPO, 'bpf', 'luo_ops.h')
+HEADER = os.path.join(_REPO, 'include', 'uapi', 'linux', 'liveupdate_record.h')
+
+
+def _mapper(text, name, path=HEADER):
+    """The FN(...) argument lists of the macro @name, comments removed."""
+    m = re.search(r'^#define %s\(FN\)((?:.*\\\n)*.*)$' % name, text, re.M)
+    if not m:
+        raise SystemExit('luo_names: no %s in %s' % (name, path))
+    body = re.sub(r'/\*.*?\*/', '', m.group(1).replace('\\\n', ' '), flags=re.S)
+    out = []
+    for args in re.findall(r'FN\(([^)]*)\)', body):
+        out.append([a.strip().strip('"') if a.strip().startswith('"') else a.strip()
+                    for a in re.findall(r'"[^"]*"|[^,]+', args)])
+    if not out:
+        raise SystemExit('luo_names: %s in %s is empty' % (name, path))
+    return out
+
+
+with open(HEADER) as _f:
+    _text = _f.read()
+
+_marks = _mapper(_text, '__LUO_RECORD_MARK_MAPPER')
+MARKS = [ident for ident, _ in _marks]
+MARK = {ident: i for i, ident in enumerate(MARKS)}
+PHASES = [phase for _, phase in _marks[1:]]
+_events = _mapper(_text, '__LUO_RECORD_EVENT_MAPPER')
+EVENTS = {i: name for i, (_, name) in enumerate(_events, 1)}
+EVENT = {ident: i for i, (ident, _) in enumerate(_events, 1)}
+_states = _mapper(_text, '__LUO_RECORD_STATE_MAPPER')
+STATES = [name for _, name in _states]
+STATE = {ident: name for ident, name in _states}
+
+with open(OPS_HEADER) as _f:
+    _ops = _mapper(_f.read(), 'LUO_OP_MAPPER', OPS_HEADER)
+OPS = [name for _, name, _ in _ops]
+OP_CLASS = {name: cls for _, name, cls in _ops}
+
+if __name__ == '__main__':
+    lists = {'phases': PHASES, 'marks': MARKS,
+             'events': [EVENTS[k] for k in sorted(EVENTS)], 'states': STATES, 'ops': OPS,
+             'op-classes': ['%s %s' % (op, OP_CLASS[op]) for op in OPS]}
+    if len(sys.argv) != 2 or sys.argv[1] not in lists:
+        sys.exit('usage: luo_names.py phases|marks|events|states|ops|op-classes')
+    print('\n'.join(lists[sys.argv[1]]))

@@ -1,0 +1,270 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * luotop's model: what the BPF maps, the kernel log and the live-update
+ * record say, gathered into S at each refresh.  No output here.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "luo_tools.h"
+#include "luotop_model.h"
+#include "luotop.skel.h"
+
+struct state S;
+
+void read_boot_info(void)
+{
+	char buf[8192], *msg;
+	struct boot_info b;
+	ssize_t n;
+	int fd;
+
+	/* /dev/kmsg starts at the oldest record the buffer holds. */
+	fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	for (;;) {
+		n = read(fd, buf, sizeof(buf) - 1);
+		if (n < 0 && (errno == EPIPE || errno == EINTR))
+			continue;	/* overwritten while we read; go on */
+		if (n <= 0)
+			break;
+		buf[n] = '\0';
+		msg = strchr(buf, ';');
+		if (!msg)
+			continue;
+		memset(&b, 0, sizeof(b));
+		if (sscanf(msg + 1, "luo: live update #%llu: %lu sessions with %lu files received, %lu dropped, %lu FLBs",
+			   &b.number, &b.sessions, &b.files, &b.dropped, &b.flbs) == 5) {
+			b.found = true;
+			S.boot = b;
+		}
+	}
+	close(fd);
+}
+
+/*
+ * The liveupdate-number of this kernel: the kernel log's, else that of
+ * the latest update of the record that a new kernel took over (0: none).
+ * False when neither says.
+ */
+bool liveupdate_number(unsigned long long *nr)
+{
+	int i;
+
+	*nr = 0;
+	if (S.boot.found) {
+		*nr = S.boot.number;
+		return true;
+	}
+	if (S.rec_err)
+		return false;
+	for (i = (int)S.rec.hdr.nr_updates - 1; i >= 0; i--) {
+		if (luo_rec_reached(&S.rec.updates[i], LUO_MARK_READY)) {
+			*nr = S.rec.updates[i].number;
+			break;
+		}
+	}
+	return true;
+}
+
+static struct row *find_row(const struct luotop_key *k)
+{
+	struct row *r;
+	int i;
+
+	for (i = 0; i < S.nr_rows; i++)
+		if (!memcmp(&S.rows[i].key, k, sizeof(*k)))
+			return &S.rows[i];
+	if (S.nr_rows == S.cap_rows) {
+		int cap = S.cap_rows ? S.cap_rows * 2 : 32;
+
+		r = realloc(S.rows, cap * sizeof(*r));
+		if (!r)
+			return NULL;
+		S.rows = r;
+		S.cap_rows = cap;
+	}
+	r = &S.rows[S.nr_rows++];
+	memset(r, 0, sizeof(*r));
+	r->key = *k;
+	return r;
+}
+
+static void sum_handlers(void)
+{
+	struct handler *h;
+	int i, j;
+
+	free(S.handlers);
+	S.handlers = calloc(S.nr_rows + 1, sizeof(*S.handlers));
+	S.nr_handlers = 0;
+	if (!S.handlers)
+		return;
+	for (i = 0; i < S.nr_rows; i++) {
+		const struct row *r = &S.rows[i];
+
+		if (!r->key.handler[0])
+			continue;
+		for (j = 0; j < S.nr_handlers; j++)
+			if (!strcmp(S.handlers[j].name, r->key.handler))
+				break;
+		h = &S.handlers[j];
+		if (j == S.nr_handlers) {
+			memcpy(h->name, r->key.handler, sizeof(h->name));
+			S.nr_handlers++;
+		}
+		h->errors += r->st.errors;
+		switch (r->key.op) {
+		case LUO_OP_FILE_PRESERVE:
+			h->preserved += r->st.ok;
+			break;
+		case LUO_OP_FILE_UNPRESERVE:
+			h->preserved -= r->st.ok;
+			break;
+		case LUO_OP_FILE_RETRIEVE:
+			h->retrieved += r->st.ok;
+			break;
+		case LUO_OP_FILE_FINISH:
+			h->finished += r->st.ok;
+			break;
+		}
+	}
+	/* Unpreserves of files preserved before luotop started. */
+	for (j = 0; j < S.nr_handlers; j++)
+		if ((__s64)S.handlers[j].preserved < 0)
+			S.handlers[j].preserved = 0;
+}
+
+static int cmp_handler(const void *a, const void *b)
+{
+	return strcmp(((const struct handler *)a)->name,
+		      ((const struct handler *)b)->name);
+}
+
+static int cmp_sess(const void *a, const void *b)
+{
+	const struct sess *x = a, *y = b;
+
+	if (x->key.dir != y->key.dir)
+		return x->key.dir < y->key.dir ? -1 : 1;
+	return strcmp(x->key.name, y->key.name);
+}
+
+static int read_sessions(int fd)
+{
+	struct luotop_skey key, next, *prev = NULL;
+	struct sess *s;
+	int n = 0, cap = 0;
+
+	free(S.sess);
+	S.sess = NULL;
+	S.nr_sess = 0;
+	while (!bpf_map_get_next_key(fd, prev, &next)) {
+		if (n == cap) {
+			cap = cap ? cap * 2 : 16;
+			s = realloc(S.sess, cap * sizeof(*s));
+			if (!s)
+				return -ENOMEM;
+			S.sess = s;
+		}
+		s = &S.sess[n];
+		s->key = next;
+		key = next;
+		prev = &key;
+		/* Deleted since get_next_key: skip it. */
+		if (bpf_map_lookup_elem(fd, &key, &s->val))
+			continue;
+		n++;
+	}
+	S.nr_sess = n;
+	if (n)
+		qsort(S.sess, n, sizeof(*S.sess), cmp_sess);
+	return 0;
+}
+
+int collect(struct luotop *skel)
+{
+	int fd = bpf_map__fd(skel->maps.stats);
+	size_t vsz = sizeof(struct luotop_stat);
+	struct luotop_key key, next, *prev = NULL;
+	double t = now_s(), dt = t - S.last;
+	struct luo_hist h;
+	struct row *r;
+	int i, c, j;
+
+	if (dt <= 0)
+		dt = 1e-9;
+	while (!bpf_map_get_next_key(fd, prev, &next)) {
+		key = next;
+		prev = &key;
+		if (bpf_map_lookup_elem(fd, &key, S.percpu))
+			continue;
+		r = find_row(&key);
+		if (!r)
+			return -ENOMEM;
+		memset(&r->st, 0, sizeof(r->st));
+		for (c = 0; c < S.ncpus; c++) {
+			const struct luotop_stat *v = S.percpu + c * vsz;
+
+			r->st.count += v->count;
+			r->st.ok += v->ok;
+			r->st.errors += v->errors;
+			r->st.timed += v->timed;
+			r->st.sum_ns += v->sum_ns;
+			for (j = 0; j < LUOTOP_SLOTS; j++)
+				r->st.slots[j] += v->slots[j];
+		}
+	}
+	for (i = 0; i < S.nr_rows; i++) {
+		r = &S.rows[i];
+		r->rate = (r->st.count - r->prev_count) / dt;
+		r->prev_count = r->st.count;
+		memcpy(h.slots, r->st.slots, sizeof(h.slots));
+		r->p50 = luo_hist_percentile(&h, 50);
+		r->p99 = luo_hist_percentile(&h, 99);
+	}
+	S.last = t;
+	sum_handlers();
+	qsort(S.handlers, S.nr_handlers, sizeof(*S.handlers), cmp_handler);
+	read_sessions(bpf_map__fd(skel->maps.sessions));
+
+	luo_rec_free(&S.rec);
+	S.rec_err = luo_rec_read(env.record, &S.rec);
+	S.iteration++;
+	return 0;
+}
+
+static int cmp_name(const struct row *x, const struct row *y)
+{
+	int d = strcmp(luo_op_name(x->key.op) ?: "", luo_op_name(y->key.op) ?: "");
+
+	return d ? d : strcmp(x->key.handler, y->key.handler);
+}
+
+int cmp_row(const void *a, const void *b)
+{
+	const struct row *x = a, *y = b;
+
+	switch (env.sort) {
+	case SORT_RATE:
+		if (x->rate != y->rate)
+			return x->rate > y->rate ? -1 : 1;
+		if (x->st.count != y->st.count)
+			return x->st.count > y->st.count ? -1 : 1;
+		break;
+	case SORT_P99:
+		if (x->p99 != y->p99)
+			return x->p99 > y->p99 ? -1 : 1;
+		break;
+	default:
+		break;
+	}
+	return cmp_name(x, y);
+}
