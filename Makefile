@@ -88,9 +88,8 @@ else
 endif
 
 kernel: kernel-$(KERNEL_FLAVOR)
-# The two kernels compared (bench).  make check builds ours first, then
-# mainline and the debug kernel in the background while its first suites
-# run (selftests/run_checks.sh).
+# The two kernels compared (bench); make check builds the debug one too,
+# in the background while its first suites run (selftests/run_checks.sh).
 kernels: kernel-ours kernel-mainline
 
 $(FLAVORS:%=kernel-%): kernel-%: source
@@ -140,7 +139,7 @@ rootfs-bg: deps
 	@mkdir -p $(dir $(ROOTFS))
 	@tools/build/rootfs-systemd.sh $(ROOTFS) >$(ROOTFS).log 2>&1 &
 
-check: deps rootfs-bg kernel-ours tools selftests upstream-selftests-ours \
+check: deps rootfs-bg kernels tools selftests upstream-selftests-ours \
 	upstream-selftests-mainline
 	@selftests/run_checks.sh
 
