@@ -36,7 +36,7 @@ COMPAT_BUILD = $(BUILD)/compat-$(COMPAT_SERIES)
 # Where the downloaded trees are unpacked (build/src, build/apt): shared by
 # the default build and the compat build under build/compat-SERIES.
 SOURCES ?= $(BUILD)
-LUOVM := tools/vm/luovm
+LUOVM := tools/testing/vm/luovm
 TREE = $(if $(KSRC),$(KSRC),$(SOURCES)/src/linux-$(subst :,-,$(subst +,-,$(subst ~,-,$(LINUX_SOURCE_VERSION)))))
 export LUO_BUILD := $(BUILD)
 TREE_NAME = $(if $(KSRC),KSRC=$(KSRC),Debian linux-source-$(SOURCE_SERIES) $(LINUX_SOURCE_VERSION))
@@ -69,10 +69,10 @@ help:
 	@echo "make distclean    remove build/ entirely"
 	@echo "variables: LUO_GUEST=host|systemd (make run, make vm), KERNEL_FLAVOR, LINUX_SERIES (one of: $(SUPPORTED_SERIES); default $(LINUX_SERIES)),"
 	@echo "           KSRC=/path/to/linux, JOBS=N, V=1 (guest output),"
-	@echo "           BENCH_REPS=N, BENCH_ARGS='--quick ...' (tools/luobench/luobench.py -h)"
+	@echo "           BENCH_REPS=N, BENCH_ARGS='--quick ...' (tools/testing/luobench/luobench.py -h)"
 
 deps:
-	@tools/build/deps.sh
+	@tools/testing/build/deps.sh
 
 source: deps
 ifeq ($(KSRC),)
@@ -80,7 +80,7 @@ ifeq ($(KSRC),)
 		"(pinned: $(SUPPORTED_SERIES)); pass LINUX_SOURCE_VERSION and LINUX_SOURCE_SHA256"; exit 1; }
 	@test -n "$(LINUX_SOURCE_SHA256)" || { echo "LINUX_SOURCE_VERSION=$(LINUX_SOURCE_VERSION)" \
 		"is not pinned here: pass its LINUX_SOURCE_SHA256 too ('make pin SERIES=X.Y')"; exit 1; }
-	$(call timed,tools/build/fetch-kernel.sh $(SOURCES) '$(LINUX_SOURCE_VERSION)' \
+	$(call timed,tools/testing/build/fetch-kernel.sh $(SOURCES) '$(LINUX_SOURCE_VERSION)' \
 		$(LINUX_SOURCE_SHA256) >/dev/null,kernel source)
 else
 	@test -f $(KSRC)/Makefile -a -d $(KSRC)/kernel/liveupdate || \
@@ -93,10 +93,10 @@ kernel: kernel-$(KERNEL_FLAVOR)
 kernels: kernel-ours kernel-mainline
 
 $(FLAVORS:%=kernel-%): kernel-%: source
-	$(call timed,LUO_TREE='$(TREE_NAME)' tools/build/kernel.sh $* $(TREE) $(BUILD)/kernel-$* . kernel,kernel $*)
+	$(call timed,LUO_TREE='$(TREE_NAME)' tools/testing/build/kernel.sh $* $(TREE) $(BUILD)/kernel-$* . kernel,kernel $*)
 
 $(FLAVORS:%=headers-%): headers-%: source
-	@tools/build/kernel.sh $* $(TREE) $(BUILD)/kernel-$* . headers
+	@tools/testing/build/kernel.sh $* $(TREE) $(BUILD)/kernel-$* . headers
 
 # The LUO tools' BPF programs are compiled against our kernel's BTF.
 tools: headers-ours kernel-ours
@@ -125,7 +125,7 @@ selftests: headers-ours
 # each flavor's own exported headers.
 upstream-selftests: upstream-selftests-$(KERNEL_FLAVOR)
 $(FLAVORS:%=upstream-selftests-%): upstream-selftests-%: headers-%
-	$(call timed,tools/build/upstream-selftests.sh $(BUILD)/kernel-$*,upstream selftests $*)
+	$(call timed,tools/testing/build/upstream-selftests.sh $(BUILD)/kernel-$*,upstream selftests $*)
 
 # The systemd guest's tree (Documentation/systemd-guest.rst): debootstrap
 # waits mostly on the network and dpkg, so make check starts it in the
@@ -133,11 +133,11 @@ $(FLAVORS:%=upstream-selftests-%): upstream-selftests-%: headers-%
 # (rootfs-systemd.sh holds a lock while it builds).
 ROOTFS := $(BUILD)/rootfs/systemd
 rootfs: deps
-	$(call timed,tools/build/rootfs-systemd.sh $(ROOTFS),rootfs)
+	$(call timed,tools/testing/build/rootfs-systemd.sh $(ROOTFS),rootfs)
 
 rootfs-bg: deps
 	@mkdir -p $(dir $(ROOTFS))
-	@tools/build/rootfs-systemd.sh $(ROOTFS) >$(ROOTFS).log 2>&1 &
+	@tools/testing/build/rootfs-systemd.sh $(ROOTFS) >$(ROOTFS).log 2>&1 &
 
 check: deps rootfs-bg kernels tools selftests upstream-selftests-ours \
 	upstream-selftests-mainline
@@ -157,10 +157,10 @@ check-compat: deps kernels tools selftests upstream-selftests-ours upstream-self
 # lines: make pin SERIES=7.3
 pin:
 	@test -n "$(SERIES)" || { echo "usage: make pin SERIES=X.Y (e.g. $(LINUX_SERIES))"; exit 1; }
-	@tools/build/fetch-kernel.sh --pin $(SOURCES) $(SERIES)
+	@tools/testing/build/fetch-kernel.sh --pin $(SOURCES) $(SERIES)
 
 run: deps kernel-ours tools $(if $(filter systemd,$(LUO_GUEST)),selftests rootfs)
-	@tools/vm/run-demo.sh
+	@tools/testing/vm/run-demo.sh
 
 # The concurrent fuzzer across a live update, on the debug kernel, for as
 # long as FUZZ_SECONDS (each of its two stages): Documentation/robustness.rst.
@@ -177,7 +177,7 @@ fuzz: deps kernel-debug tools selftests
 
 # Both kernels side by side: Documentation/benchmarks.rst.
 bench: deps kernels tools selftests rootfs
-	$(call timed,tools/luobench/luobench.py $(BENCH_ARGS),bench)
+	$(call timed,tools/testing/luobench/luobench.py $(BENCH_ARGS),bench)
 
 vm: kernel tools $(if $(filter systemd,$(LUO_GUEST)),rootfs)
 	@$(LUOVM) shell -k $(BUILD)/kernel-$(KERNEL_FLAVOR)/bzImage -n shell \

@@ -9,6 +9,9 @@
 #define LUO_NAME_LEN	64	/* session names, as in the uapi */
 #define LUO_COMPAT_LEN	48	/* handler and FLB compatible strings */
 
+/* log2 histograms of ns, BPF side and tools alike: slot i counts [2^i, 2^(i+1)). */
+#define LUO_HIST_SLOTS	40
+
 /*
  * LUO_OP_MAPPER(FN) calls FN(OP, name, CLASS) for each operation, in the
  * order of enum luo_op: one per liveupdate tracepoint, named as the

@@ -60,13 +60,13 @@ wait_debug_kernel() {
 
 run_suites build/check \
 	"kernel-tree selftests/harness/test_kernel_tree.sh" \
-	"upstream-ours env LUO_FLAVOR=ours tools/vm/luovm run -q -n upstream-ours --plan tools/vm/plans/upstream.plan" \
-	"upstream-mainline env LUO_FLAVOR=mainline tools/vm/luovm run -q -n upstream-mainline --plan tools/vm/plans/upstream.plan" \
-	"concurrency-smp4 tools/vm/luovm run -q -n concurrency-smp4 --smp 4 -c build/selftests/luo_concurrency -c build/selftests/luo_concurrency -c build/selftests/luo_concurrency" \
-	"chain-256m tools/vm/luovm run -q -n chain-256m --plan selftests/liveupdate/chain.plan" \
-	"from-mainline tools/vm/luovm run -q -n from-mainline --plan selftests/liveupdate/from_mainline.plan" \
+	"upstream-ours env LUO_FLAVOR=ours tools/testing/vm/luovm run -q -n upstream-ours --plan tools/testing/vm/plans/upstream.plan" \
+	"upstream-mainline env LUO_FLAVOR=mainline tools/testing/vm/luovm run -q -n upstream-mainline --plan tools/testing/vm/plans/upstream.plan" \
+	"concurrency-smp4 tools/testing/vm/luovm run -q -n concurrency-smp4 --smp 4 -c build/selftests/luo_concurrency -c build/selftests/luo_concurrency -c build/selftests/luo_concurrency" \
+	"chain-256m tools/testing/vm/luovm run -q -n chain-256m --plan selftests/liveupdate/chain.plan" \
+	"from-mainline tools/testing/vm/luovm run -q -n from-mainline --plan selftests/liveupdate/from_mainline.plan" \
 	"luo-trace selftests/liveupdate/trace_test.sh" \
-	"luo-inject tools/vm/luovm run -q -n luo-inject --plan selftests/liveupdate/inject.plan" \
+	"luo-inject tools/testing/vm/luovm run -q -n luo-inject --plan selftests/liveupdate/inject.plan" \
 	"systemd-ours selftests/systemd/systemd_test.sh ours" \
 	"systemd-mainline selftests/systemd/systemd_test.sh mainline" \
 	"snoop-lat selftests/tools/snoop_lat_test.sh" \
@@ -75,7 +75,7 @@ run_suites build/check \
 	"bpftrace selftests/tools/bpftrace_test.sh" \
 	"kernel-debug wait_debug_kernel" \
 	"harness selftests/harness/test_luovm.sh" \
-	"luo-debug env LUO_FLAVOR=debug tools/vm/luovm run -q -n luo-debug --plan selftests/liveupdate/luo.plan" \
+	"luo-debug env LUO_FLAVOR=debug tools/testing/vm/luovm run -q -n luo-debug --plan selftests/liveupdate/luo.plan" \
 	"fuzz selftests/fuzz/fuzz_test.sh -n fuzz --seconds 30" \
 	"perf selftests/perf/perf_test.sh" \
 	"consoles selftests/harness/check_consoles.py --since build/check/.started build/vm"

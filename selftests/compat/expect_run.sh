@@ -11,7 +11,7 @@ set -u
 cd "$(dirname "$0")/../.." || exit 2
 name=$1 rx=$2 why=$3
 shift 3
-out=$(tools/vm/luovm run -q -n "$name" "$@" 2>&1)
+out=$(tools/testing/vm/luovm run -q -n "$name" "$@" 2>&1)
 rc=$?
 echo "$out"
 echo "$why" >"build/vm/$name/planted"

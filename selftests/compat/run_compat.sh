@@ -37,7 +37,7 @@ echo "# compat: this tree Linux $here ($build), other tree Linux $other ($compat
 
 mkdir -p build/check
 touch build/check/.compat-started
-vm=tools/vm/luovm
+vm=tools/testing/vm/luovm
 on_other="env LUO_BUILD=$compat"
 # The upgrade plans: from the other tree into this one and back, with the
 # upstream selftests of the tree they start from.
@@ -47,8 +47,8 @@ upgrade() {
 }
 
 run_suites build/check \
-	"compat-upstream-ours $on_other LUO_FLAVOR=ours $vm run -q -n compat-upstream-ours --plan tools/vm/plans/upstream.plan" \
-	"compat-upstream-mainline $on_other LUO_FLAVOR=mainline $vm run -q -n compat-upstream-mainline --plan tools/vm/plans/upstream.plan" \
+	"compat-upstream-ours $on_other LUO_FLAVOR=ours $vm run -q -n compat-upstream-ours --plan tools/testing/vm/plans/upstream.plan" \
+	"compat-upstream-mainline $on_other LUO_FLAVOR=mainline $vm run -q -n compat-upstream-mainline --plan tools/testing/vm/plans/upstream.plan" \
 	"compat-chain-256m $on_other $vm run -q -n compat-chain-256m --plan selftests/liveupdate/chain.plan" \
 	"compat-blackout $on_other $vm run -q -n compat-blackout --plan selftests/tools/blackout.plan" \
 	"compat-snoop-lat $on_other $vm run -q -n compat-snoop-lat --plan selftests/tools/snoop_lat.plan" \

@@ -38,7 +38,7 @@ echo "# $name: luo_fuzz on the $LUO_FLAVOR kernel, $smp CPUs: $args; $rounds han
 echo "# reproduce: selftests/fuzz/fuzz_test.sh --seed $seed --seconds $seconds --fail $fail --rounds $rounds"
 # Each stage: its fuzzing, the boot and kmemleak's scans, with room to spare.
 timeout=$(( seconds + 600 ))
-tools/vm/luovm run -q -n "$name" --smp "$smp" --mem 2G --stage-timeout "$timeout" \
+tools/testing/vm/luovm run -q -n "$name" --smp "$smp" --mem 2G --stage-timeout "$timeout" \
 	--timeout $(( 2 * timeout )) --plan selftests/fuzz/fuzz.plan \
 	--append "luo_handover_fuzz_test.fuzz_seed=$seed luo_handover_fuzz_test.rounds=$rounds"
 rc=$?

@@ -208,7 +208,7 @@ static int stage1(struct fz_proc *p)
 	check(fz_seed_session(p), 0, "a seeded session of memfds");
 	check(fz_state_write(p, opts.state), 0, "what survived written to %s", opts.state);
 	fz_proc_drop_device(p);
-	check(hold_fds(), 0, "a child holds the sessions");
+	check(luo_hold_fds(), 0, "a child holds the sessions");
 	return 0;
 }
 

@@ -29,6 +29,10 @@ import re
 import shlex
 import sys
 
+sys.dont_write_bytecode = True     # no __pycache__ in the source tree
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from ktap import Tap  # noqa: E402
+
 BOOT = re.compile(r"\] Linux version ")
 SMP = re.compile(r"smp: Brought up (\d+) nodes?, (\d+) CPUs?")
 TSC_FAIL = re.compile(r"could not calculate TSC khz")
@@ -108,21 +112,15 @@ def main():
                 planted.append((name, f.read().strip()))
         except FileNotFoundError:
             runs.append(name)
-    print("TAP version 13")
+    tap = Tap("consoles")
     for name, why in planted:
-        print(f"# {name}: planted on purpose ({why}): not checked here")
-    print(f"1..{max(len(runs), 1)}")
+        tap.note(f"{name}: planted on purpose ({why}): not checked here")
     if not runs:
-        print(f"not ok 1 - no console log in {args.vmdir} to check")
-        print("# consoles: 0 passed, 1 failed")
-        return 1
-    failed = 0
-    for i, name in enumerate(runs, 1):
+        tap.check(False, f"no console log in {args.vmdir} to check")
+    for name in runs:
         ok, msg = check(os.path.join(args.vmdir, name))
-        failed += not ok
-        print(f"{'ok' if ok else 'not ok'} {i} - {name}: {msg}")
-    print(f"# consoles: {len(runs) - failed} passed, {failed} failed")
-    return 1 if failed else 0
+        tap.check(ok, f"{name}: {msg}")
+    return tap.end()
 
 
 if __name__ == "__main__":

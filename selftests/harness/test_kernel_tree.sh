@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# test_kernel_tree.sh: tools/build/kernel.sh keeps a flavor's object tree
+# test_kernel_tree.sh: tools/testing/build/kernel.sh keeps a flavor's object tree
 # only while the flavor's source tree stays the same.  Switching trees
 # (LINUX_SERIES=7.2 after 7.3) must drop the objects: the other tree's
 # files carry their own release's mtimes, often older than the objects, so
@@ -25,13 +25,13 @@ cp -al "$tree" "$tmp/other-tree"
 tap_init kernel-tree
 
 out=$tmp/kernel-mainline
-tools/build/kernel.sh mainline "$tree" "$out" . headers >"$tmp/1.log" 2>&1
+tools/testing/build/kernel.sh mainline "$tree" "$out" . headers >"$tmp/1.log" 2>&1
 tap_result $? "headers from the first tree"
 touch "$out/obj/planted.o"
-tools/build/kernel.sh mainline "$tree" "$out" . headers >"$tmp/2.log" 2>&1
+tools/testing/build/kernel.sh mainline "$tree" "$out" . headers >"$tmp/2.log" 2>&1
 [ -f "$out/obj/planted.o" ]
 tap_result $? "the same tree again keeps the objects"
-tools/build/kernel.sh mainline "$tmp/other-tree" "$out" . headers >"$tmp/3.log" 2>&1
+tools/testing/build/kernel.sh mainline "$tmp/other-tree" "$out" . headers >"$tmp/3.log" 2>&1
 tap_result $? "headers from another tree"
 [ ! -e "$out/obj/planted.o" ] && grep -q "dropping its objects" "$tmp/3.log"
 tap_result $? "another tree drops the objects of the first, and says so"

@@ -1,14 +1,14 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Tests of the VM runner itself (tools/vm/luovm): each case boots a guest with
+# Tests of the VM runner itself (tools/testing/vm/luovm): each case boots a guest with
 # a plan built to pass or to fail in one particular way, and checks that the
 # runner's exit code and report say exactly that.  A runner that passed a
 # broken plan would make every other test of this repository worthless.
 set -u
 cd "$(dirname "$0")/../.."
 
-LUOVM=tools/vm/luovm
+LUOVM=tools/testing/vm/luovm
 K=${LUO_BUILD:-build}/kernel-ours/bzImage
 KM=${LUO_BUILD:-build}/kernel-mainline/bzImage
 KD=${LUO_BUILD:-build}/kernel-debug/bzImage
@@ -83,7 +83,7 @@ check never-reaches-stage-2 1 'missing stage: stage 2 never started' -k "$K" \
 
 # A kexec that the kernel refuses is reported, and so is the missing stage.
 check kexec-refused 1 'kexec refused: .*end of stage 1' -k "$K" -c true \
-	--kexec tools/vm/guest-init -c true
+	--kexec tools/testing/vm/guest-init -c true
 
 # A TAP "not ok" fails the command even when it exits 0.
 check tap-not-ok 1 'not ok 1 stage 1: .*1 TAP test\(s\) not ok' -k "$K" \
@@ -126,9 +126,9 @@ check unit-host-guest 2 'units \(unit =, --unit\) need the systemd guest' -k "$K
 check unit-missing 2 'unit selftests/systemd/units/none.service does not exist' -k "$K" \
 	--guest systemd --unit selftests/systemd/units/none.service -c true
 
-# The accelerator (tools/vm/luovm_accel.py).  No KVM device: TCG, and the
+# The accelerator (tools/testing/vm/luovm_accel.py).  No KVM device: TCG, and the
 # report says why.
-LUOVM="env LUOVM_ACCEL=auto LUOVM_KVM_DEVICE=/nonexistent/kvm tools/vm/luovm" \
+LUOVM="env LUOVM_ACCEL=auto LUOVM_KVM_DEVICE=/nonexistent/kvm tools/testing/vm/luovm" \
 	check accel-no-kvm 0 '# accel: tcg \(no /nonexistent/kvm\)' -k "$K" -c true
 
 # A KVM that never runs a guest (qemu-kvm-hangs: a paused QEMU that prints
@@ -139,7 +139,7 @@ LUOVM="env LUOVM_ACCEL=auto LUOVM_KVM_DEVICE=/nonexistent/kvm tools/vm/luovm" \
 fake=$(mktemp -d)
 hangenv="LUOVM_KVM_DEVICE=/dev/null LUOVM_ACCEL_CACHE=$fake/accel.json
 LUOVM_PROBE_TIMEOUT=5 QEMU_HANGS_LOG=$fake/calls"
-hang="env LUOVM_ACCEL=auto $hangenv tools/vm/luovm --qemu selftests/harness/qemu-kvm-hangs"
+hang="env LUOVM_ACCEL=auto $hangenv tools/testing/vm/luovm --qemu selftests/harness/qemu-kvm-hangs"
 LUOVM=$hang check accel-kvm-hangs 0 \
 	'luovm: using TCG: /dev/null is there, but a probe guest under KVM printed nothing and no marker within 5 s' \
 	-k "$K" -c 'test -c /dev/liveupdate' --kexec -c 'test -c /dev/liveupdate'
@@ -152,7 +152,7 @@ verify accel-kvm-hangs "TCG cached for this host" \
 LUOVM=$hang check accel-cached 0 '# accel: tcg \(/dev/null is there, but .*verdict cached in ' -k "$K" -c true
 verify accel-cached "the notice again" grep -q '^luovm: using TCG: /dev/null is there' <<<"$out"
 verify accel-cached "no second probe" test "$(paste -sd, "$fake/calls")" = kvm,tcg,tcg
-LUOVM="env LUOVM_ACCEL=kvm $hangenv tools/vm/luovm --qemu selftests/harness/qemu-kvm-hangs" \
+LUOVM="env LUOVM_ACCEL=kvm $hangenv tools/testing/vm/luovm --qemu selftests/harness/qemu-kvm-hangs" \
 	check accel-forced-kvm 2 \
 	'LUOVM_ACCEL=kvm, but KVM does not run guests here: a probe guest under KVM printed nothing' \
 	-k "$K" -c true

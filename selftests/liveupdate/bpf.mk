@@ -18,12 +18,14 @@ BPFTOOL ?= bpftool
 # and unions as anonymous members ("union pipe_index;"), which vmlinux.h
 # keeps; without it they would be empty declarations, and members missing.
 BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_x86 -Wall -Werror \
-	      -fms-extensions -Wno-microsoft-anon-tag -I$(OUT) -isystem $(UAPI)
+	      -fms-extensions -Wno-microsoft-anon-tag -I$(OUT) -I../../bpf -isystem $(UAPI)
 BPF_LDLIBS := -lbpf -lelf -lzstd -lz
 
 BPF_PROGS := $(OUT)/luo_inject_test
 BPF_OBJS := $(OUT)/luo_inject.bpf.o
 BPF_SKELS := $(BPF_OBJS:.bpf.o=.skel.h)
+# The loader's objects, one per source, in $(OBJ) (see Makefile).
+INJECT_OBJS := $(patsubst %,$(OBJ)/%.o,luo_inject_test luo_inject_progs luo_inject_sys)
 
 all: $(BPF_PROGS)
 
@@ -41,15 +43,21 @@ $(BPF_SKELS): $(OUT)/%.skel.h: $(OUT)/%.bpf.o
 	$(BPFTOOL) gen skeleton $< name $* > $@.tmp
 	mv $@.tmp $@
 
-# The skeleton is included from $(OUT); -MMD then names it and the rest.
-$(BPF_PROGS): $(OUT)/%_test: %_test.c $(OUT)/%.skel.h $(UAPI)/linux/liveupdate.h \
-		$(UAPI)/linux/liveupdate_record.h
-	$(CC) $(CFLAGS) -I$(OUT) -MMD -MP -MF $@.d $(LDFLAGS) -o $@ $< $(BPF_LDLIBS)
+# The skeleton is included from $(OUT) by the sources named below, which
+# wait for it; -MMD then names it and the rest.
+$(INJECT_OBJS): $(OBJ)/%.o: %.c $(UAPI)/linux/liveupdate.h $(UAPI)/linux/liveupdate_record.h
+	@mkdir -p $(OBJ)
+	$(CC) $(CFLAGS) -I$(OUT) -MMD -MP -MF $@.d -c -o $@ $<
+
+$(OBJ)/luo_inject_test.o $(OBJ)/luo_inject_progs.o: $(OUT)/luo_inject.skel.h
+
+$(OUT)/luo_inject_test: $(INJECT_OBJS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(INJECT_OBJS) $(BPF_LDLIBS)
 
 bpf-clean:
 	rm -f $(BPF_PROGS) $(BPF_PROGS:=.d) $(BPF_OBJS) $(BPF_OBJS:=.d) $(BPF_SKELS) \
-	      $(OUT)/vmlinux.h
+	      $(INJECT_OBJS) $(INJECT_OBJS:=.d) $(OUT)/vmlinux.h
 
--include $(BPF_PROGS:=.d) $(BPF_OBJS:=.d)
+-include $(INJECT_OBJS:=.d) $(BPF_OBJS:=.d)
 
 .PHONY: bpf-clean

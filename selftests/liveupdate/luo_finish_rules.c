@@ -143,7 +143,7 @@ static void stage1(void)
 	if (ksft_get_fail_cnt())
 		ksft_test_result_fail("a child holds the sessions: not started after failures\n");
 	else
-		check(hold_fds(), 0, "a child holds the sessions");
+		check(luo_hold_fds(), 0, "a child holds the sessions");
 	for (i = 0; i < ARRAY_SIZE(sessions); i++)
 		if (sfds[i] >= 0)
 			close(sfds[i]);

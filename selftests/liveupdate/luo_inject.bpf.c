@@ -14,6 +14,7 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 
+#include "luo_helpers.bpf.h"
 #include "luo_inject.h"
 
 char LICENSE[] SEC("license") = "GPL";
@@ -49,15 +50,7 @@ static __always_inline bool ours(const char *name)
 static __always_inline bool same_session(const char *name,
 					 const volatile struct inj_target *target)
 {
-	int i;
-
-	for (i = 0; i < INJ_NAME_LEN; i++) {
-		if (name[i] != target->session[i])
-			return !target->session[0];
-		if (!name[i])
-			break;
-	}
-	return true;
+	return !target->session[0] || luo_str_eq(name, target->session, INJ_NAME_LEN);
 }
 
 /*

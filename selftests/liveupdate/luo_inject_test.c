@@ -30,20 +30,23 @@
  * A kernel without the hooks or their tracepoints fails the test: the
  * programs do not load.  Each check is one TAP line; the exit code is 0
  * only when all pass.
+ *
+ * This file holds the stages, main and whatever reports to kselftest: the
+ * checks, and the loading and attaching of the programs, whose failure
+ * bails out with the counts.  kselftest.h keeps its counts per source
+ * file, so these must share one.  luo_inject_progs.c holds the skeleton,
+ * its ring buffer and the injectors, luo_inject_sys.c the memfds, the
+ * kexec and the record.
  */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/syscall.h>
 #include <unistd.h>
-#include <linux/kexec.h>
 #include <linux/liveupdate.h>
 #include <linux/liveupdate_record.h>
-#include <linux/reboot.h>
 #include <bpf/libbpf.h>
 
 #include "luo_util.h"
@@ -51,9 +54,7 @@
 #include "luo_check.h"
 #include "luo_inject.h"
 #include "luo_inject.skel.h"
-
-/* Bytes of each preserved memfd. */
-#define FILE_LEN	(1024 * 1024)
+#include "luo_inject_test.h"
 
 /* Tokens of the files of each session: 1 .. NR_TOKENS. */
 #define NR_TOKENS	3
@@ -64,13 +65,9 @@
 /* What the hooks return. */
 #define INJECTED	EIO
 
-#define RECORD_PATH	"/sys/kernel/debug/liveupdate/record.bin"
-
 /* TAP lines of each stage; ksft_finished() fails the run if they differ. */
 #define STAGE1_CHECKS	25
 #define STAGE2_CHECKS	22
-
-#define MAX_EVENTS	32
 
 _Static_assert(INJ_NAME_LEN == LIVEUPDATE_SESSION_NAME_LENGTH, "session names differ in size");
 
@@ -83,44 +80,10 @@ static const char *const event_names[] = {
 	[INJ_EV_RETRIEVE] = "retrieve",
 };
 
-static struct luo_inject *skel;
-static struct ring_buffer *ring;
-
-/* Events taken from the ring buffer since the last check_events(). */
-struct events_seen {
-	struct inj_event ev[MAX_EVENTS];
-	unsigned int nr;	/* may exceed MAX_EVENTS: the rest are left out */
-};
-
 static struct events_seen seen;
 
 /* The compatible string of the memfd handler. */
 #define MEMFD		"memfd-v2"
-
-/* An event check_events() expects. */
-struct expect {
-	enum inj_event_type type;
-	const char *session;
-	__u64 token;
-	int result;
-	const char *handler;
-};
-
-/* The contents of the memfd of @token in session @name: 1 MiB of xorshift. */
-static void content(char *buf, const char *name, __u64 token)
-{
-	__u64 s = 0x9e3779b97f4a7c15ULL * token;
-	size_t i;
-
-	for (i = 0; name[i]; i++)
-		s = s * 31 + (unsigned char)name[i];
-	for (i = 0; i < FILE_LEN; i += sizeof(s)) {
-		s ^= s << 13;
-		s ^= s >> 7;
-		s ^= s << 17;
-		memcpy(buf + i, &s, sizeof(s));
-	}
-}
 
 /* libbpf's warnings, as TAP diagnostics; its debug output is left out. */
 static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
@@ -129,35 +92,6 @@ static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list 
 		return 0;
 	printf("# ");
 	return vprintf(fmt, ap);
-}
-
-static int on_event(void *ctx, void *data, size_t len)
-{
-	struct events_seen *s = ctx;
-
-	if (s->nr < MAX_EVENTS && len >= sizeof(s->ev[0]))
-		memcpy(&s->ev[s->nr], data, sizeof(s->ev[0]));
-	s->nr++;
-	return 0;
-}
-
-/* The program that injects into @hook, and where its link is kept. */
-static struct bpf_link **injector(enum inj_hook hook, struct bpf_program **prog)
-{
-	switch (hook) {
-	case INJ_HOOK_PRESERVE:
-		*prog = skel->progs.inject_preserve;
-		return &skel->links.inject_preserve;
-	case INJ_HOOK_FREEZE:
-		*prog = skel->progs.inject_freeze;
-		return &skel->links.inject_freeze;
-	case INJ_HOOK_CAN_FINISH:
-		*prog = skel->progs.inject_can_finish;
-		return &skel->links.inject_can_finish;
-	default:
-		*prog = skel->progs.inject_retrieve;
-		return &skel->links.inject_retrieve;
-	}
 }
 
 static void attach(struct bpf_program *prog, struct bpf_link **link)
@@ -202,12 +136,6 @@ static void bpf_setup(const struct inj_target targets[INJ_NR_HOOKS])
 		ksft_exit_fail_msg("cannot open the ring buffer: %s\n", strerror(errno));
 }
 
-static void bpf_teardown(void)
-{
-	ring_buffer__free(ring);
-	luo_inject__destroy(skel);
-}
-
 /* Attach the injector of @hook. */
 static void inject_start(enum inj_hook hook)
 {
@@ -216,17 +144,6 @@ static void inject_start(enum inj_hook hook)
 
 	attach(prog, link);
 	ksft_print_msg("%s attached\n", bpf_program__name(prog));
-}
-
-/* Destroy the link of the injector of @hook: LUO runs without it again. */
-static void inject_stop(enum inj_hook hook)
-{
-	struct bpf_program *prog;
-	struct bpf_link **link = injector(hook, &prog);
-
-	bpf_link__destroy(*link);
-	*link = NULL;
-	ksft_print_msg("%s detached\n", bpf_program__name(prog));
 }
 
 /* One TAP line: the injector of @hook matched @matched calls, failed @injected. */
@@ -240,13 +157,6 @@ static void check_injector(enum inj_hook hook, __u32 matched, __u32 injected)
 			 "%s matched %u calls (expected %u) and failed %u (expected %u)\n",
 			 bpf_program__name(prog), skel->bss->matched[hook], matched,
 			 skel->bss->injected[hook], injected);
-}
-
-static bool same_event(const struct inj_event *e, const struct expect *x)
-{
-	return e->type == x->type && !strcmp(e->session, x->session) &&
-	       e->token == x->token && e->result == x->result &&
-	       !strcmp(e->handler, x->handler);
 }
 
 /*
@@ -282,82 +192,6 @@ static void check_events(const struct expect *exp, unsigned int n, const char *w
 	ksft_test_result(pass, "tracepoints: %s\n", what);
 }
 
-/* close(): 0 or -errno, and -EBADF for a descriptor never obtained. */
-static int close_fd(int fd)
-{
-	if (fd < 0)
-		return -EBADF;
-	return close(fd) ? -errno : 0;
-}
-
-/* The memfd of @token of session @name, of known contents: fd or -errno. */
-static int make_memfd(const char *name, __u64 token)
-{
-	static char buf[FILE_LEN];
-
-	content(buf, name, token);
-	return memfd_with(buf, sizeof(buf));
-}
-
-/* Retrieve @token of @sfd: 0 if it holds what stage 1 wrote, or -errno. */
-static int retrieve_verify(int sfd, const char *name, __u64 token)
-{
-	static char expected[FILE_LEN];
-	int fd = luo_retrieve_fd(sfd, token);
-	int ret;
-
-	if (fd < 0)
-		return fd;
-	content(expected, name, token);
-	ret = fd_holds(fd, expected, sizeof(expected));
-	if (ret == -EILSEQ)
-		ksft_print_msg("%s token %llu: size or contents differ from stage 1\n",
-			       name, (unsigned long long)token);
-	close(fd);
-	return ret;
-}
-
-/*
- * kexec_file_load(2) @kernel with this boot's command line, then reboot(2)
- * into it: the -errno of the first that fails; no return if none does.
- */
-static int kexec_self(const char *kernel)
-{
-	char cmdline[4096];
-	int fd, ret;
-	ssize_t n;
-
-	fd = open("/proc/cmdline", O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	n = read(fd, cmdline, sizeof(cmdline) - 1);
-	ret = n < 0 ? -errno : n ? 0 : -ENODATA;
-	close(fd);
-	if (ret)
-		return ret;
-	cmdline[n] = '\0';
-	if (cmdline[n - 1] == '\n')
-		cmdline[n - 1] = '\0';
-
-	fd = open(kernel, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	/* The length includes the terminating NUL. */
-	ret = syscall(SYS_kexec_file_load, fd, -1, strlen(cmdline) + 1, cmdline,
-		      (unsigned long)KEXEC_FILE_NO_INITRAMFS) ? -errno : 0;
-	close(fd);
-	if (ret) {
-		ksft_print_msg("kexec_file_load %s: %s\n", kernel, strerror(-ret));
-		return ret;
-	}
-	fflush(stdout);
-	sync();
-	if (syscall(SYS_reboot, LINUX_REBOOT_MAGIC1, LINUX_REBOOT_MAGIC2,
-		    LINUX_REBOOT_CMD_KEXEC, NULL))
-		return -errno;
-	return 0;
-}
-
 /* struct luo_record_update fields checked, as one update should have them. */
 struct want_update {
 	__u64 number;
@@ -366,33 +200,6 @@ struct want_update {
 	__u32 nr_sessions;
 	__u32 nr_files;
 };
-
-/* The live-update record, checked, in a static buffer: NULL if unreadable. */
-static const struct luo_record_header *read_record(void)
-{
-	static char buf[512 * 1024];
-	const struct luo_record_header *hdr = (const void *)buf;
-	ssize_t len = 0, n;
-	int fd;
-
-	fd = open(RECORD_PATH, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		ksft_print_msg("cannot open %s: %s\n", RECORD_PATH, strerror(errno));
-		return NULL;
-	}
-	while ((size_t)len < sizeof(buf) && (n = read(fd, buf + len, sizeof(buf) - len)) > 0)
-		len += n;
-	close(fd);
-	if ((size_t)len < sizeof(*hdr) || hdr->magic != LUO_RECORD_MAGIC ||
-	    hdr->version != LUO_RECORD_VERSION ||
-	    hdr->update_size < sizeof(struct luo_record_update) ||
-	    (size_t)len < hdr->header_size + (size_t)hdr->nr_updates * hdr->update_size) {
-		ksft_print_msg("%s is not a record of version %d\n", RECORD_PATH,
-			       LUO_RECORD_VERSION);
-		return NULL;
-	}
-	return hdr;
-}
 
 /*
  * One TAP line: the latest @n updates of the history of record @hdr are
@@ -554,7 +361,7 @@ static void stage1(const char *kernel)
 	if (ksft_get_fail_cnt())
 		ksft_test_result_fail("a child holds the sessions: not started after failures\n");
 	else
-		check(hold_fds(), 0, "a child holds the sessions");
+		check(luo_hold_fds(), 0, "a child holds the sessions");
 	for (s = 0; s < ARRAY_SIZE(sessions); s++)
 		if (sfds[s] >= 0)
 			close(sfds[s]);

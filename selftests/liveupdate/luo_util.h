@@ -94,45 +94,4 @@ static inline const char *errname(int err)
 	return s ? s : "unknown errno";
 }
 
-/*
- * Leave a child, in a session of its own and with its stdio on /dev/null,
- * holding every fd the caller has open until the kexec: the pid, or -errno.
- */
-static inline int hold_fds(void)
-{
-	int ready[2], null;
-	pid_t pid;
-	char c = 0;
-
-	if (pipe2(ready, O_CLOEXEC))
-		return -errno;
-	fflush(NULL);
-	pid = fork();
-	if (pid < 0)
-		return -errno;
-	if (pid == 0) {
-		close(ready[0]);
-		setsid();
-		null = open("/dev/null", O_RDWR);
-		if (null >= 0) {
-			dup2(null, STDIN_FILENO);
-			dup2(null, STDOUT_FILENO);
-			dup2(null, STDERR_FILENO);
-			close(null);
-		}
-		if (write(ready[1], &c, 1) != 1)
-			_exit(1);
-		close(ready[1]);
-		for (;;)
-			pause();
-	}
-	close(ready[1]);
-	if (read(ready[0], &c, 1) != 1) {
-		close(ready[0]);
-		return -ECHILD;
-	}
-	close(ready[0]);
-	return pid;
-}
-
 #endif /* LUO_UTIL_H */

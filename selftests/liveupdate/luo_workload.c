@@ -244,7 +244,7 @@ static int stage1(void)
 	}
 	close(luo);
 
-	pid = hold_fds();
+	pid = luo_hold_fds();
 	if (pid < 0) {
 		fail("fork a child to hold the sessions: %s", strerror(-pid));
 		return 1;

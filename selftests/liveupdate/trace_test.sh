@@ -36,7 +36,7 @@ append="trace_event=liveupdate:* tp_printk trace_clock=global"
 t0=$(date +%s)
 echo "# $name: the plan in the guest"
 # Without pipefail a pipeline's status is tee's: the runner's is kept.
-tools/vm/luovm run -q -n "$name" --plan selftests/liveupdate/trace.plan \
+tools/testing/vm/luovm run -q -n "$name" --plan selftests/liveupdate/trace.plan \
 	--append "$append" "$@" 2>&1 | tee "$tmp/luovm.log"
 rc=${PIPESTATUS[0]}
 read -r p1 f1 < <(counts "$tmp/luovm.log")

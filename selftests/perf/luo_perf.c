@@ -361,7 +361,7 @@ static int cmd_hold(const char *sized, int small)
 	}
 	printf("luo_perf: holding %s and %s (%d small files) for the kexec\n",
 	       SIZED_SESSION, SMALL_SESSION, small);
-	err = hold_fds();
+	err = luo_hold_fds();
 	if (err < 0)
 		die("hold the sessions", err);
 	return 0;

@@ -50,8 +50,10 @@ import statistics
 import sys
 
 sys.dont_write_bytecode = True     # no __pycache__ in the source tree
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tools"))
+_HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path[:0] = [os.path.join(_HERE, "..", "tools"), os.path.join(_HERE, "..", "lib")]
 from blackout_check import Record, E_FREEZE_BEGIN, E_FILE_FREEZE, E_FREEZE_END, M_DONE  # noqa: E402
+from ktap import Tap  # noqa: E402
 
 LINEAR_MARGIN = 1.5       # t(4x size) / t(size) within [4 / 1.5, 4 * 1.5]
 FREEZE_FACTOR = 3.0       # per-file freeze, 64 MiB against 2 MiB (32x the data)
@@ -316,10 +318,8 @@ def main():
     ap.add_argument("--planted", action="store_true",
                     help="the run had its regressions planted: every test must fail")
     args = ap.parse_args()
-    print("TAP version 13")
-    print(f"1..{len(TESTS)}")
-    failed = 0
-    for i, (name, fn) in enumerate(TESTS, 1):
+    tap = Tap(f"perf-check{' (planted)' if args.planted else ''}")
+    for name, fn in TESTS:
         try:
             ok, msg = fn(args.run)
         except (OSError, ValueError, KeyError, IndexError, ZeroDivisionError) as e:
@@ -329,17 +329,11 @@ def main():
         if args.planted:
             # Missing samples are not a regression seen: only "REGRESSION:" is.
             caught = not ok and not broken and msg.startswith("REGRESSION:")
-            verdict = "ok" if caught else "not ok"
-            what = (f"catches its planted regression ({PLANTS[name]}): {msg}" if caught else
-                    f"did not catch its planted regression ({PLANTS[name]}): {msg}")
+            tap.check(caught, f"{name}: {'catches' if caught else 'did not catch'} "
+                      f"its planted regression ({PLANTS[name]}): {msg}")
         else:
-            verdict = "ok" if ok else "not ok"
-            what = msg
-        failed += verdict != "ok"
-        print(f"{verdict} {i} - {name}: {what}")
-    print(f"# perf-check{' (planted)' if args.planted else ''}: "
-          f"{len(TESTS) - failed} passed, {failed} failed")
-    return 1 if failed else 0
+            tap.check(ok, f"{name}: {msg}")
+    return tap.end()
 
 
 if __name__ == "__main__":

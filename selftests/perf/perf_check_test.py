@@ -32,8 +32,9 @@ import sys
 
 sys.dont_write_bytecode = True     # no __pycache__ in the source tree
 HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, HERE)
+sys.path[:0] = [HERE, os.path.join(HERE, "..", "lib")]
 import perf_check  # noqa: E402
+from ktap import Tap  # noqa: E402
 
 
 def sample(name):
@@ -82,19 +83,14 @@ def main():
         ("unchanged retrieve + 600 us with the tools", "retrieve",
          [added(d, "retrieve", 600000) for d in retr], True),
     ]
-    print("TAP version 13")
-    print(f"1..{len(cases)}")
-    failed = 0
-    for i, (name, op, runs, regressed) in enumerate(cases, 1):
+    tap = Tap("perf-check-samples")
+    for name, op, runs, regressed in cases:
         pct, what = perf_check.toolkit_pct(op, runs)
         seen = pct > perf_check.TOOLKIT_PCT[op]
-        ok = seen == regressed
-        failed += not ok
         expect = "a regression" if regressed else "no regression"
-        print(f"{'ok' if ok else 'not ok'} {i} - {name}: {expect} expected, "
-              f"{'regression' if seen else 'none'} seen: {what}")
-    print(f"# perf-check-samples: {len(cases) - failed} passed, {failed} failed")
-    return 1 if failed else 0
+        tap.check(seen == regressed, f"{name}: {expect} expected, "
+                  f"{'regression' if seen else 'none'} seen: {what}")
+    return tap.end()
 
 
 if __name__ == "__main__":

@@ -33,7 +33,7 @@ for mode in none planted; do
 	fi
 	run=build/vm/$name
 	echo "# $name: perf.plan with LUO_PERF_MODE=$mode"
-	LUO_PERF_MODE=$mode tools/vm/luovm run -q -n "$name" --mem 3G \
+	LUO_PERF_MODE=$mode tools/testing/vm/luovm run -q -n "$name" --mem 3G \
 		--plan selftests/perf/perf.plan >"/tmp/$name.$$.log" 2>&1
 	vrc=$?
 	cat "/tmp/$name.$$.log"

@@ -15,6 +15,7 @@
 #include <bpf/bpf_core_read.h>
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
+#include "luo_helpers.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -34,19 +35,6 @@ struct preserve_arg {		/* struct liveupdate_session_preserve_fd */
 	__s32 fd;
 	__u64 token;
 };
-
-static __always_inline bool is_target(const char *name)
-{
-	int i;
-
-	for (i = 0; i < NAME_LEN; i++) {
-		if (name[i] != target[i])
-			return false;
-		if (!name[i])
-			return true;
-	}
-	return false;
-}
 
 SEC("fmod_ret/luo_hook_file_preserve")
 int BPF_PROG(fail_named, const char *session, const char *handler, __u64 token, int ret)
@@ -73,7 +61,7 @@ int BPF_PROG(fail_named, const char *session, const char *handler, __u64 token, 
 			return 0;
 	} else if (bpf_probe_read_kernel_str(name, sizeof(name),
 					     BPF_CORE_READ(file, f_path.dentry, d_name.name)) < 0 ||
-		   !is_target(name)) {
+		   !luo_str_eq(name, target, NAME_LEN)) {
 		return 0;
 	}
 	failed++;

@@ -23,15 +23,15 @@ passed=0 failed=0
 
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
-if tools/build/rootfs-systemd.sh build/rootfs/systemd >"$log" 2>&1; then
-	LUO_FLAVOR=$flavor LUO_SESSION_REUSE=$reuse tools/vm/luovm run -q -n "$name" \
+if tools/testing/build/rootfs-systemd.sh build/rootfs/systemd >"$log" 2>&1; then
+	LUO_FLAVOR=$flavor LUO_SESSION_REUSE=$reuse tools/testing/vm/luovm run -q -n "$name" \
 		--guest systemd --plan "$plan" --append "$append" 2>&1 | tee "$log"
 	tally "$log" "${PIPESTATUS[0]}"
 	selftests/systemd/waterfall_check.py "build/vm/$name" "$flavor" 2>&1 | tee "$log"
 	tally "$log" "${PIPESTATUS[0]}"
 else
 	cat "$log"
-	echo "not ok 1 the systemd guest's tree (tools/build/rootfs-systemd.sh)"
+	echo "not ok 1 the systemd guest's tree (tools/testing/build/rootfs-systemd.sh)"
 	failed=1
 fi
 echo "$name: $passed passed, $failed failed"

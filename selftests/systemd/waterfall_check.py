@@ -27,15 +27,14 @@ import sys
 
 sys.dont_write_bytecode = True     # no __pycache__ in the source tree
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..",
+                                "tools", "lib"))
 from ktap import Tap  # noqa: E402
+from luo_names import SD_PHASES, SD_PHASES_NO_RECORD  # noqa: E402
 
-PHASES = {
-    "ours": ["stop-jobs", "manager-exit", "systemd-shutdown", "reboot", "luo-freeze",
-             "luo-serialize", "luo-shutdown", "luo-boot", "boot", "systemd-startup",
-             "service-restore"],
-    "mainline": ["stop-jobs", "manager-exit", "systemd-shutdown", "kexec-boot",
-                 "systemd-startup", "service-restore"],
-}
+# The waterfall's phases (tools/luoblackout/luoblackout_systemd.h): with the
+# record on ours, the kernel's part as one phase on mainline's LUO.
+PHASES = {"ours": SD_PHASES, "mainline": SD_PHASES_NO_RECORD}
 LINT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tools", "prom_lint.py")
 
 

@@ -49,20 +49,20 @@ grep -v '^ok ' "$tmp/host.log"
 tally "$tmp/host.log" $rc
 
 echo "# blackout: live updates of our kernel"
-tools/vm/luovm run -q -n blackout --plan selftests/tools/blackout.plan "$@" 2>&1 |
+tools/testing/vm/luovm run -q -n blackout --plan selftests/tools/blackout.plan "$@" 2>&1 |
 	tee "$tmp/luovm.log"
 tally "$tmp/luovm.log" "${PIPESTATUS[0]}"
 cp "$tmp/luovm.log" "$run/report.log" 2>/dev/null || true
 cp "$tmp/host.log" "$run/host.log" 2>/dev/null || true
 
 echo "# blackout: mainline's kernel"
-tools/vm/luovm run -q -n blackout-mainline --plan selftests/tools/blackout_mainline.plan "$@" 2>&1 |
+tools/testing/vm/luovm run -q -n blackout-mainline --plan selftests/tools/blackout_mainline.plan "$@" 2>&1 |
 	tee "$tmp/mainline.log"
 tally "$tmp/mainline.log" "${PIPESTATUS[0]}"
 cp "$tmp/mainline.log" build/vm/blackout-mainline/report.log 2>/dev/null || true
 
 echo "# blackout: our kernel with LUO off"
-tools/vm/luovm run -q -n blackout-luo-off --plan selftests/tools/blackout_luo_off.plan \
+tools/testing/vm/luovm run -q -n blackout-luo-off --plan selftests/tools/blackout_luo_off.plan \
 	--append liveupdate=0 "$@" 2>&1 | tee "$tmp/luo-off.log"
 tally "$tmp/luo-off.log" "${PIPESTATUS[0]}"
 cp "$tmp/luo-off.log" build/vm/blackout-luo-off/report.log 2>/dev/null || true

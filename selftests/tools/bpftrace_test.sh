@@ -29,7 +29,7 @@ echo "# $name: the plan in the guest"
 # Up to ~20 bpftrace processes start at once in each stage; under TCG that
 # takes minutes on a loaded host: more than the runner's default 300 s.
 rc=0
-tools/vm/luovm run -q -n "$name" --plan selftests/tools/bpftrace.plan \
+tools/testing/vm/luovm run -q -n "$name" --plan selftests/tools/bpftrace.plan \
 	--stage-timeout 900 --timeout 2000 "$@" >"$tmp/luovm.log" 2>&1 || rc=$?
 
 # The checkers' TAP, from the guest's output.

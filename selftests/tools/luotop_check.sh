@@ -9,11 +9,10 @@
 #              not, exits 2 with one sentence on stderr and nothing else
 #   batch1     a kernel no live update led to: -b -n N prints N reports
 #              and says so; then luotop -b watches luo_workload --stage 1
-#              and must show its sessions (wl-a 4 files, wl-b 3), its
-#              files per handler (memfd-v2 6, luo-test-v1 1) and its
-#              operations, with the totals and percentiles that bpftrace,
-#              watching too, computes from the same events; and exit 0 on
-#              SIGTERM
+#              and must show its sessions and files per handler (as
+#              luo_workload --describe lists them) and its operations,
+#              with the totals and percentiles that bpftrace, watching
+#              too, computes from the same events; and exit 0 on SIGTERM
 #   tmux-start starts the interactive luotop in a detached 80x24 tmux
 #              session, before the workload of stage 2
 #   batch2     after the kexec: luotop -b watches luo_workload --stage 2
@@ -37,6 +36,13 @@ T="tmux -L luotop-check"
 W=80 H=24
 
 . "$(dirname "$0")/../lib/tap.sh"
+# What the workload does: NR_SESSIONS, SESSIONS, MEMFD, NR_MEMFD, ...
+eval "$(python3 -B "$(dirname "$0")/../lib/workload.py" shell)" || exit 1
+# files_of SESSION: the number of files the workload preserves in it.
+files_of() {
+	echo "$SESSIONS $SESSION_FILES" |
+		awk -v s="$1" '{ n = NF / 2; for (i = 1; i <= n; i++) if ($i == s) print $(i + n) }'
+}
 # result ok|bad DESCRIPTION...
 result() {
 	if [ "$1" = ok ]; then
@@ -295,22 +301,25 @@ batch1)
 	bt_stop
 	r=$OUT/stage1.last
 	bt_compare "$r"
-	check "sessions: wl-a outgoing, open, 4 files" row "$r" '^wl-a +out +4 +- +- +open$'
-	check "sessions: wl-b outgoing, open, 3 files" row "$r" '^wl-b +out +3 +- +- +open$'
-	check "handlers: memfd-v2 holds 6 preserved files" row "$r" '^memfd-v2 +6 +0 +0 +0$'
-	check "handlers: luo-test-v1 holds 1 preserved file" row "$r" '^luo-test-v1 +1 +0 +0 +0$'
-	check_op "$r" session_create - 2
-	check_op "$r" file_preserve memfd-v2 6
-	check_op "$r" file_preserve luo-test-v1 1
-	check_op "$r" flb_preserve luo-test-v1 1
+	for s in $SESSIONS; do
+		n=$(files_of "$s")
+		check "sessions: $s outgoing, open, $n files" row "$r" "^$s +out +$n +- +- +open\$"
+	done
+	check "handlers: $MEMFD holds $NR_MEMFD preserved files" row "$r" "^$MEMFD +$NR_MEMFD +0 +0 +0\$"
+	check "handlers: $TEST holds $NR_TEST preserved file(s)" row "$r" "^$TEST +$NR_TEST +0 +0 +0\$"
+	check_op "$r" session_create - "$NR_SESSIONS"
+	check_op "$r" file_preserve "$MEMFD" "$NR_MEMFD"
+	check_op "$r" file_preserve "$TEST" "$NR_TEST"
+	check_op "$r" flb_preserve "$TEST" "$NR_FLBS"
 	check "session_create has no callback time: p50 and p99 are -" \
 		sh -c "awk '\$1 == \"session_create\"' '$r' | grep -Eq ' - +-\$'"
-	check "file_preserve x memfd-v2 had a rate > 0 while the workload ran" \
-		sh -c "awk '\$1 == \"file_preserve\" && \$2 == \"memfd-v2\" && \$3 > 0 { f = 1 } END { exit !f }' '$OUT/stage1.txt'"
+	check "file_preserve x $MEMFD had a rate > 0 while the workload ran" \
+		sh -c "awk '\$1 == \"file_preserve\" && \$2 == \"$MEMFD\" && \$3 > 0 { f = 1 } END { exit !f }' '$OUT/stage1.txt'"
 	check "and 0.0/s in the last report, after it" \
-		sh -c "awk '\$1 == \"file_preserve\" && \$2 == \"memfd-v2\" && \$3 == \"0.0\" { f = 1 } END { exit !f }' '$r'"
+		sh -c "awk '\$1 == \"file_preserve\" && \$2 == \"$MEMFD\" && \$3 == \"0.0\" { f = 1 } END { exit !f }' '$r'"
+	# session_create, file_preserve x each handler, flb_preserve.
 	check "no operation of another kind was seen" \
-		sh -c "[ \$(awk '/^OPERATION/ { o = 1; next } /^\$/ { o = 0 } o' '$r' | wc -l) -eq 4 ]"
+		sh -c "[ \$(awk '/^OPERATION/ { o = 1; next } /^\$/ { o = 0 } o' '$r' | wc -l) -eq $((1 + NR_HANDLERS + 1)) ]"
 	;;
 tmux-start)
 	start_tmux main
@@ -329,7 +338,7 @@ batch2)
 		end=$(($(date +%s) + 60))
 		while [ "$(date +%s)" -lt "$end" ]; do
 			$T capture-pane -p -t luotop >"$OUT/pane-poll.txt" 2>/dev/null
-			if awk '$1 == "file_retrieve" && $2 == "memfd-v2" && $3 > 0 { f = 1 } END { exit !f }' "$OUT/pane-poll.txt"; then
+			if awk -v h="$MEMFD" '$1 == "file_retrieve" && $2 == h && $3 > 0 { f = 1 } END { exit !f }' "$OUT/pane-poll.txt"; then
 				mv "$OUT/pane-poll.txt" "$OUT/pane-busy.txt"
 				break
 			fi
@@ -341,27 +350,30 @@ batch2)
 	watch_batch stage2 "$WORKLOAD" --stage 2
 	bt_stop
 	wait "$poller"
-	check "the interactive luotop showed file_retrieve x memfd-v2 at a rate > 0" test -s "$OUT/pane-busy.txt"
+	check "the interactive luotop showed file_retrieve x $MEMFD at a rate > 0" test -s "$OUT/pane-busy.txt"
 	r=$OUT/stage2.last
 	bt_compare "$r"
 	check "the liveupdate-number: #1" row "$r" '^luotop - .*liveupdate #1 '
-	check "at boot: update #1 handed 2 sessions, 7 files, 1 FLB" \
-		row "$r" '^At boot: update #1 handed 2 sessions, 7 files, 1 FLBs \(0 dropped\)$'
-	check "sessions: wl-a incoming, 4 files, 4 retrieved, 4 finished, closed" \
-		row "$r" '^wl-a +in +4 +4 +4 +finished,closed$'
-	check "sessions: wl-b incoming, 3 files, 3 retrieved, 3 finished, closed" \
-		row "$r" '^wl-b +in +3 +3 +3 +finished,closed$'
-	check "handlers: memfd-v2 6 files retrieved, 6 finished" row "$r" '^memfd-v2 +0 +6 +6 +0$'
-	check "handlers: luo-test-v1 1 file retrieved, 1 finished" row "$r" '^luo-test-v1 +0 +1 +1 +0$'
-	check_op "$r" session_retrieve - 2
-	check_op "$r" session_finish - 2
-	check_op "$r" file_retrieve memfd-v2 6
-	check_op "$r" file_retrieve luo-test-v1 1
-	check_op "$r" file_finish memfd-v2 6
-	check_op "$r" file_finish luo-test-v1 1
-	check_op "$r" flb_finish luo-test-v1 1
-	check "the record: update #1 done, 2 sessions, 7 files" \
-		row "$r" '^Last update #1 \(record\): done, total .*, 2 sessions, 7 files, [0-9]+ bytes$'
+	check "at boot: update #1 handed $NR_SESSIONS sessions, $NR_FILES files, $NR_FLBS FLB(s)" \
+		row "$r" "^At boot: update #1 handed $NR_SESSIONS sessions, $NR_FILES files, $NR_FLBS FLBs \\(0 dropped\\)\$"
+	for s in $SESSIONS; do
+		n=$(files_of "$s")
+		check "sessions: $s incoming, $n files, $n retrieved, $n finished, closed" \
+			row "$r" "^$s +in +$n +$n +$n +finished,closed\$"
+	done
+	check "handlers: $MEMFD $NR_MEMFD files retrieved, $NR_MEMFD finished" \
+		row "$r" "^$MEMFD +0 +$NR_MEMFD +$NR_MEMFD +0\$"
+	check "handlers: $TEST $NR_TEST file(s) retrieved, $NR_TEST finished" \
+		row "$r" "^$TEST +0 +$NR_TEST +$NR_TEST +0\$"
+	check_op "$r" session_retrieve - "$NR_SESSIONS"
+	check_op "$r" session_finish - "$NR_SESSIONS"
+	check_op "$r" file_retrieve "$MEMFD" "$NR_MEMFD"
+	check_op "$r" file_retrieve "$TEST" "$NR_TEST"
+	check_op "$r" file_finish "$MEMFD" "$NR_MEMFD"
+	check_op "$r" file_finish "$TEST" "$NR_TEST"
+	check_op "$r" flb_finish "$TEST" "$NR_FLBS"
+	check "the record: update #1 done, $NR_SESSIONS sessions, $NR_FILES files" \
+		row "$r" "^Last update #1 \\(record\\): done, total .*, $NR_SESSIONS sessions, $NR_FILES files, [0-9]+ bytes\$"
 	# The phases as the uapi record header lists them.
 	for p in $(python3 -B "$(dirname "$0")/../../tools/lib/luo_names.py" phases); do
 		check "the waterfall: phase $p, its share and its bar" \
@@ -374,9 +386,10 @@ tmux-keys)
 	save start
 	cat "$OUT/pane-start.txt"
 	check "the dashboard: title with sort: rate and liveupdate #1" pane_has '^luotop - .*sort: rate .*liveupdate #1 '
-	check "the dashboard: the sessions of the workload" pane_has '^Sessions: .*in 2 \(2 finished, 2 closed\) .*<wl-a <wl-b'
-	check "the dashboard: files per handler" pane_has '^memfd-v2 +0 +6 +6 +0'
-	check "the dashboard: the operations" pane_has '^file_retrieve +memfd-v2 +[0-9.]+ +6 +0 '
+	check "the dashboard: the sessions of the workload" \
+		pane_has "^Sessions: .*in $NR_SESSIONS \\($NR_SESSIONS finished, $NR_SESSIONS closed\\) .*$(printf '<%s ' $SESSIONS | sed 's/ $//')"
+	check "the dashboard: files per handler" pane_has "^$MEMFD +0 +$NR_MEMFD +$NR_MEMFD +0"
+	check "the dashboard: the operations" pane_has "^file_retrieve +$MEMFD +[0-9.]+ +$NR_MEMFD +0 "
 	check "the dashboard: the waterfall of update #1" pane_has '^Last update #1 \(record\): done'
 	check "the dashboard: the keys in the footer" pane_has '^q quit +h help +s sort +p pause'
 	check "the dashboard fills ${H} lines of at most ${W} columns" \

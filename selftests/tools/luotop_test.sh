@@ -25,7 +25,7 @@ trap 'rm -rf "$tmp"' EXIT
 t0=$(date +%s)
 echo "# $name: the plan in the guest"
 # Without pipefail a pipeline's status is tee's: the runner's is kept.
-tools/vm/luovm run -q -n "$name" --plan selftests/tools/luotop.plan "$@" 2>&1 |
+tools/testing/vm/luovm run -q -n "$name" --plan selftests/tools/luotop.plan "$@" 2>&1 |
 	tee "$tmp/luovm.log"
 rc=${PIPESTATUS[0]}
 cp "$tmp/luovm.log" "$run/report.log" 2>/dev/null || true

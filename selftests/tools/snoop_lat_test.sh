@@ -37,7 +37,7 @@ run() {
 
 	shift 2
 	echo "# $name: $run ($plan)"
-	tools/vm/luovm run -q -n "$run" --plan "$plan" "${LUOVM_ARGS[@]}" 2>&1 |
+	tools/testing/vm/luovm run -q -n "$run" --plan "$plan" "${LUOVM_ARGS[@]}" 2>&1 |
 		tee "$tmp/$run.log"
 	rc=${PIPESTATUS[0]}
 	read -r p f < <(counts "$tmp/$run.log")

@@ -12,6 +12,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
@@ -141,6 +142,48 @@ static inline int luo_get_name_reserved(int sfd, __u32 reserved,
 static inline int luo_get_name(int sfd, char name[LIVEUPDATE_SESSION_NAME_LENGTH])
 {
 	return luo_get_name_reserved(sfd, 0, name);
+}
+
+/*
+ * Leave a child, in a session of its own and with its stdio on /dev/null,
+ * holding every fd the caller has open (its sessions, so that they stay
+ * preserved) until the kexec: the pid, or -errno.
+ */
+static inline int luo_hold_fds(void)
+{
+	int ready[2], null;
+	pid_t pid;
+	char c = 0;
+
+	if (pipe2(ready, O_CLOEXEC))
+		return -errno;
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0)
+		return -errno;
+	if (pid == 0) {
+		close(ready[0]);
+		setsid();
+		null = open("/dev/null", O_RDWR);
+		if (null >= 0) {
+			dup2(null, STDIN_FILENO);
+			dup2(null, STDOUT_FILENO);
+			dup2(null, STDERR_FILENO);
+			close(null);
+		}
+		if (write(ready[1], &c, 1) != 1)
+			_exit(1);
+		close(ready[1]);
+		for (;;)
+			pause();
+	}
+	close(ready[1]);
+	if (read(ready[0], &c, 1) != 1) {
+		close(ready[0]);
+		return -ECHILD;
+	}
+	close(ready[0]);
+	return pid;
 }
 
 #endif /* LUO_DEV_H */

@@ -11,6 +11,7 @@ checker or tool keeps a copy of its own:
   from luo_names import MARKS, PHASES, EVENTS, STATES
   luo_names.py phases|marks|events|states|ops     one name per line
   luo_names.py op-classes                         "name CLASS" per line
+  luo_names.py sd-phases|sd-phases-no-record      one name per line
 
 The operations (one per liveupdate tracepoint) are bpf/luo_ops.h's
 LUO_OP_MAPPER: OPS ["session_create", ...] in the order of enum luo_op,
@@ -23,6 +24,14 @@ PHASES  ["freeze", ...]: phase i ends at mark i + 1
 EVENTS  {1: "freeze-begin", ...} by enum value (from 1, in order);
         EVENT {"FREEZE_BEGIN": 1, ...}
 STATES  ["done", "aborted", ...] in enum order; STATE {"DONE": "done", ...}
+
+The waterfall of luoblackout --systemd is SD_MARK_MAPPER of
+tools/luoblackout/luoblackout_systemd.h:
+SD_PHASES  ["stop-jobs", ...]: the phases, in order, with the record
+SD_PHASES_NO_RECORD  the same without one (mainline's LUO): the phases that
+        end at the record's marks folded into SD_PHASE_NO_RECORD
+SD_PART {"stop-jobs": "SYSTEMD", ...}: who spends each phase (SYSTEMD,
+        KERNEL, LUO, SERVICE)
 """
 import os
 import re
@@ -30,6 +39,7 @@ import sys
 
 _REPO = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..')
 OPS_HEADER = os.path.join(_REPO, 'bpf', 'luo_ops.h')
+SD_HEADER = os.path.join(_REPO, 'tools', 'luoblackout', 'luoblackout_systemd.h')
 HEADER = os.path.join(_REPO, 'include', 'uapi', 'linux', 'liveupdate_record.h')
 
 
@@ -40,9 +50,9 @@ def _mapper(text, name, path=HEADER):
         raise SystemExit('luo_names: no %s in %s' % (name, path))
     body = re.sub(r'/\*.*?\*/', '', m.group(1).replace('\\\n', ' '), flags=re.S)
     out = []
-    for args in re.findall(r'FN\(([^)]*)\)', body):
+    for args in re.findall(r'FN\(((?:"[^"]*"|[^")])*)\)', body):
         out.append([a.strip().strip('"') if a.strip().startswith('"') else a.strip()
-                    for a in re.findall(r'"[^"]*"|[^,]+', args)])
+                    for a in re.findall(r'\s*("[^"]*"|[^,]+)', args)])
     if not out:
         raise SystemExit('luo_names: %s in %s is empty' % (name, path))
     return out
@@ -67,10 +77,32 @@ with open(OPS_HEADER) as _f:
 OPS = [name for _, name, _ in _ops]
 OP_CLASS = {name: cls for _, name, cls in _ops}
 
+with open(SD_HEADER) as _f:
+    _text = _f.read()
+_sd = _mapper(_text, 'SD_MARK_MAPPER', SD_HEADER)[1:]
+_m = re.search(r'^#define SD_PHASE_NO_RECORD\s+"([^"]+)"', _text, re.M)
+if not _m:
+    raise SystemExit('luo_names: no SD_PHASE_NO_RECORD in %s' % SD_HEADER)
+SD_PHASE_NO_RECORD = _m.group(1)
+SD_PHASES = [phase for _, phase, _, _, _ in _sd]
+SD_PART = {phase: part for _, phase, part, _, _ in _sd}
+SD_PHASES_NO_RECORD = []
+_folded = False
+for _, _phase, _, _source, _ in _sd:
+    if _source == 'RECORD':
+        _folded = True
+        continue
+    SD_PHASES_NO_RECORD.append(SD_PHASE_NO_RECORD if _folded else _phase)
+    if _folded:
+        SD_PART[SD_PHASE_NO_RECORD] = SD_PART[_phase]
+    _folded = False
+
 if __name__ == '__main__':
     lists = {'phases': PHASES, 'marks': MARKS,
              'events': [EVENTS[k] for k in sorted(EVENTS)], 'states': STATES, 'ops': OPS,
-             'op-classes': ['%s %s' % (op, OP_CLASS[op]) for op in OPS]}
+             'op-classes': ['%s %s' % (op, OP_CLASS[op]) for op in OPS],
+             'sd-phases': SD_PHASES, 'sd-phases-no-record': SD_PHASES_NO_RECORD}
     if len(sys.argv) != 2 or sys.argv[1] not in lists:
-        sys.exit('usage: luo_names.py phases|marks|events|states|ops|op-classes')
+        sys.exit('usage: luo_names.py phases|marks|events|states|ops|op-classes|'
+                 'sd-phases|sd-phases-no-record')
     print('\n'.join(lists[sys.argv[1]]))

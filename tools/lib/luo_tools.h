@@ -35,13 +35,12 @@ const char *luo_fmt_ns(char *buf, size_t len, __u64 ns);
 /* Wall-clock "HH:MM:SS" of now into @buf. */
 const char *luo_fmt_now(char *buf, size_t len);
 
-/* log2 histograms of ns: slot i counts values in [2^i, 2^(i+1)). */
-#define LUO_HIST_SLOTS	40
+/* A log2 histogram of ns (LUO_HIST_SLOTS: luo_ops.h). */
 struct luo_hist {
 	__u64 slots[LUO_HIST_SLOTS];
 };
 
-/* The slot of @v, as the BPF side computes it. */
+/* The slot of @v, as luo_log2_slot() of bpf/luo_helpers.bpf.h computes it. */
 static inline unsigned int luo_hist_slot(__u64 v)
 {
 	unsigned int s = 0;

@@ -32,42 +32,17 @@
 #include "luo_record.h"
 #include "luo_tools.h"
 #include "luoblackout.h"
+#include "luoblackout_systemd.h"
 
 #define NS_PER_SEC	1000000000ull
 #define BAR		30
 
-/* The boundaries of the waterfall, in order; a phase ends at each. */
-enum sd_mark {
-	SD_STOP,		/* the service is told to stop */
-	SD_UNITS_STOPPED,	/* PreviousShutdownFinish */
-	SD_SHUTDOWN_BEGIN,	/* PreviousShutdownLateStart */
-	SD_SHUTDOWN_END,	/* PreviousShutdownLateFinish: reboot(2) next */
-	SD_LUO_FREEZE_BEGIN,	/* record: LUO's freeze begins */
-	SD_LUO_FREEZE_END,	/* record: every file frozen */
-	SD_LUO_SERIALIZED,	/* record: the handover written */
-	SD_LUO_JUMP,		/* record: devices down, the jump */
-	SD_LUO_READY,		/* record: the new kernel's LUO ready */
-	SD_USERSPACE,		/* UserspaceTimestamp: systemd starts */
-	SD_UNIT_EXEC,		/* the unit's main process started */
-	SD_BACK,		/* the service has its state back */
-	SD_NR_MARKS,
-};
-
 /* The phase that ends at each mark (none ends at SD_STOP). */
+#define SD_PHASE_FN(m, name, part, source, what)	{ name, what },
 static const struct {
 	const char *name, *what;
 } sd_phase[SD_NR_MARKS] = {
-	[SD_UNITS_STOPPED] = { "stop-jobs", "the other units' stop jobs" },
-	[SD_SHUTDOWN_BEGIN] = { "manager-exit", "the manager hands over to systemd-shutdown" },
-	[SD_SHUTDOWN_END] = { "systemd-shutdown", "fd stores preserved, kill, unmount" },
-	[SD_LUO_FREEZE_BEGIN] = { "reboot", "reboot(2) up to LUO's freeze" },
-	[SD_LUO_FREEZE_END] = { "luo-freeze", "LUO: every file frozen" },
-	[SD_LUO_SERIALIZED] = { "luo-serialize", "LUO: handover written" },
-	[SD_LUO_JUMP] = { "luo-shutdown", "devices shut down, to the jump" },
-	[SD_LUO_READY] = { "luo-boot", "jump + new kernel up to LUO ready" },
-	[SD_USERSPACE] = { "boot", "the kernel's boot up to systemd" },
-	[SD_UNIT_EXEC] = { "systemd-startup", "systemd's start-up up to the unit" },
-	[SD_BACK] = { "service-restore", "the service takes its state back" },
+	SD_MARK_MAPPER(SD_PHASE_FN)
 };
 
 struct sd_view {
@@ -278,14 +253,14 @@ static const char *phase_of(const struct sd_view *v, int m, __u64 *start, __u64 
 	*len = end > *start ? end - *start : 0;
 	/* Without the record, the kernel's part is one phase. */
 	if (m == SD_USERSPACE && !v->record)
-		return "kexec-boot";
+		return SD_PHASE_NO_RECORD;
 	return sd_phase[m].name;
 }
 
 static const char *phase_what(const struct sd_view *v, int m)
 {
 	if (m == SD_USERSPACE && !v->record)
-		return "reboot(2), kexec, the new kernel up to systemd (no record: mainline's LUO?)";
+		return SD_PHASE_NO_RECORD_WHAT;
 	return sd_phase[m].what;
 }
 

@@ -2,7 +2,7 @@
 /*
  * luolat - summarize the latency of LUO's callbacks as log2 histograms.
  *
- * bpf/luolat.bpf.c keeps one histogram of duration_ns per operation and
+ * lat.bpf.c keeps one histogram of duration_ns per operation and
  * handler (the FLB for FLB events): what each handler's preserve, freeze,
  * retrieve, finish... costs, the reboot's whole freeze and serialize
  * (reboot_end) and the serialization alone.  This prints and empties them
@@ -23,8 +23,6 @@
 #include "luo_tools.h"
 #include "luolat.h"
 #include "luolat.skel.h"
-
-_Static_assert(LUOLAT_SLOTS == LUO_HIST_SLOTS, "BPF and tool histograms differ");
 
 static struct env {
 	__u32 ops;
@@ -73,7 +71,7 @@ static const struct argp_option opts[] = {
 	{},
 };
 
-/* The ops whose events carry a duration, as bpf/luolat.bpf.c counts them. */
+/* The ops whose events carry a duration, as lat.bpf.c counts them. */
 static bool timed(int op)
 {
 	return (op >= LUO_OP_FILE_PRESERVE && op <= LUO_OP_FLB_FINISH) ||

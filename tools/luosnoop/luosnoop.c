@@ -3,7 +3,7 @@
  * luosnoop - trace LUO's transitions, one line each.
  *
  * Every liveupdate event of the running kernel (session, file and FLB
- * operations, the reboot, the serialization) reaches bpf/luosnoop.bpf.c,
+ * operations, the reboot, the serialization) reaches snoop.bpf.c,
  * which applies the filters and sends what passes through a ring buffer;
  * this prints it as text or as one JSON object per line.  It stops on
  * SIGINT or SIGTERM, after -d SECONDS, or when the command given after
@@ -455,7 +455,7 @@ int main(int argc, char **argv)
 
 	while (!exiting) {
 		err = ring_buffer__poll(rb, 100);
-		/* Events written without a wakeup (see bpf/luosnoop.bpf.c). */
+		/* Events written without a wakeup (see snoop.bpf.c). */
 		if (err >= 0)
 			err = ring_buffer__consume(rb);
 		if (err < 0 && err != -EINTR) {

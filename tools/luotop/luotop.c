@@ -8,7 +8,7 @@
  *    and the files per handler since luotop started (from the events: LUO
  *    has no other interface that lists sessions);
  *  - per operation x handler, the rate, the total, the errors and the p50
- *    and p99 of the handler callback's duration, from bpf/luotop.bpf.c
+ *    and p99 of the handler callback's duration, from top.bpf.c
  *    (a per-CPU hash of counts and log2 histograms);
  *  - the waterfall of the last live update's phases, from the live-update
  *    record in debugfs (tools/lib/luo_record.h).
@@ -43,9 +43,6 @@
 #include "luotop_model.h"
 #include "luotop.skel.h"
 
-
-_Static_assert(LUOTOP_SLOTS == LUO_HIST_SLOTS, "luotop.h and luo_tools.h disagree on the histogram");
-
 const char *const sort_names[NR_SORTS] = { "rate", "p99", "name" };
 
 struct env env = {
@@ -53,7 +50,6 @@ struct env env = {
 	.sort = SORT_RATE,
 	.record = LUO_RECORD_PATH,
 };
-
 
 const char *argp_program_version = "luotop 1.0";
 const char *argp_program_bug_address = "the LUO project's issue tracker";

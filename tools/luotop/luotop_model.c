@@ -218,7 +218,7 @@ int collect(struct luotop *skel)
 			r->st.errors += v->errors;
 			r->st.timed += v->timed;
 			r->st.sum_ns += v->sum_ns;
-			for (j = 0; j < LUOTOP_SLOTS; j++)
+			for (j = 0; j < LUO_HIST_SLOTS; j++)
 				r->st.slots[j] += v->slots[j];
 		}
 	}

@@ -14,7 +14,8 @@
 # LUO_ROOTFS_SUITE (default sid) and LUO_DEBIAN_MIRROR override.
 set -eu
 
-RECIPE=2
+# 3: the guest init moved to tools/testing/vm/ (/sbin/luovm-init names it).
+RECIPE=3
 MIN_SYSTEMD=261
 out=${1:?usage: rootfs-systemd.sh OUT}
 suite=${LUO_ROOTFS_SUITE:-sid}
@@ -58,15 +59,15 @@ fi
 
 # Until systemd: the repository is not inside this tree, so PID 1 begins
 # here, mounts the repository (virtio-9p tag luorepo) and runs the guest's
-# init from there (tools/vm/guest-systemd-init), which execs systemd.
+# init from there (tools/testing/vm/guest-systemd-init), which execs systemd.
 $sudo tee "$tmp/sbin/luovm-init" >/dev/null <<'EOF'
 #!/bin/sh
-# luovm (tools/build/rootfs-systemd.sh): hand over to the repository's init.
+# luovm (tools/testing/build/rootfs-systemd.sh): hand over to the repository's init.
 mount -t proc proc /proc
 mount -t tmpfs -o mode=0755 tmpfs /mnt
 mkdir /mnt/repo
 mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144,cache=loose,ro luorepo /mnt/repo
-exec /bin/sh /mnt/repo/tools/vm/guest-systemd-init
+exec /bin/sh /mnt/repo/tools/testing/vm/guest-systemd-init
 EOF
 $sudo chmod 755 "$tmp/sbin/luovm-init"
 $sudo rm -f "$tmp"/var/cache/apt/archives/*.deb

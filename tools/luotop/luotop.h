@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * luotop's maps, shared by bpf/luotop.bpf.c and tools/luotop/luotop.c.
+ * luotop's maps, shared by luotop.bpf.c and the tool.
  *
  * stats:    per-CPU hash, operation x handler -> counts and a log2
  *           histogram of the callback's duration (what luotop sums up
@@ -13,7 +13,6 @@
 
 #include "luo_ops.h"
 
-#define LUOTOP_SLOTS		40	/* = LUO_HIST_SLOTS of luo_tools.h */
 #define LUOTOP_MAX_STATS	1024
 #define LUOTOP_MAX_SESSIONS	4096
 
@@ -29,7 +28,7 @@ struct luotop_stat {
 	__u64 errors;			/* of which result < 0 */
 	__u64 timed;			/* of which duration_ns > 0 */
 	__u64 sum_ns;			/* their total duration */
-	__u64 slots[LUOTOP_SLOTS];	/* log2 histogram of duration_ns */
+	__u64 slots[LUO_HIST_SLOTS];	/* log2 histogram of duration_ns */
 };
 
 enum luotop_dir {

@@ -5,7 +5,7 @@ import os
 import re
 
 
-REPO = os.path.realpath(os.path.join(os.path.dirname(__file__), "..", ".."))
+REPO = os.path.realpath(os.path.join(os.path.dirname(__file__), "..", "..", ".."))
 BUILD = "build"
 OUT = os.path.join(BUILD, "bench")
 TOOLS = os.path.join(BUILD, "tools")
@@ -13,7 +13,7 @@ DOC = os.path.join("Documentation", "benchmarks.rst")
 DOC_BEGIN = ".. luobench-results-begin"
 DOC_END = ".. luobench-results-end"
 FLAVORS = ("ours", "mainline")
-LUOVM = os.path.join("tools", "vm", "luovm")
+LUOVM = os.path.join("tools", "testing", "vm", "luovm")
 # Extra kernel command line of every guest: the kprobe events on the console,
 # and no KUnit suites at boot (ours has more of them: they would weigh on its
 # boot time).

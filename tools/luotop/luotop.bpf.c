@@ -10,6 +10,7 @@
  */
 #include "vmlinux.h"
 #include "luo_events.bpf.h"
+#include "luo_helpers.bpf.h"
 #include "luotop.h"
 
 char LICENSE[] SEC("license") = "GPL";
@@ -31,36 +32,6 @@ struct {
 /* Initial values, too large for the BPF stack. */
 struct luotop_stat zero_stat = {};
 struct luotop_session zero_session = {};
-
-/* floor(log2(@v)), 0 for 0 and 1, at most LUOTOP_SLOTS - 1: luo_hist_slot(). */
-static __always_inline __u32 log2_slot(__u64 v)
-{
-	__u32 s = 0;
-
-	if (v >> 32) {
-		v >>= 32;
-		s += 32;
-	}
-	if (v >> 16) {
-		v >>= 16;
-		s += 16;
-	}
-	if (v >> 8) {
-		v >>= 8;
-		s += 8;
-	}
-	if (v >> 4) {
-		v >>= 4;
-		s += 4;
-	}
-	if (v >> 2) {
-		v >>= 2;
-		s += 2;
-	}
-	if (v >> 1)
-		s += 1;
-	return s < LUOTOP_SLOTS ? s : LUOTOP_SLOTS - 1;
-}
 
 static __always_inline void count(struct luo_event *e)
 {
@@ -86,9 +57,8 @@ static __always_inline void count(struct luo_event *e)
 		return;
 	st->timed++;
 	st->sum_ns += e->duration_ns;
-	slot = log2_slot(e->duration_ns);
-	if (slot < LUOTOP_SLOTS)
-		st->slots[slot]++;
+	slot = luo_log2_slot(e->duration_ns);
+	st->slots[slot]++;
 }
 
 static __always_inline struct luotop_session *session(struct luo_event *e,

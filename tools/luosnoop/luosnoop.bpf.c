@@ -7,6 +7,7 @@
  */
 #include "vmlinux.h"
 #include "luo_events.bpf.h"
+#include "luo_helpers.bpf.h"
 
 /* Bit i set: op i passes.  0: every op. */
 const volatile __u32 targ_ops = 0;
@@ -26,20 +27,6 @@ struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
 	__uint(max_entries, RINGBUF_SIZE);
 } events SEC(".maps");
-
-/* Whether the NUL-terminated @s equals @want (at most @len bytes). */
-static __always_inline bool str_eq(const char *s, const volatile char *want, int len)
-{
-	int i;
-
-	for (i = 0; i < len; i++) {
-		if (s[i] != want[i])
-			return false;
-		if (!s[i])
-			return true;
-	}
-	return true;
-}
 
 static __always_inline bool is_flb(__u32 op)
 {
@@ -78,12 +65,12 @@ static __always_inline void luo_on_event(struct luo_event *e)
 		return;
 	/* FLB events carry the FLB's name where others carry the session's. */
 	if (filter_session &&
-	    (!has_session(e->op) || !str_eq(e->session, targ_session, LUO_NAME_LEN)))
+	    (!has_session(e->op) || !luo_str_eq(e->session, targ_session, LUO_NAME_LEN)))
 		return;
 	/* --handler matches a file's handler, or an FLB by its own name. */
 	if (filter_handler &&
-	    !str_eq(e->handler, targ_handler, LUO_COMPAT_LEN) &&
-	    !(is_flb(e->op) && str_eq(e->session, targ_handler, LUO_COMPAT_LEN)))
+	    !luo_str_eq(e->handler, targ_handler, LUO_COMPAT_LEN) &&
+	    !(is_flb(e->op) && luo_str_eq(e->session, targ_handler, LUO_COMPAT_LEN)))
 		return;
 	if (bpf_ringbuf_output(&events, e, sizeof(*e), wakeup_flags(e->op)))
 		__sync_fetch_and_add(&lost, 1);

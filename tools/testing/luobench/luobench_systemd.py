@@ -9,25 +9,26 @@ import os
 import sys
 
 sys.dont_write_bytecode = True
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "lib"))
 from luobench_common import BUILD, BenchError  # noqa: E402
+from luo_names import SD_PART, SD_PHASE_NO_RECORD, SD_PHASES  # noqa: E402
 
 # The test's own plan: luobench.py's run_vm gives it its variables.
 SYSTEMD_PLAN = "selftests/systemd/update.plan"
 
 # The services of the systemd plan, and the phases of luoblackout --systemd
-# that make each metric (the kernel's part: all between systemd-shutdown's
-# end and systemd's start; LUO's own: its freeze, serialize and shutdown).
+# (tools/luoblackout/luoblackout_systemd.h) that make each metric: one per
+# phase of systemd or the service ("stop-jobs": stop_jobs_ns); the kernel's
+# part, all the kernel and LUO spend between systemd-shutdown's end and
+# systemd's start, with or without the record; LUO's own work, of which.
 SYSTEMD_SERVICES = (("fdstore", "fd-store service"), ("session", "LUOSession= service"))
-SYSTEMD_PHASES = {
-    "stop_jobs_ns": ("stop-jobs",),
-    "manager_exit_ns": ("manager-exit",),
-    "systemd_shutdown_ns": ("systemd-shutdown",),
-    "kernel_ns": ("reboot", "luo-freeze", "luo-serialize", "luo-shutdown", "luo-boot",
-                  "boot", "kexec-boot"),
-    "luo_ns": ("luo-freeze", "luo-serialize", "luo-shutdown"),
-    "systemd_startup_ns": ("systemd-startup",),
-    "service_restore_ns": ("service-restore",),
-}
+SYSTEMD_PHASES = {}
+for _p in SD_PHASES + [SD_PHASE_NO_RECORD]:
+    if SD_PART[_p] in ("KERNEL", "LUO"):
+        SYSTEMD_PHASES.setdefault("kernel_ns", []).append(_p)
+    else:
+        SYSTEMD_PHASES[_p.replace("-", "_") + "_ns"] = [_p]
+SYSTEMD_PHASES["luo_ns"] = [p for p in SD_PHASES if SD_PART[p] == "LUO"]
 
 
 def collect_systemd(run):

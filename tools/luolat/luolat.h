@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * luolat: what bpf/luolat.bpf.c and tools/luolat/luolat.c share, the key
+ * luolat: what luolat.bpf.c and luolat.c share, the key
  * and the value of the histogram map.
  */
 #ifndef LUOLAT_H
@@ -8,8 +8,6 @@
 
 #include "luo_ops.h"
 
-/* As LUO_HIST_SLOTS of tools/lib/luo_tools.h: slot i counts [2^i, 2^(i+1)). */
-#define LUOLAT_SLOTS	40
 #define LUOLAT_MAX_KEYS	1024
 
 /*
@@ -23,7 +21,7 @@ struct luolat_key {
 };
 
 struct luolat_val {
-	__u64 slots[LUOLAT_SLOTS];	/* log2 of duration_ns */
+	__u64 slots[LUO_HIST_SLOTS];	/* log2 of duration_ns */
 	__u64 count;
 	__u64 sum_ns;
 	__u64 failed;			/* result < 0 */

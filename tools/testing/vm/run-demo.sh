@@ -5,14 +5,14 @@
 # verify it byte for byte in the new kernel, and print a short report.
 # LUO_GUEST=systemd: the same for a systemd host (run-demo-systemd.sh).
 set -u
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../../.."
 if [ "${LUO_GUEST:-host}" = systemd ]; then
-	exec tools/vm/run-demo-systemd.sh
+	exec tools/testing/vm/run-demo-systemd.sh
 fi
 : "${LUO_FLAVOR:=ours}" "${LUO_DEMO_MIB:=64}"
 export LUO_FLAVOR LUO_DEMO_MIB
 out=build/vm/demo
-tools/vm/luovm run -q -n demo --plan tools/vm/plans/demo.plan >"build/demo-report.txt" 2>&1
+tools/testing/vm/luovm run -q -n demo --plan tools/testing/vm/plans/demo.plan >"build/demo-report.txt" 2>&1
 rc=$?
 echo
 echo "Live update of a $LUO_DEMO_MIB MiB memfd ($LUO_FLAVOR kernel, logs in $out/):"

@@ -2,12 +2,13 @@
 /*
  * luolat: log2 histograms of the duration_ns of LUO's events, one per
  * operation and handler (struct luolat_key), kept in a hash map that
- * tools/luolat/luolat.c reads and empties at each interval.  Only the
+ * luolat.c reads and empties at each interval.  Only the
  * events that time something count: file and FLB callbacks, serialize and
  * reboot_end (the whole reboot-time freeze and serialize).
  */
 #include "vmlinux.h"
 #include "luo_events.bpf.h"
+#include "luo_helpers.bpf.h"
 #include "luolat.h"
 
 /* Bit i set: op i counts.  0: every timed op. */
@@ -36,33 +37,6 @@ __u64 dropped = 0;
 
 static struct luolat_val zero;
 
-/* floor(log2(v)), 0 for 0 and 1, capped as luo_hist_slot() caps it. */
-static __always_inline __u32 slot_of(__u64 v)
-{
-	__u32 r = 0, shift;
-
-	shift = (v > 0xffffffffULL) << 5; v >>= shift; r |= shift;
-	shift = (v > 0xffff) << 4; v >>= shift; r |= shift;
-	shift = (v > 0xff) << 3; v >>= shift; r |= shift;
-	shift = (v > 0xf) << 2; v >>= shift; r |= shift;
-	shift = (v > 0x3) << 1; v >>= shift; r |= shift;
-	r |= (v >> 1);
-	return r < LUOLAT_SLOTS ? r : LUOLAT_SLOTS - 1;
-}
-
-static __always_inline bool str_eq(const char *s, const volatile char *want, int len)
-{
-	int i;
-
-	for (i = 0; i < len; i++) {
-		if (s[i] != want[i])
-			return false;
-		if (!s[i])
-			return true;
-	}
-	return true;
-}
-
 static __always_inline void luo_on_event(struct luo_event *e)
 {
 	struct luolat_key key = {};
@@ -79,7 +53,7 @@ static __always_inline void luo_on_event(struct luo_event *e)
 		__builtin_memcpy(key.name, e->session, sizeof(key.name));
 	else
 		__builtin_memcpy(key.name, e->handler, sizeof(key.name));
-	if (filter_handler && !str_eq(key.name, targ_handler, LUO_COMPAT_LEN))
+	if (filter_handler && !luo_str_eq(key.name, targ_handler, LUO_COMPAT_LEN))
 		return;
 
 	v = bpf_map_lookup_elem(&hists, &key);
@@ -93,7 +67,7 @@ static __always_inline void luo_on_event(struct luo_event *e)
 		if (!v)
 			return;
 	}
-	s = slot_of(e->duration_ns);
+	s = luo_log2_slot(e->duration_ns);
 	__sync_fetch_and_add(&v->slots[s], 1);
 	__sync_fetch_and_add(&v->count, 1);
 	__sync_fetch_and_add(&v->sum_ns, e->duration_ns);

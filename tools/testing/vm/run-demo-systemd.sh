@@ -8,14 +8,14 @@
 # the new kernel.  Prints what systemd and LUO said, and ends with the
 # blackout each service lived through, as luoblackout --systemd shows it.
 set -u
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../../.."
 : "${LUO_FLAVOR:=ours}"
 reuse=yes
 [ "$LUO_FLAVOR" = mainline ] && reuse=EINVAL
 export LUO_FLAVOR
 out=build/vm/demo-systemd
 report=build/demo-systemd-report.txt
-LUO_SESSION_REUSE=$reuse tools/vm/luovm run -q -n demo-systemd --guest systemd \
+LUO_SESSION_REUSE=$reuse tools/testing/vm/luovm run -q -n demo-systemd --guest systemd \
 	--plan selftests/systemd/update.plan >"$report" 2>&1
 rc=$?
 

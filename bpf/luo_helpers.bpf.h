@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Helpers every BPF program of this repository may share (as libbpf-tools'
+ * bits.bpf.h): the log2 slot of a duration, and the comparison of a
+ * NUL-terminated string with one the loader set.
+ */
+#ifndef LUO_HELPERS_BPF_H
+#define LUO_HELPERS_BPF_H
+
+#include "luo_ops.h"
+
+/*
+ * floor(log2(@v)), 0 for 0 and 1, at most LUO_HIST_SLOTS - 1: the slot
+ * tools/lib's luo_hist_slot() gives the same value.
+ */
+static __always_inline __u32 luo_log2_slot(__u64 v)
+{
+	__u32 r = 0, shift;
+
+	shift = (v > 0xffffffffULL) << 5;
+	v >>= shift;
+	r |= shift;
+	shift = (v > 0xffff) << 4;
+	v >>= shift;
+	r |= shift;
+	shift = (v > 0xff) << 3;
+	v >>= shift;
+	r |= shift;
+	shift = (v > 0xf) << 2;
+	v >>= shift;
+	r |= shift;
+	shift = (v > 0x3) << 1;
+	v >>= shift;
+	r |= shift;
+	r |= (v >> 1);
+	return r < LUO_HIST_SLOTS ? r : LUO_HIST_SLOTS - 1;
+}
+
+/*
+ * Whether the NUL-terminated @s equals @want, comparing at most @len bytes;
+ * two strings that fill all @len bytes unterminated are equal when those
+ * bytes are.
+ */
+static __always_inline bool luo_str_eq(const char *s, const volatile char *want, int len)
+{
+	int i;
+
+	for (i = 0; i < len; i++) {
+		if (s[i] != want[i])
+			return false;
+		if (!s[i])
+			return true;
+	}
+	return true;
+}
+
+#endif /* LUO_HELPERS_BPF_H */
