@@ -404,8 +404,7 @@ static struct luo_session *incoming_new(struct kunit *test)
 	s->incoming = true;
 	lf->token = 5;
 	strscpy(lf->compatible, t_handler.compatible, sizeof(lf->compatible));
-	list_add_tail(&lf->list, &s->files);
-	s->nr_files = 1;
+	luo_file_add(s, lf);
 	return s;
 }
 

@@ -253,8 +253,7 @@ static int luo_parse_session(struct luo_parse *p, const struct luo_session_ser *
 		memcpy(lf->compatible, files[i].compatible, sizeof(lf->compatible));
 		lf->serialized_data = files[i].data;
 		lf->token = files[i].token;
-		list_add_tail(&lf->list, &session->files);
-		session->nr_files++;
+		luo_file_add(session, lf);
 	}
 	list_add_tail(&session->list, &p->in->sessions);
 	p->in->nr_sessions++;

@@ -105,6 +105,7 @@ void luo_incoming_init(void)
 		.ctx = &kc,
 		.origin = "previous kernel",
 	};
+	struct luo_session *session;
 	struct luo_incoming in;
 	phys_addr_t phys;
 	size_t size;
@@ -137,6 +138,9 @@ void luo_incoming_init(void)
 
 	mutex_lock(&luo.lock);
 	luo.number = in.number;
+	/* Their names are unique: validation dropped every repeat. */
+	list_for_each_entry(session, &in.sessions, list)
+		luo_session_index(session);
 	list_splice_tail_init(&in.sessions, &luo.incoming);
 	luo.nr_sessions += in.nr_sessions;
 	luo.in_flbs = in.flbs;

@@ -21,6 +21,7 @@
 #include <linux/liveupdate.h>
 #include <uapi/linux/liveupdate_record.h>
 #include <linux/mutex.h>
+#include <linux/rbtree.h>
 #include <linux/rwsem.h>
 #include <linux/types.h>
 
@@ -35,6 +36,7 @@
 /**
  * struct luo_file - A file preserved in a session, in either kernel.
  * @list:            In the session's list of files.
+ * @node:            In the session's @by_token.
  * @fh:              Its handler; for an incoming file, found by @compatible
  *                   on first retrieve (or finish).
  * @file:            The file, with a reference held: the preserved file
@@ -51,6 +53,7 @@
  */
 struct luo_file {
 	struct list_head list;
+	struct rb_node node;
 	struct liveupdate_file_handler *fh;
 	struct file *file;
 	u64 token;
@@ -67,8 +70,10 @@ struct luo_file {
  * struct luo_session - A named group of preserved files.
  * @name:      Its name, NUL-terminated.
  * @list:      In luo.sessions (outgoing) or luo.incoming (incoming).
+ * @node:      In luo.names, either way.
  * @lock:      Protects the fields below and the files.
- * @files:     Its &struct luo_file.
+ * @files:     Its &struct luo_file, in the order they were preserved.
+ * @by_token:  The same files by token: a lookup costs O(log @nr_files).
  * @nr_files:  How many.
  * @incoming:  Holds files of the previous kernel, not finished yet.
  * @retrieved: Incoming: handed to userspace already.
@@ -76,8 +81,10 @@ struct luo_file {
 struct luo_session {
 	char name[LIVEUPDATE_SESSION_NAME_LENGTH];
 	struct list_head list;
+	struct rb_node node;
 	struct mutex lock;		/* see the top of this file */
 	struct list_head files;
+	struct rb_root by_token;
 	unsigned long nr_files;
 	bool incoming;
 	bool retrieved;
@@ -146,6 +153,8 @@ struct luo_in_mem {
  * @lock:      See the top of this file.
  * @sessions:  Outgoing sessions.
  * @incoming:  Incoming sessions not finished yet.
+ * @names:     The sessions of both lists by name: a lookup costs
+ *             O(log @nr_sessions).
  * @in_flbs:   FLBs handed over by the previous kernel.
  * @nr_in_flbs: How many.
  * @number:    liveupdate-number received (0 for none).
@@ -160,6 +169,7 @@ struct luo_global {
 	struct mutex lock;		/* see the top of this file */
 	struct list_head sessions;
 	struct list_head incoming;
+	struct rb_root names;
 	struct luo_in_flb *in_flbs;
 	unsigned long nr_in_flbs;
 	u64 number;
@@ -195,8 +205,12 @@ int luo_session_retrieve_file(struct luo_session *session, u64 token,
 int luo_session_finish(struct luo_session *session);
 struct luo_session *luo_session_alloc(const char *name);
 void luo_session_free(struct luo_session *session);
+void luo_session_index(struct luo_session *session);
+struct luo_session *luo_session_find(const char *name);
 
 /* luo_file.c */
+void luo_file_add(struct luo_session *session, struct luo_file *lf);
+struct luo_file *luo_file_find(struct luo_session *session, u64 token);
 int luo_file_preserve(struct luo_session *session, struct file *file, u64 token);
 void luo_file_unpreserve_all(struct luo_session *session);
 int luo_file_freeze(struct luo_session *session);

@@ -50,6 +50,7 @@ struct luo_session *luo_session_alloc(const char *name)
 	strscpy(session->name, name, sizeof(session->name));
 	INIT_LIST_HEAD(&session->list);
 	INIT_LIST_HEAD(&session->files);
+	session->by_token = RB_ROOT;
 	mutex_init(&session->lock);
 	return session;
 }
@@ -72,16 +73,51 @@ static int luo_session_check_name(const char *name)
 	return 0;
 }
 
-static struct luo_session *luo_session_find(struct list_head *head,
-					    const char *name)
+static int luo_session_cmp_name(const void *name, const struct rb_node *node)
 {
-	struct luo_session *session;
+	return strcmp(name, rb_entry(node, struct luo_session, node)->name);
+}
+
+static bool luo_session_less(struct rb_node *a, const struct rb_node *b)
+{
+	return luo_session_cmp_name(rb_entry(a, struct luo_session, node)->name, b) < 0;
+}
+
+/**
+ * luo_session_find - The session of a name.
+ * @name: The name.
+ *
+ * Context: luo.lock held.
+ * Return: the session named @name, outgoing or incoming, or NULL.
+ */
+struct luo_session *luo_session_find(const char *name)
+{
+	struct rb_node *node;
 
 	lockdep_assert_held(&luo.lock);
-	list_for_each_entry(session, head, list)
-		if (!strcmp(session->name, name))
-			return session;
-	return NULL;
+	node = rb_find(name, &luo.names, luo_session_cmp_name);
+	return node ? rb_entry(node, struct luo_session, node) : NULL;
+}
+
+/**
+ * luo_session_index - Make a session findable by its name.
+ * @session: A session just listed in luo.sessions or luo.incoming, whose
+ *           name no other session of either list has.
+ *
+ * Context: luo.lock held.
+ */
+void luo_session_index(struct luo_session *session)
+{
+	lockdep_assert_held(&luo.lock);
+	rb_add(&session->node, &luo.names, luo_session_less);
+}
+
+/* Take a session off its list and out of luo.names. */
+static void luo_session_unlist(struct luo_session *session)
+{
+	lockdep_assert_held(&luo.lock);
+	list_del(&session->list);
+	rb_erase(&session->node, &luo.names);
 }
 
 /**
@@ -120,8 +156,7 @@ int luo_session_create(const char *name,
 	mutex_lock(&luo.lock);
 	if (luo.rebooting) {
 		err = -EBUSY;
-	} else if (luo_session_find(&luo.sessions, name) ||
-		   luo_session_find(&luo.incoming, name)) {
+	} else if (luo_session_find(name)) {
 		err = -EEXIST;
 	} else if (luo.nr_sessions >= LUO_MAX_SESSIONS) {
 		err = -ENOSPC;
@@ -131,6 +166,7 @@ int luo_session_create(const char *name,
 			err = PTR_ERR(file);
 		} else {
 			list_add_tail(&session->list, &luo.sessions);
+			luo_session_index(session);
 			luo.nr_sessions++;
 			*filep = file;
 		}
@@ -169,8 +205,8 @@ int luo_session_retrieve(const char *name,
 	}
 
 	mutex_lock(&luo.lock);
-	session = luo_session_find(&luo.incoming, name);
-	if (!session) {
+	session = luo_session_find(name);
+	if (!session || !session->incoming) {
 		err = -ENOENT;
 	} else if (session->retrieved) {
 		err = -EBUSY;
@@ -210,7 +246,7 @@ static int luo_session_close_incoming(struct luo_session *session)
 	if (err)
 		session->retrieved = false;
 	else
-		list_del(&session->list);
+		luo_session_unlist(session);
 	trace_luo_session_release(session->name, nr_files, err);
 	/* Ended by a close, not a FINISH: -ECANCELED in the record. */
 	luo_record_session(LUO_REC_SESSION_FINISH, session->name,
@@ -245,7 +281,7 @@ void luo_session_close(struct luo_session *session)
 		err = luo_session_close_incoming(session);
 	} else {
 		trace_luo_session_release(session->name, session->nr_files, 0);
-		list_del(&session->list);
+		luo_session_unlist(session);
 		luo_file_unpreserve_all(session);
 	}
 	if (!err)

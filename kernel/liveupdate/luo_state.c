@@ -16,6 +16,7 @@ struct luo_global luo = {
 	.lock = __MUTEX_INITIALIZER(luo.lock),
 	.sessions = LIST_HEAD_INIT(luo.sessions),
 	.incoming = LIST_HEAD_INIT(luo.incoming),
+	.names = RB_ROOT,
 };
 
 static bool luo_param __ro_after_init;

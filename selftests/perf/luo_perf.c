@@ -28,6 +28,8 @@
  *	(the --sized of
  *	hold), finish both, print "@@LUOVM resumed", the end of the blackout
  *	the host sees, then check the first word of every page.
+ *   luo_perf lookup --files N [--reps R] --out FILE
+ *	The cost of finding a token in a large session (luo_perf_lookup.c).
  *
  * Example: luo_perf preserve --sizes 16,64,256 --reps 7 --out /tmp/p.json
  */
@@ -42,7 +44,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "luo_util.h"
+#include "luo_perf.h"
 #include "luo_plant.h"
 
 #define MIB		(1024UL * 1024)
@@ -50,7 +52,7 @@
 #define SIZED_SESSION	"perf-sized"
 #define SMALL_SESSION	"perf-small"
 
-static unsigned long long now_ns(void)
+unsigned long long now_ns(void)
 {
 	struct timespec ts;
 
@@ -58,7 +60,7 @@ static unsigned long long now_ns(void)
 	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 }
 
-static void die(const char *what, int err)
+void die(const char *what, int err)
 {
 	fprintf(stderr, "luo_perf: %s: %s\n", what, strerror(err < 0 ? -err : err));
 	exit(1);
@@ -72,7 +74,7 @@ static int cmp_ull(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-static unsigned long long median(const unsigned long long *v, int n)
+unsigned long long median(const unsigned long long *v, int n)
 {
 	unsigned long long *s = malloc(n * sizeof(*s)), m;
 
@@ -146,7 +148,7 @@ static void json_blocks(FILE *f, int blocks)
 	fprintf(f, "], ");
 }
 
-static void json_samples(FILE *f, const char *key, const unsigned long long *v, int n)
+void json_samples(FILE *f, const char *key, const unsigned long long *v, int n)
 {
 	int i;
 
@@ -156,7 +158,7 @@ static void json_samples(FILE *f, const char *key, const unsigned long long *v, 
 	fprintf(f, "]");
 }
 
-static FILE *open_out(const char *path)
+FILE *open_out(const char *path)
 {
 	FILE *f;
 
@@ -465,11 +467,12 @@ int main(int argc, char **argv)
 		{ "blocks", required_argument, NULL, 'b' },
 		{ "tools-on", required_argument, NULL, 'n' },
 		{ "tools-off", required_argument, NULL, 'f' },
+		{ "files", required_argument, NULL, 'F' },
 		{}
 	};
 	const char *sizes = "16,64,256", *sized = "2:5,64:5", *out = NULL, *cmd;
 	struct toggle tg = { .on = NULL, .off = NULL };
-	int reps = 0, small = 24, blocks = 1, opt;
+	int reps = 0, small = 24, blocks = 1, files = 20000, opt;
 
 	if (argc < 2)
 		goto usage;
@@ -501,6 +504,9 @@ int main(int argc, char **argv)
 		case 'f':
 			tg.off = optarg;
 			break;
+		case 'F':
+			files = atoi(optarg);
+			break;
 		default:
 			goto usage;
 		}
@@ -516,6 +522,8 @@ int main(int argc, char **argv)
 		return cmd_preserve(sizes, reps > 0 ? reps : 7, out);
 	if (!strcmp(cmd, "ops"))
 		return cmd_ops(reps > 0 ? reps : 1000, blocks, &tg, out);
+	if (!strcmp(cmd, "lookup"))
+		return cmd_lookup(files, reps > 0 ? reps : 20, out);
 	if (!strcmp(cmd, "hold"))
 		return cmd_hold(sized, small > 0 && small <= 256 ? small : 24);
 	if (!strcmp(cmd, "retrieve")) {
@@ -536,6 +544,7 @@ usage:
 		"       luo_perf hold [--sized MIB:N,...] [--small N]\n"
 		"       luo_perf retrieve [--sized MIB:N,...] [--small N] [--blocks B\n"
 		"                --tools-on CMD --tools-off CMD] --out FILE\n"
+		"       luo_perf lookup [--files N] [--reps R] --out FILE\n"
 		"example: luo_perf preserve --sizes 16,64,256 --reps 7 --out p.json\n");
 	return 2;
 }

@@ -12,7 +12,10 @@
  *    the reboot, before LUO's record takes its first mark (time the record
  *    does not see);
  *  - tp_btf on LUO's file preserve, freeze and retrieve events:
- *    delay[PLANT_EVENTS] ns each (a tracing program that costs too much).
+ *    delay[PLANT_EVENTS] ns each (a tracing program that costs too much);
+ *  - fentry on luo_hook_file_preserve: delay[PLANT_LOOKUP] ns times the
+ *    index of a file of luo_perf lookup (a token lookup that walks the
+ *    session's files).
  * luo_plant attaches one of them at a time and pins its link.
  */
 #include "vmlinux.h"
@@ -70,6 +73,14 @@ int BPF_PROG(plant_preserve, const char *session, const char *handler, __u64 tok
 	__u64 mib = mib_of(token);
 
 	spin(PLANT_PRESERVE, delay[PLANT_PRESERVE] * mib * mib);
+	return 0;
+}
+
+SEC("fentry/luo_hook_file_preserve")
+int BPF_PROG(plant_lookup, const char *session, const char *handler, __u64 token)
+{
+	if (token & PERF_TOKEN_LOOKUP)
+		spin(PLANT_LOOKUP, delay[PLANT_LOOKUP] * PERF_TOKEN_INDEX(token));
 	return 0;
 }
 

@@ -41,6 +41,7 @@ static const struct {
 	[PLANT_FREEZE] = { "freeze", 50000, "ns x MiB in luo_hook_file_freeze" },
 	[PLANT_REBOOT] = { "reboot", 1000000000, "ns at the start of liveupdate_reboot" },
 	[PLANT_EVENTS] = { "events", 300000, "ns in each file preserve/freeze/retrieve event" },
+	[PLANT_LOOKUP] = { "lookup", 50, "ns x the file's index in luo_hook_file_preserve" },
 };
 
 static int usage(void)
@@ -48,7 +49,7 @@ static int usage(void)
 	fprintf(stderr,
 		"usage: luo_plant [--mode none|planted] attach PLANT [NS]\n"
 		"       luo_plant [--mode none|planted] detach PLANT\n"
-		"PLANT: preserve, freeze, reboot or events\n"
+		"PLANT: preserve, freeze, reboot, events or lookup\n"
 		"example: luo_plant --mode planted attach freeze\n");
 	return 2;
 }
@@ -66,6 +67,7 @@ static int attach(struct luo_plant_bpf *skel, int plant)
 		[PLANT_REBOOT] = { skel->progs.plant_reboot },
 		[PLANT_EVENTS] = { skel->progs.plant_ev_preserve, skel->progs.plant_ev_freeze,
 				   skel->progs.plant_ev_retrieve },
+		[PLANT_LOOKUP] = { skel->progs.plant_lookup },
 	};
 	char path[128];
 	int i, err;

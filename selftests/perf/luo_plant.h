@@ -15,11 +15,19 @@
 #define PERF_TOKEN(mib, idx)	(PERF_TOKEN_SIZED | ((unsigned long long)(mib) << 16) | (idx))
 #define PERF_TOKEN_MIB(token)	(((token) >> 16) & 0xffffff)
 
+/*
+ * The files of luo_perf lookup: PERF_TOKEN_LOOKUP set, their index in their
+ * session in the low 32 bits.
+ */
+#define PERF_TOKEN_LOOKUP	(1ULL << 41)
+#define PERF_TOKEN_INDEX(token)	((token) & 0xffffffffULL)
+
 enum luo_plant {
 	PLANT_PRESERVE,	/* fentry luo_hook_file_preserve: ns x MiB^2 (sized files) */
 	PLANT_FREEZE,	/* fentry luo_hook_file_freeze: ns x MiB (sized files) */
 	PLANT_REBOOT,	/* fentry liveupdate_reboot: ns, before the record starts */
 	PLANT_EVENTS,	/* tp_btf file preserve/freeze/retrieve events: ns each */
+	PLANT_LOOKUP,	/* fentry luo_hook_file_preserve: ns x index (lookup files) */
 	NR_PLANTS
 };
 

@@ -31,6 +31,10 @@ samples and states its margin:
                    has not translated yet: up to 20 times slower).
                    Freeze: 48 one-page memfds, update 2 with the tools
                    against update 1 without (one freeze per kexec).
+  lookup           preserving a file into a session of 20,000 costs at most
+                   LOOKUP_FACTOR times preserving one into a session of
+                   10 (medians of 20 each, the two sessions taking turns
+                   ABBA): a token's lookup must not walk the session.
   record-blackout  the record's total (first freeze to last finish)
                    agrees with the blackout the host saw on the serial
                    console ("@@LUOVM kexec-jump" to "@@LUOVM resumed")
@@ -67,6 +71,7 @@ FREEZE_FACTOR = 3.0       # per-file freeze, 64 MiB against 2 MiB (32x the data)
 # per event reads +164 to +181 % on preserve
 # (Documentation/perf-regression.rst).
 TOOLKIT_PCT = {"preserve": 50.0, "freeze": 800.0, "retrieve": 200.0}
+LOOKUP_FACTOR = 1.5       # preserve into a session of many files against few
 BLACKOUT_SLACK_S = 0.1    # record against host: fixed part ...
 BLACKOUT_PCT = 2.0        # ... plus a share of the host's blackout
 
@@ -77,6 +82,7 @@ PLANTS = {
     "preserve-linear": "20000 ns x MiB^2 in luo_hook_file_preserve",
     "freeze-size": "50000 ns x MiB in luo_hook_file_freeze",
     "toolkit-cost": "a tracing program spinning 300 us per file event",
+    "lookup": "50 ns x the file's index in luo_hook_file_preserve (lookup files)",
     "record-blackout": "1 s spun at the start of liveupdate_reboot, before the record",
 }
 
@@ -267,6 +273,17 @@ def test_toolkit_cost(run):
     return True, line
 
 
+def test_lookup(run):
+    d = load(run, "lookup.json")
+    big, small = statistics.median(d["big"]), statistics.median(d["small"])
+    r = big / small
+    line = (f"preserve into a session of {d['files']} files: {us(big)}, of "
+            f"{d['small_files']}: {us(small)}: {r:.2f}x (allowed {LOOKUP_FACTOR}x)")
+    if r > LOOKUP_FACTOR:
+        return False, f"REGRESSION: a preserve costs more in a larger session: {line}"
+    return True, line
+
+
 def host_blackouts(run):
     """[(jump, resumed)] host seconds of each update, from timeline.log."""
     jumps, resumed = [], []
@@ -306,6 +323,7 @@ TESTS = [
     ("preserve-linear", test_preserve_linear),
     ("freeze-size", test_freeze_size),
     ("toolkit-cost", test_toolkit_cost),
+    ("lookup", test_lookup),
     ("record-blackout", test_record_blackout),
 ]
 

@@ -20,7 +20,6 @@ from luo_names import PHASES  # noqa: E402
 from luobench_common import BUILD, BenchError, OUT, parse_kv  # noqa: E402
 
 
-
 def report_facts(run):
     """The accelerator and the CPUs online that luovm's report states."""
     facts = {}

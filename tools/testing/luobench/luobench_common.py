@@ -47,7 +47,6 @@ def log(msg):
     print(f"luobench: {msg}", flush=True)
 
 
-
 KV = re.compile(r"(\w+)=(\S*)")
 
 

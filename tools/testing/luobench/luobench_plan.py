@@ -15,7 +15,6 @@ from luobench_common import BIG_FILES, BUILD, FLAVORS, REPO, TOOLS  # noqa: E402
 from luobench_systemd import SYSTEMD_PLAN  # noqa: E402
 
 
-
 class Workload:
     """One preserve / kexec / retrieve cycle of luo_bench."""
 
