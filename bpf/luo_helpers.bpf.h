@@ -10,8 +10,8 @@
 #include "luo_ops.h"
 
 /*
- * floor(log2(@v)), 0 for 0 and 1, at most LUO_HIST_SLOTS - 1: the slot
- * tools/lib's luo_hist_slot() gives the same value.
+ * floor(log2(@v)), 0 for 0 and 1, at most LUO_HIST_SLOTS - 1: slot i of a
+ * histogram counts [2^i, 2^(i+1)), as tools/lib's struct luo_hist reads it.
  */
 static __always_inline __u32 luo_log2_slot(__u64 v)
 {

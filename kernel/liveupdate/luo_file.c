@@ -182,46 +182,6 @@ static void luo_file_args(struct luo_file *lf, struct liveupdate_file_op_args *a
 	};
 }
 
-static int luo_file_cmp_token(const void *key, const struct rb_node *node)
-{
-	u64 token = *(const u64 *)key, other = rb_entry(node, struct luo_file, node)->token;
-
-	return token < other ? -1 : token > other;
-}
-
-static bool luo_file_less(struct rb_node *a, const struct rb_node *b)
-{
-	return luo_file_cmp_token(&rb_entry(a, struct luo_file, node)->token, b) < 0;
-}
-
-/**
- * luo_file_find - The file of a token in a session.
- * @session: The session, locked.
- * @token:   The token.
- *
- * Return: the file, or NULL when @session has none of @token.
- */
-struct luo_file *luo_file_find(struct luo_session *session, u64 token)
-{
-	struct rb_node *node = rb_find(&token, &session->by_token, luo_file_cmp_token);
-
-	return node ? rb_entry(node, struct luo_file, node) : NULL;
-}
-
-/**
- * luo_file_add - Add a file to its session: last in its list, in its index.
- * @session: The session.
- * @lf:      The file, whose token no other file of @session has.
- *
- * Context: @session locked, or not yet visible to anyone else.
- */
-void luo_file_add(struct luo_session *session, struct luo_file *lf)
-{
-	list_add_tail(&lf->list, &session->files);
-	rb_add(&lf->node, &session->by_token, luo_file_less);
-	session->nr_files++;
-}
-
 static int luo_file_do_preserve(struct luo_session *session, struct file *file,
 				u64 token, char *handler, u64 *cost)
 {
@@ -319,9 +279,7 @@ static void luo_file_free(struct luo_session *session, struct luo_file *lf)
 {
 	if (lf->indexed)
 		xa_erase(&luo_file_ids, lf->id);
-	list_del(&lf->list);
-	rb_erase(&lf->node, &session->by_token);
-	session->nr_files--;
+	luo_file_del(session, lf);
 	if (lf->file)
 		fput(lf->file);
 	if (lf->fh)

@@ -4,8 +4,8 @@
  *
  * Locking, outermost first:
  *
- *   luo.lock          the session lists, the reboot
- *   session->lock     one session's files and state
+ *   luo.lock          the session lists and their index by name, the reboot
+ *   session->lock     one session's files (list and index by token) and state
  *   luo_handlers_lock registered file handlers and FLBs (read while used)
  *   flb state lock    one FLB's outgoing or incoming state
  *
@@ -205,12 +205,16 @@ int luo_session_retrieve_file(struct luo_session *session, u64 token,
 int luo_session_finish(struct luo_session *session);
 struct luo_session *luo_session_alloc(const char *name);
 void luo_session_free(struct luo_session *session);
-void luo_session_index(struct luo_session *session);
+
+/* luo_index.c */
 struct luo_session *luo_session_find(const char *name);
+void luo_session_index(struct luo_session *session);
+void luo_session_unindex(struct luo_session *session);
+struct luo_file *luo_file_find(struct luo_session *session, u64 token);
+void luo_file_add(struct luo_session *session, struct luo_file *lf);
+void luo_file_del(struct luo_session *session, struct luo_file *lf);
 
 /* luo_file.c */
-void luo_file_add(struct luo_session *session, struct luo_file *lf);
-struct luo_file *luo_file_find(struct luo_session *session, u64 token);
 int luo_file_preserve(struct luo_session *session, struct file *file, u64 token);
 void luo_file_unpreserve_all(struct luo_session *session);
 int luo_file_freeze(struct luo_session *session);

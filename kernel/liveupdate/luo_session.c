@@ -73,51 +73,11 @@ static int luo_session_check_name(const char *name)
 	return 0;
 }
 
-static int luo_session_cmp_name(const void *name, const struct rb_node *node)
-{
-	return strcmp(name, rb_entry(node, struct luo_session, node)->name);
-}
-
-static bool luo_session_less(struct rb_node *a, const struct rb_node *b)
-{
-	return luo_session_cmp_name(rb_entry(a, struct luo_session, node)->name, b) < 0;
-}
-
-/**
- * luo_session_find - The session of a name.
- * @name: The name.
- *
- * Context: luo.lock held.
- * Return: the session named @name, outgoing or incoming, or NULL.
- */
-struct luo_session *luo_session_find(const char *name)
-{
-	struct rb_node *node;
-
-	lockdep_assert_held(&luo.lock);
-	node = rb_find(name, &luo.names, luo_session_cmp_name);
-	return node ? rb_entry(node, struct luo_session, node) : NULL;
-}
-
-/**
- * luo_session_index - Make a session findable by its name.
- * @session: A session just listed in luo.sessions or luo.incoming, whose
- *           name no other session of either list has.
- *
- * Context: luo.lock held.
- */
-void luo_session_index(struct luo_session *session)
-{
-	lockdep_assert_held(&luo.lock);
-	rb_add(&session->node, &luo.names, luo_session_less);
-}
-
 /* Take a session off its list and out of luo.names. */
 static void luo_session_unlist(struct luo_session *session)
 {
-	lockdep_assert_held(&luo.lock);
 	list_del(&session->list);
-	rb_erase(&session->node, &luo.names);
+	luo_session_unindex(session);
 }
 
 /**

@@ -10,6 +10,7 @@ this repository).
   WORKLOAD     {session: [(handler, token), ...]} in the order of preserve
   MEMFD, TEST  the handlers of the memfds and of the luo_test file
   TEST_FLB     luo_test's FLB
+  TEST_SESSION, TEST_TOKEN  the session and token of the luo_test file
   NR_SESSIONS, NR_FILES, NR_FLBS, COMM, MEMFD_BYTES
   PER_HANDLER  collections.Counter of files per handler
 """
@@ -42,6 +43,9 @@ NR_FLBS = len(_d['flbs'])
 COMM = _d['comm']
 MEMFD_BYTES = _d['memfd_bytes']
 PER_HANDLER = collections.Counter(h for files in WORKLOAD.values() for h, _ in files)
+# Where the luo_test file is: its session and token.
+((TEST_SESSION, TEST_TOKEN),) = [(s, t) for s, files in WORKLOAD.items()
+                                 for h, t in files if h == TEST]
 
 
 def record_files(also=()):

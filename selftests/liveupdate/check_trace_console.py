@@ -44,7 +44,8 @@ sys.dont_write_bytecode = True     # no __pycache__ in the source tree
 _HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path[:0] = [os.path.join(_HERE, "..", "..", "tools", "lib"), os.path.join(_HERE, "..", "lib")]
 from luo_names import OPS, OP_CLASS  # noqa: E402
-from workload import MEMFD, TEST, TEST_FLB, WORKLOAD, NR_SESSIONS, NR_FILES, NR_FLBS  # noqa: E402
+from workload import (  # noqa: E402
+    MEMFD, TEST, TEST_FLB, TEST_SESSION, TEST_TOKEN, WORKLOAD, NR_SESSIONS, NR_FILES, NR_FLBS)
 from ktap import Tap  # noqa: E402
 
 # The printed fields of each event, in order (TP_printk of the header).
@@ -157,7 +158,7 @@ class Event:
         return int(self.f.get(key, "x")) if re.fullmatch(r"-?\d+", self.f.get(key, "")) else None
 
     def kunit(self):
-        return (self.f.get("session") == "kunit-session" or
+        return (self.f.get("session", "").startswith("kunit-") or
                 self.f.get("handler", "").startswith("luo-kunit") or
                 self.f.get("flb", "").startswith("luo-kunit"))
 
@@ -260,7 +261,7 @@ def check_order_1(tap, p, evs):
         before(tap, p, evs, f"session_create {s} precedes its file_preserves",
                is_("luo_session_create", session=s), is_("luo_file_preserve", session=s))
     i = first(evs, is_("luo_flb_preserve"))
-    j = first(evs, is_("luo_file_preserve", session="wl-a", token=100))
+    j = first(evs, is_("luo_file_preserve", session=TEST_SESSION, token=TEST_TOKEN))
     tap.check(i is not None and j == i + 1,
               f"{p} flb_preserve fires within the preserve of the first luo_test file")
     pres = [(e.f["session"], e.f["token"]) for e in evs if e.name == "luo_file_preserve"]
@@ -293,11 +294,11 @@ def check_order_2(tap, p, evs):
         before(tap, p, evs, f"{s}: session_finish precedes session_release",
                is_("luo_session_finish", session=s), is_("luo_session_release", session=s))
     i = first(evs, is_("luo_flb_retrieve"))
-    j = first(evs, is_("luo_file_retrieve", session="wl-a", token=100))
+    j = first(evs, is_("luo_file_retrieve", session=TEST_SESSION, token=TEST_TOKEN))
     tap.check(i is not None and j == i + 1,
               f"{p} flb_retrieve fires within the retrieve of the luo_test file")
     i = first(evs, is_("luo_flb_finish"))
-    j = first(evs, is_("luo_file_finish", session="wl-a", token=100))
+    j = first(evs, is_("luo_file_finish", session=TEST_SESSION, token=TEST_TOKEN))
     tap.check(i is not None and j is not None and i == j + 1,
               f"{p} flb_finish follows the finish of the last (only) luo_test file")
 

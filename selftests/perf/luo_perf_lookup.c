@@ -16,7 +16,6 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <stdlib.h>
-#include <sys/mman.h>
 #include <unistd.h>
 
 #include "luo_perf.h"
@@ -24,22 +23,15 @@
 
 #define SMALL_FILES	10
 
-/* A one-page memfd (its page not written: the lookup is what is timed). */
-static int page_memfd(void)
-{
-	int fd = memfd_create("luo_perf_lookup", MFD_CLOEXEC);
-
-	if (fd < 0 || ftruncate(fd, 4096))
-		die("memfd", errno);
-	return fd;
-}
-
 /* Preserve a new memfd as file @idx of @sfd: the ns the ioctl took. */
 static unsigned long long preserve_one(int sfd, unsigned long idx)
 {
+	static const char page[4096];
 	unsigned long long t0, t;
-	int fd = page_memfd(), err;
+	int fd = memfd_with(page, sizeof(page)), err;
 
+	if (fd < 0)
+		die("memfd", fd);
 	t0 = now_ns();
 	err = luo_preserve_fd(sfd, fd, PERF_TOKEN_LOOKUP | idx);
 	t = now_ns() - t0;

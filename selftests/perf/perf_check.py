@@ -56,7 +56,7 @@ import sys
 sys.dont_write_bytecode = True     # no __pycache__ in the source tree
 _HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path[:0] = [os.path.join(_HERE, "..", "tools"), os.path.join(_HERE, "..", "lib")]
-from blackout_check import Record, E_FREEZE_BEGIN, E_FILE_FREEZE, E_FREEZE_END, M_DONE  # noqa: E402
+from blackout_record import Record, E_FREEZE_BEGIN, E_FILE_FREEZE, E_FREEZE_END, M_DONE  # noqa: E402
 from ktap import Tap  # noqa: E402
 
 LINEAR_MARGIN = 1.5       # t(4x size) / t(size) within [4 / 1.5, 4 * 1.5]

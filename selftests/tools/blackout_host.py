@@ -42,12 +42,15 @@ import tempfile
 sys.dont_write_bytecode = True     # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import prom_lint  # noqa: E402
-from blackout_check import (  # noqa: E402
-    Record, Update, Entry, Tap, run, check_report, expect_no_luo, CLOCK_MONO,
+from blackout_check import DEFAULT_TOOL  # noqa: E402
+from blackout_record import (  # noqa: E402
+    Record, Update, Entry, CLOCK_MONO,
     M_FREEZE_BEGIN, M_FREEZE_END, M_SERIALIZED, M_JUMP, M_READY, M_FIRST_RETRIEVE,
     M_LAST_RETRIEVE, M_DONE, E_FREEZE_BEGIN, E_FILE_FREEZE, E_FREEZE_END, E_SERIALIZED,
     E_ABORT, E_JUMP, E_READY, E_SESSION_RETRIEVE, E_FILE_RETRIEVE, E_SESSION_FINISH,
-    E_DONE, S_UNFINISHED, S_INCOMPLETE, S_IN_PROGRESS, DEFAULT_TOOL, percentiles)
+    E_DONE, S_UNFINISHED, S_INCOMPLETE, S_IN_PROGRESS, percentiles)
+from blackout_report import run, check_report, expect_no_luo  # noqa: E402
+from ktap import Tap  # noqa: E402
 
 KHZ = 2000000           # 2 GHz: 2 cycles per ns
 

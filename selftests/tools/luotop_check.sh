@@ -37,7 +37,8 @@ W=80 H=24
 
 . "$(dirname "$0")/../lib/tap.sh"
 # What the workload does: NR_SESSIONS, SESSIONS, MEMFD, NR_MEMFD, ...
-eval "$(python3 -B "$(dirname "$0")/../lib/workload.py" shell)" || exit 1
+wl=$(python3 -B "$(dirname "$0")/../lib/workload.py" shell) || exit 1
+eval "$wl"
 # files_of SESSION: the number of files the workload preserves in it.
 files_of() {
 	echo "$SESSIONS $SESSION_FILES" |

@@ -35,22 +35,13 @@ const char *luo_fmt_ns(char *buf, size_t len, __u64 ns);
 /* Wall-clock "HH:MM:SS" of now into @buf. */
 const char *luo_fmt_now(char *buf, size_t len);
 
-/* A log2 histogram of ns (LUO_HIST_SLOTS: luo_ops.h). */
+/*
+ * A log2 histogram of ns, filled by the BPF side's luo_log2_slot()
+ * (bpf/luo_helpers.bpf.h): LUO_HIST_SLOTS of luo_ops.h.
+ */
 struct luo_hist {
 	__u64 slots[LUO_HIST_SLOTS];
 };
-
-/* The slot of @v, as luo_log2_slot() of bpf/luo_helpers.bpf.h computes it. */
-static inline unsigned int luo_hist_slot(__u64 v)
-{
-	unsigned int s = 0;
-
-	while (v > 1 && s < LUO_HIST_SLOTS - 1) {
-		v >>= 1;
-		s++;
-	}
-	return s;
-}
 
 __u64 luo_hist_total(const struct luo_hist *h);
 /* The value below which @pct % of the samples fall (slot upper bound). */

@@ -3,11 +3,7 @@
  * luo_bench.h: what the parts of luo_bench share: the command line
  * (luo_bench.c: usage, options, main()), the helpers every workload uses
  * (luo_bench_util.c) and the workloads, one file each (luo_bench_size.c,
- * luo_bench_scale.c, luo_bench_probe.c).
- *
- * It includes luo_dev.h for every source, so that each one depends on the
- * same headers: tools/Makefile compiles them all in one gcc command, whose
- * dependency file only holds the last source's.
+ * luo_bench_scale.c, luo_bench_probe.c), and luo_dev.h for all of them.
  */
 #ifndef LUO_BENCH_H
 #define LUO_BENCH_H

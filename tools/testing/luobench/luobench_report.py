@@ -18,6 +18,7 @@ import luovm_accel  # noqa: E402  (the host's CPU model, as luovm names it)
 
 from luobench_common import (
     BUILD, BenchError, DOC, DOC_BEGIN, DOC_END, FLAVORS, OUT, REPO)
+from luobench_systemd import SYSTEMD_PHASES  # noqa: E402
 
 
 def median(vals):
@@ -145,6 +146,11 @@ SYSTEMD_METRICS = [
     ("systemd_startup_ns", "systemd: start-up up to the unit"),
     ("service_restore_ns", "the service takes its state back"),
 ]
+# The phases of tools/luoblackout/luoblackout_systemd.h make the metrics:
+# a phase renamed or added there must be named here too.
+if {k for k, _ in SYSTEMD_METRICS} != {"total_ns"} | set(SYSTEMD_PHASES):
+    raise SystemExit("luobench_report: SYSTEMD_METRICS does not match the waterfall's "
+                     f"phases: {sorted(SYSTEMD_PHASES)}")
 
 
 def cell(w, flavor, metric):
