@@ -82,7 +82,7 @@ struct state {
 	void *percpu;		/* lookup buffer */
 };
 
-/* Everything luotop knows, refreshed by luotop_collect(). */
+/* Everything luotop knows, refreshed by collect(). */
 extern struct state S;
 
 struct luotop;

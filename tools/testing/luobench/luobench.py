@@ -199,7 +199,7 @@ def main(argv):
     ap.add_argument("--no-doc", action="store_true",
                     help=f"do not rewrite the results section of {DOC}")
     ap.add_argument("--doc", action="store_true",
-                    help=f"rewrite it even with --quick (which leaves it alone)")
+                    help="rewrite it even with --quick (which leaves it alone)")
     ap.add_argument("--render", action="store_true",
                     help=f"only render results.md (and {DOC}) again from results.json")
     ap.add_argument("--wait-idle", type=int, default=20, metavar="MIN",
