@@ -4,10 +4,11 @@
  * operations and leave the samples, as JSON, for perf_check.py.
  *
  *   luo_perf preserve --sizes 16,64,256 [--reps N] --out FILE
- *	Preserve one memfd of each size N times (sizes interleaved, each
- *	preserve undone by closing its session) and time each
- *	LIVEUPDATE_SESSION_PRESERVE_FD.  The memfds are filled first, so
- *	that preserving them pins every page.
+ *	N rounds, in each of which the same bytes (the largest size) are
+ *	preserved at every size: 16 memfds of 16 MiB, 4 of 64, 1 of 256,
+ *	each batch into a session of its own (closed after: unpreserved),
+ *	timed as one.  The memfds are filled first, so that preserving them
+ *	pins every page.
  *   luo_perf ops [--reps N] [--blocks B --tools-on CMD --tools-off CMD] --out FILE
  *	Time the preserve of a one-page memfd N times in each of B blocks,
  *	with the toolkit attached in blocks 1, 2, 5, 6, 9, 10, ... (off, on,
@@ -234,48 +235,72 @@ static int parse_sizes(const char *arg, unsigned long *mib, int *count)
 	return n;
 }
 
+/*
+ * Every round preserves the same bytes at each size: @total MiB as
+ * @total / mib memfds of mib MiB, into one session, timed as one batch (the
+ * sizes take turns, the order rotating per round).  Batches of equal bytes
+ * last about as long, so a slow phase of the machine (TCG has them, of
+ * tens to hundreds of ms) weighs on every size alike; a preserve that
+ * grows faster than its data makes the batch of the largest memfd the
+ * slowest.
+ */
 static int cmd_preserve(const char *sizes, int reps, const char *out)
 {
-	unsigned long mib[MAX_SIZES];
+	unsigned long mib[MAX_SIZES], total = 0, per[MAX_SIZES];
 	unsigned long long *t[MAX_SIZES];
-	int fd[MAX_SIZES], n, i, r, luo;
+	int *fd[MAX_SIZES], n, i, r, luo;
 	FILE *f = open_out(out);
 
 	n = parse_sizes(sizes, mib, NULL);
+	for (i = 0; i < n; i++)
+		total = mib[i] > total ? mib[i] : total;
 	luo = luo_open();
 	if (luo < 0)
 		die(LUO_DEVICE, luo);
 	for (i = 0; i < n; i++) {
-		fd[i] = sized_memfd(mib[i], PERF_TOKEN(mib[i], 0));
+		unsigned long k;
+
+		if (total % mib[i]) {
+			fprintf(stderr, "luo_perf: %lu MiB does not divide %lu MiB\n",
+				mib[i], total);
+			exit(2);
+		}
+		per[i] = total / mib[i];
+		fd[i] = calloc(per[i], sizeof(**fd));
 		t[i] = calloc(reps, sizeof(**t));
-		if (!t[i])
+		if (!fd[i] || !t[i])
 			die("calloc", ENOMEM);
+		for (k = 0; k < per[i]; k++)
+			fd[i][k] = sized_memfd(mib[i], PERF_TOKEN(mib[i], k));
 	}
 	for (r = 0; r < reps; r++) {
 		for (i = 0; i < n; i++) {
-			int k = (i + r) % n;	/* rotate the order: spread the noise */
-			char name[32];
+			int k = (i + r) % n;	/* rotate the order */
 			unsigned long long t0;
-			int sfd, err;
+			unsigned long j;
+			char name[32];
+			int sfd, err = 0;
 
 			snprintf(name, sizeof(name), "perf-p-%lu-%d", mib[k], r);
 			sfd = luo_create_session(luo, name);
 			if (sfd < 0)
 				die("create session", sfd);
 			t0 = now_ns();
-			err = luo_preserve_fd(sfd, fd[k], PERF_TOKEN(mib[k], r));
+			for (j = 0; j < per[k] && !err; j++)
+				err = luo_preserve_fd(sfd, fd[k][j], PERF_TOKEN(mib[k], j));
 			t[k][r] = now_ns() - t0;
 			if (err)
 				die("preserve", err);
 			close(sfd);
 		}
 	}
-	fprintf(f, "{\"test\": \"preserve\", \"reps\": %d, \"sizes\": {", reps);
+	fprintf(f, "{\"test\": \"preserve\", \"reps\": %d, \"total_mib\": %lu, \"sizes\": {",
+		reps, total);
 	for (i = 0; i < n; i++) {
 		char key[16];
 
-		printf("luo_perf: preserve of a %lu MiB memfd: median %llu ns of %d\n",
-		       mib[i], median(t[i], reps), reps);
+		printf("luo_perf: preserve of %lu MiB as %lu memfds of %lu MiB: median %llu ns of %d\n",
+		       total, per[i], mib[i], median(t[i], reps), reps);
 		snprintf(key, sizeof(key), "%lu", mib[i]);
 		fprintf(f, "%s", i ? ", " : "");
 		json_samples(f, key, t[i], reps);

@@ -23,12 +23,20 @@ samples kept from real runs (selftests/perf/samples/), without a guest.
                      with 600 us added with the tools on (three times a
                      retrieve): must fail.
 
+  preserve.json      an unchanged run's preserve batches (the same 256 MiB
+                     as 16 x 16, 4 x 64 and 1 x 256 MiB, 7 rounds): the
+                     preserve-linear test must pass; every 16 MiB batch
+                     1.6 times slower (a fixed cost per preserve grown):
+                     must fail.
+  preserve-planted.json  the planted run's (20 us x MiB^2): must fail.
+
 One TAP line each; exit 0 only when all pass.
 """
 import copy
 import json
 import os
 import sys
+import tempfile
 
 sys.dont_write_bytecode = True     # no __pycache__ in the source tree
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -67,6 +75,14 @@ def slowed(d, key, on, op, probe):
     return d
 
 
+def linear(d):
+    """perf_check's preserve-linear verdict on the preserve.json d."""
+    with tempfile.TemporaryDirectory() as run:
+        with open(os.path.join(run, "preserve.json"), "w") as f:
+            json.dump(d, f)
+        return perf_check.test_preserve_linear(run)
+
+
 def main():
     phase = sample("phase-ops.json")
     retr = [sample("retrieve-1.json"), sample("retrieve-2.json")]
@@ -90,6 +106,16 @@ def main():
         expect = "a regression" if regressed else "no regression"
         tap.check(seen == regressed, f"{name}: {expect} expected, "
                   f"{'regression' if seen else 'none'} seen: {what}")
+    small_slow = sample("preserve.json")
+    small_slow["sizes"]["16"] = [int(t * 1.6) for t in small_slow["sizes"]["16"]]
+    for name, d, regressed in [
+            ("unchanged preserve batches", sample("preserve.json"), False),
+            ("16 MiB batches 1.6x slower", small_slow, True),
+            ("planted preserve batches", sample("preserve-planted.json"), True)]:
+        ok, what = linear(d)
+        expect = "a regression" if regressed else "no regression"
+        tap.check(ok != regressed, f"{name}: {expect} expected, "
+                  f"{'none' if ok else 'regression'} seen: {what}")
     return tap.end()
 
 
