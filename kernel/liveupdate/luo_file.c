@@ -194,11 +194,16 @@ static int luo_file_do_preserve(struct luo_session *session, struct file *file,
 	lockdep_assert_held(&session->lock);
 	if (luo_file_find(session, token))
 		return -EEXIST;
-	if (session->nr_files >= LUO_MAX_FILES)
-		return -ENOSPC;
 	lf = kzalloc_obj(*lf);
 	if (!lf)
 		return -ENOMEM;
+	/* Its entry for the next kernel first: nothing to undo if that fails. */
+	lf->ser = luo_chain_add(&session->chain);
+	if (IS_ERR(lf->ser)) {
+		err = PTR_ERR(lf->ser);
+		kfree(lf);
+		return err;
+	}
 
 	down_read(&luo_handlers_lock);
 	err = -ENOENT;
@@ -239,6 +244,10 @@ static int luo_file_do_preserve(struct luo_session *session, struct file *file,
 	strscpy(lf->compatible, fh->compatible, sizeof(lf->compatible));
 	lf->indexed = true;
 	luo_file_add(session, lf);
+	memcpy(lf->ser->compatible, lf->compatible, sizeof(lf->ser->compatible));
+	lf->ser->token = token;
+	lf->ser->data = lf->serialized_data;
+	luo_session_ser_files(session);
 	return 0;
 
 out_flb:
@@ -248,6 +257,7 @@ out_erase:
 out_unbind:
 	luo_file_unbind(lf);
 out_free:
+	luo_chain_remove(&session->chain, session->chain.count - 1);
 	kfree(lf);
 	return err;
 }
@@ -259,9 +269,8 @@ out_free:
  * @token:   Userspace's name for it.
  *
  * Return: 0, -EEXIST for a token in use in the session, -ENOENT when no
- * handler takes the file, -EBUSY when it is preserved already, -ENOSPC
- * past the handover's capacity, or the error of an FLB's or the
- * handler's preserve().
+ * handler takes the file, -EBUSY when it is preserved already, -ENOMEM,
+ * or the error of an FLB's or the handler's preserve().
  */
 int luo_file_preserve(struct luo_session *session, struct file *file, u64 token)
 {
@@ -309,6 +318,8 @@ void luo_file_unpreserve_all(struct luo_session *session)
 		luo_flb_file_unpreserve(fh);
 		luo_file_free(session, lf);
 	}
+	luo_chain_destroy(&session->chain);
+	luo_session_ser_files(session);
 }
 
 /**
@@ -330,6 +341,7 @@ void luo_file_unfreeze(struct luo_session *session)
 			luo_file_args(lf, &args);
 			lf->fh->ops->unfreeze(&args);
 			lf->serialized_data = args.serialized_data;
+			lf->ser->data = lf->serialized_data;
 			cost = luo_ns() - t0;
 		}
 		lf->frozen = false;
@@ -363,8 +375,10 @@ int luo_file_freeze(struct luo_session *session)
 			err = luo_cb_result(lf->fh->ops->freeze(&args),
 					    lf->compatible, "freeze");
 			cost = luo_ns() - t0;
-			if (!err)
+			if (!err) {
 				lf->serialized_data = args.serialized_data;
+				lf->ser->data = lf->serialized_data;
+			}
 		}
 		trace_luo_file_freeze(session->name, lf->compatible, lf->token,
 				      err, cost);

@@ -74,8 +74,16 @@ static void luo_flb_unlink(struct luo_flb_link *link)
 	list_del(&link->list);
 	kfree(link);
 	WRITE_ONCE(priv->users, priv->users - 1);
-	if (!priv->users)
+	if (!priv->users) {
 		list_del_init(&priv->list);
+		/*
+		 * Its room in the handover goes with it: the last entry, which
+		 * is free (it is not in use).  Not during the reboot, which may
+		 * have handed the block over already (the room stays, unused).
+		 */
+		if (!READ_ONCE(luo.rebooting))
+			luo_chain_remove(&luo.out_flbs, luo.out_flbs.count - 1);
+	}
 }
 
 static bool luo_flb_compatible_taken(const char *compatible)
@@ -129,9 +137,12 @@ int liveupdate_register_flb(struct liveupdate_file_handler *fh,
 	} else if (luo_flb_link_find(fh, flb)) {
 		err = -EEXIST;
 	} else if (!priv->users) {
-		if (luo_flb_compatible_taken(flb->compatible)) {
+		if (luo_flb_compatible_taken(flb->compatible))
 			err = -EEXIST;
-		} else {
+		else
+			/* Room for its entry in the handover, filled at the reboot */
+			err = PTR_ERR_OR_ZERO(luo_chain_add(&luo.out_flbs));
+		if (!err) {
 			__mutex_init(&priv->outgoing.lock, "flb->outgoing", &priv->out_key);
 			__mutex_init(&priv->incoming.lock, "flb->incoming", &priv->in_key);
 			list_add_tail(&priv->list, &luo_flbs);
@@ -299,45 +310,41 @@ void luo_flb_file_unpreserve(struct liveupdate_file_handler *fh)
 }
 
 /**
- * luo_flb_count_outgoing - How many FLBs the next kernel will receive.
+ * luo_flb_serialize - Write the FLBs in use into the handover's entries.
+ * @phys: Set to where the next kernel finds them, 0 when no FLB is
+ *        registered.
  *
- * Return: the number of registered FLBs used by preserved files.
+ * Called at the reboot, with the sessions frozen: every registered FLB has
+ * an entry already (liveupdate_register_flb()), so nothing is allocated.
+ * The FLBs in use come first; the entries left over are zeroed, room the
+ * next kernel skips, so that every block stays reachable and is given back
+ * there.
+ *
+ * Return: the number of FLBs in use, that the next kernel will receive.
  */
-unsigned long luo_flb_count_outgoing(void)
+unsigned long luo_flb_serialize(u64 *phys)
 {
 	struct luo_flb_private *priv;
-	unsigned long n = 0;
-
-	down_read(&luo_handlers_lock);
-	list_for_each_entry(priv, &luo_flbs, list)
-		n += !!priv->outgoing.count;
-	up_read(&luo_handlers_lock);
-	return n;
-}
-
-/**
- * luo_flb_serialize - Describe the FLBs in use for the next kernel.
- * @ser: Room for @max entries.
- * @max: luo_flb_count_outgoing(), taken with the sessions frozen.
- */
-void luo_flb_serialize(struct luo_flb_ser *ser, unsigned long max)
-{
-	struct luo_flb_private *priv;
-	unsigned long n = 0;
+	unsigned long n = 0, i;
 
 	down_read(&luo_handlers_lock);
 	list_for_each_entry(priv, &luo_flbs, list) {
 		struct liveupdate_flb *flb = container_of(priv, struct liveupdate_flb,
 							  private);
+		struct luo_flb_ser *ser;
 
-		if (!priv->outgoing.count || n == max)
+		if (!priv->outgoing.count)
 			continue;
-		strscpy(ser[n].compatible, flb->compatible, sizeof(ser[n].compatible));
-		ser[n].data = priv->outgoing.data;
-		ser[n].count = priv->outgoing.count;
-		n++;
+		ser = luo_chain_entry(&luo.out_flbs, n++);
+		strscpy_pad(ser->compatible, flb->compatible, sizeof(ser->compatible));
+		ser->data = priv->outgoing.data;
+		ser->count = priv->outgoing.count;
 	}
+	for (i = n; i < luo.out_flbs.count; i++)
+		memset(luo_chain_entry(&luo.out_flbs, i), 0, sizeof(struct luo_flb_ser));
+	*phys = luo_chain_phys(&luo.out_flbs);
 	up_read(&luo_handlers_lock);
+	return n;
 }
 
 /* Take over what the previous kernel handed over for @flb, once. */

@@ -72,7 +72,7 @@ static void fz_flip(struct fuzz *f, void *buf, size_t size)
 
 static const char *const fz_compats[] = {
 	LUO_FDT_COMPATIBLE, LUO_FDT_SESSION_COMPATIBLE, LUO_FDT_FLB_COMPATIBLE,
-	"luo-session-v2", "luo-flb-v1", "luo-v5", "", "x",
+	"luo-session-v3", "luo-flb-v2", "luo-session-v2", "luo-flb-v1", "luo-v5", "", "x",
 };
 
 /* The handover's fields that luo_test_ho_write() puts in the FDT. */

@@ -15,17 +15,17 @@
  * - the blob must be an FDT whose root is compatible with "luo-v1" and has
  *   an 8-byte liveupdate-number, or nothing is taken (one pr_err names what
  *   was found instead);
- * - the session node must be "luo-session-v3" with an 8-byte header
- *   address and an 8-byte block key; the session table must lie in one
- *   preserved block, page aligned, whose &struct luo_block_ser names the
- *   kind, the key and exactly the size its count needs, or no session is
- *   taken;
+ * - the session node must be "luo-session-v4" with an 8-byte header
+ *   address and an 8-byte block key; the sessions must be a chain of
+ *   preserved blocks, page aligned, each of whose &struct luo_block_ser
+ *   names the kind and the key, at least one entry and exactly the size
+ *   its entries need, no block used twice, or no session is taken;
  * - each session must have a NUL-terminated, non-empty name not used by an
  *   earlier session, a consistent (address, count) pair for its files, a
- *   file array in one preserved block with a valid header of its own that
- *   no other array uses, files
- *   with terminated, non-empty handler names and distinct tokens; a session
- *   that fails is dropped and counted, the others are kept;
+ *   chain of blocks of files as above that holds exactly that count and
+ *   no block of another chain, files with terminated, non-empty handler
+ *   names and distinct tokens; a session that fails is dropped and
+ *   counted, the others are kept;
  * - FLB entries get the same treatment in their own node.
  *
  * Preserved blocks are reached through &struct luo_in_mem, so that the KUnit
@@ -118,6 +118,46 @@ static void luo_parse_unmap_all(struct luo_parse *p)
 	xa_destroy(&p->blocks);
 }
 
+/*
+ * The entries of the chain of @kind that begins at @phys, copied into one
+ * array to kvfree(), their number in *@count; NULL for @phys 0.  Every block
+ * must be LUO's, of @kind, for the node's key, hold at least one entry and
+ * exactly the bytes its entries need, and be used once: a chain that loops
+ * or runs into another one is refused.  ERR_PTR(-EINVAL) for a bad chain,
+ * with its blocks taken (to be given back); ERR_PTR(-ENOMEM).
+ */
+static void *luo_parse_chain(struct luo_parse *p, u64 phys, u32 kind,
+			     size_t esize, u64 *count)
+{
+	const struct luo_block_ser *block;
+	u64 next, total = 0;
+	void *array, *to;
+	size_t size;
+
+	*count = 0;
+	for (next = phys; next; next = block->next) {
+		block = luo_parse_map(p, next, kind, &size);
+		if (!block || !block->count ||
+		    block->count > (size - sizeof(*block)) / esize ||
+		    size != sizeof(*block) + block->count * esize)
+			return ERR_PTR(-EINVAL);
+		total += block->count;
+	}
+	if (!total)
+		return NULL;
+	array = kvmalloc_array(total, esize, GFP_KERNEL);
+	if (!array)
+		return ERR_PTR(-ENOMEM);
+	to = array;
+	for (next = phys; next; next = block->next) {
+		block = xa_load(&p->blocks, PHYS_PFN(next));
+		memcpy(to, block + 1, block->count * esize);
+		to += block->count * esize;
+	}
+	*count = total;
+	return array;
+}
+
 /* A string in a fixed array: NUL-terminated inside it and not empty. */
 static bool luo_str_ok(const char *s, size_t len)
 {
@@ -197,10 +237,9 @@ static void luo_incoming_free_session(struct luo_session *session)
 static int luo_parse_session(struct luo_parse *p, const struct luo_session_ser *ser)
 {
 	const struct luo_file_set_ser *set = &ser->file_set_ser;
-	const struct luo_file_ser *files = NULL;
 	struct luo_session *session;
-	size_t size;
-	u64 i;
+	struct luo_file_ser *files;
+	u64 i, count;
 	int err;
 
 	if (!set->count != !set->files) {
@@ -208,47 +247,43 @@ static int luo_parse_session(struct luo_parse *p, const struct luo_session_ser *
 			   ser->name, set->count, set->files);
 		return -EINVAL;
 	}
-	if (set->count > LUO_MAX_FILES) {
-		luo_in_err(p, "session '%s': %llu files is past the limit, dropped\n",
-			   ser->name, set->count);
-		return -EINVAL;
+	files = luo_parse_chain(p, set->files, LUO_BLOCK_FILES, sizeof(*files), &count);
+	if (IS_ERR(files) && PTR_ERR(files) == -ENOMEM)
+		return -ENOMEM;
+	if (IS_ERR(files) || count != set->count) {
+		luo_in_err(p, "session '%s': its %llu files at %#llx are not a chain of LUO's blocks of files, dropped\n",
+			   ser->name, set->count, set->files);
+		err = -EINVAL;
+		goto out;
 	}
-	if (set->count) {
-		const struct luo_block_ser *block;
-
-		block = luo_parse_map(p, set->files, LUO_BLOCK_FILES, &size);
-		if (!block || size != sizeof(*block) + set->count * sizeof(*files)) {
-			luo_in_err(p, "session '%s': its %llu files at %#llx are not one preserved block of LUO's files, dropped\n",
-				   ser->name, set->count, set->files);
-			return -EINVAL;
-		}
-		files = (const void *)(block + 1);
-	}
-	for (i = 0; i < set->count; i++) {
+	err = -EINVAL;
+	for (i = 0; i < count; i++) {
 		if (!luo_str_ok(files[i].compatible, sizeof(files[i].compatible))) {
 			luo_in_err(p, "session '%s': file %llu has no valid handler name, dropped\n",
 				   ser->name, i);
-			return -EINVAL;
+			goto out;
 		}
 	}
-	err = luo_tokens_repeat(files, set->count);
+	err = luo_tokens_repeat(files, count);
 	if (err < 0)
-		return err;
+		goto out;
 	if (err) {
 		luo_in_err(p, "session '%s': two files share a token, dropped\n", ser->name);
-		return -EINVAL;
+		err = -EINVAL;
+		goto out;
 	}
 
+	err = -ENOMEM;
 	session = luo_session_alloc(ser->name);
 	if (!session)
-		return -ENOMEM;
+		goto out;
 	session->incoming = true;
-	for (i = 0; i < set->count; i++) {
+	for (i = 0; i < count; i++) {
 		struct luo_file *lf = kzalloc_obj(*lf);
 
 		if (!lf) {
 			luo_incoming_free_session(session);
-			return -ENOMEM;
+			goto out;
 		}
 		memcpy(lf->compatible, files[i].compatible, sizeof(lf->compatible));
 		lf->serialized_data = files[i].data;
@@ -258,7 +293,11 @@ static int luo_parse_session(struct luo_parse *p, const struct luo_session_ser *
 	list_add_tail(&session->list, &p->in->sessions);
 	p->in->nr_sessions++;
 	p->in->nr_files += session->nr_files;
-	return 0;
+	err = 0;
+out:
+	if (!IS_ERR(files))
+		kvfree(files);
+	return err;
 }
 
 struct luo_name_ref {
@@ -315,11 +354,9 @@ static int luo_mark_bad_names(struct luo_parse *p, const void *base, size_t stri
 
 static int luo_parse_sessions(struct luo_parse *p, const void *fdt, int off)
 {
-	const struct luo_session_header_ser *hdr;
-	const struct luo_session_ser *ser;
+	struct luo_session_ser *ser;
 	unsigned long *drop;
 	u64 phys, count, i;
-	size_t size;
 	int err;
 
 	err = luo_fdt_check_compatible(p, fdt, off, LUO_FDT_SESSION_COMPATIBLE,
@@ -336,23 +373,20 @@ static int luo_parse_sessions(struct luo_parse *p, const void *fdt, int off)
 			   LUO_FDT_BLOCK_KEY);
 		return -EINVAL;
 	}
-	hdr = luo_parse_map(p, phys, LUO_BLOCK_SESSIONS, &size);
-	if (!hdr || size < sizeof(*hdr)) {
-		luo_in_err(p, "the session table at %#llx is not a preserved block of LUO's sessions: no sessions taken\n",
+	ser = luo_parse_chain(p, phys, LUO_BLOCK_SESSIONS, sizeof(*ser), &count);
+	if (IS_ERR(ser) && PTR_ERR(ser) == -ENOMEM)
+		return -ENOMEM;
+	if (IS_ERR_OR_NULL(ser)) {
+		luo_in_err(p, "the sessions at %#llx are not a chain of LUO's blocks of sessions: no sessions taken\n",
 			   phys);
 		return -EINVAL;
 	}
-	count = hdr->count;
-	if (count > LUO_MAX_SESSIONS || size != sizeof(*hdr) + count * sizeof(*ser)) {
-		luo_in_err(p, "the session table at %#llx cannot hold its %llu sessions: no sessions taken\n",
-			   phys, count);
-		return -EINVAL;
-	}
-	ser = (const void *)(hdr + 1);
 
 	drop = bitmap_zalloc(count, GFP_KERNEL);
-	if (!drop && count)
+	if (!drop) {
+		kvfree(ser);
 		return -ENOMEM;
+	}
 	err = luo_mark_bad_names(p, ser, sizeof(*ser), sizeof(ser->name), count,
 				 "session", drop);
 	for (i = 0; !err && i < count; i++) {
@@ -364,25 +398,31 @@ static int luo_parse_sessions(struct luo_parse *p, const void *fdt, int off)
 			__set_bit(i, drop);
 	}
 	/*
-	 * A dropped session's file array, if it is LUO's and nobody else's,
-	 * is taken too, so that it is given back with the others.
+	 * A dropped session's files, as far as they are LUO's and nobody
+	 * else's, are taken too, so that they are given back with the others.
 	 */
-	for (i = 0; !err && i < count; i++)
-		if (test_bit(i, drop) && ser[i].file_set_ser.files)
-			luo_parse_map(p, ser[i].file_set_ser.files, LUO_BLOCK_FILES, &size);
+	for (i = 0; !err && i < count; i++) {
+		if (test_bit(i, drop) && ser[i].file_set_ser.files) {
+			void *files = luo_parse_chain(p, ser[i].file_set_ser.files,
+						      LUO_BLOCK_FILES,
+						      sizeof(struct luo_file_ser), &phys);
+
+			if (!IS_ERR(files))
+				kvfree(files);
+		}
+	}
 	if (!err)
 		p->in->dropped = count - p->in->nr_sessions;
 	bitmap_free(drop);
+	kvfree(ser);
 	return err;
 }
 
 static int luo_parse_flbs(struct luo_parse *p, const void *fdt, int off)
 {
-	const struct luo_flb_header_ser *hdr;
-	const struct luo_flb_ser *ser;
+	struct luo_flb_ser *ser;
 	unsigned long *drop;
-	u64 phys, count, i;
-	size_t size;
+	u64 phys, count, i, n;
 	int err;
 
 	err = luo_fdt_check_compatible(p, fdt, off, LUO_FDT_FLB_COMPATIBLE,
@@ -399,19 +439,24 @@ static int luo_parse_flbs(struct luo_parse *p, const void *fdt, int off)
 			   LUO_FDT_BLOCK_KEY);
 		return -EINVAL;
 	}
-	hdr = luo_parse_map(p, phys, LUO_BLOCK_FLBS, &size);
-	count = hdr && size >= sizeof(*hdr) ? hdr->count : 0;
-	if (!hdr || size < sizeof(*hdr) || count > LUO_MAX_FLBS ||
-	    size != sizeof(*hdr) + count * sizeof(*ser)) {
-		luo_in_err(p, "the FLB table at %#llx is not a preserved block for its entries: no FLBs taken\n",
+	ser = luo_parse_chain(p, phys, LUO_BLOCK_FLBS, sizeof(*ser), &count);
+	if (IS_ERR(ser) && PTR_ERR(ser) == -ENOMEM)
+		return -ENOMEM;
+	if (IS_ERR_OR_NULL(ser)) {
+		luo_in_err(p, "the FLBs at %#llx are not a chain of LUO's blocks of FLBs: no FLBs taken\n",
 			   phys);
 		return -EINVAL;
 	}
-	ser = (const void *)(hdr + 1);
+	/* Free room (no name, no user) is skipped: the in-use entries only. */
+	for (i = 0, n = 0; i < count; i++)
+		if (ser[i].compatible[0] || ser[i].count)
+			ser[n++] = ser[i];
+	count = n;
 	p->in->flbs = kvcalloc(count, sizeof(*p->in->flbs), GFP_KERNEL);
 	drop = bitmap_zalloc(count, GFP_KERNEL);
 	if ((!p->in->flbs || !drop) && count) {
 		bitmap_free(drop);
+		kvfree(ser);
 		return -ENOMEM;
 	}
 	err = luo_mark_bad_names(p, ser, sizeof(*ser), sizeof(ser->compatible), count,
@@ -421,8 +466,12 @@ static int luo_parse_flbs(struct luo_parse *p, const void *fdt, int off)
 
 		if (test_bit(i, drop))
 			continue;
-		/* Used by at least one file, and by no more than can exist. */
-		if (!ser[i].count || ser[i].count > (u64)LUO_MAX_SESSIONS * LUO_MAX_FILES) {
+		/*
+		 * Used by at least one file, and a count this kernel's can
+		 * hold.  A count past the files handed over only keeps the
+		 * FLB from finishing, as a file that is never finished does.
+		 */
+		if (!ser[i].count || ser[i].count > LONG_MAX) {
 			luo_in_err(p, "FLB '%s' is used by %llu files: malformed, dropped\n",
 				   ser[i].compatible, ser[i].count);
 			__set_bit(i, drop);
@@ -436,6 +485,7 @@ static int luo_parse_flbs(struct luo_parse *p, const void *fdt, int off)
 	if (!err && p->in->nr_flbs != count)
 		err = -EINVAL;
 	bitmap_free(drop);
+	kvfree(ser);
 	return err;
 }
 

@@ -9,68 +9,7 @@
 #include <linux/libfdt.h>
 #include <linux/string.h>
 
-#include "luo_test_handover.h"
-
-/* Parse; every block must be given back, whatever happened. */
-static int parse_raw(struct kunit *test, struct luo_test_ho *c, size_t size)
-{
-	int err = luo_incoming_parse(c->fdt, size, &c->in_mem, &c->in);
-
-	KUNIT_EXPECT_EQ(test, c->mem.mapped, 0);
-	return err;
-}
-
-static int parse(struct kunit *test, struct luo_test_ho *c)
-{
-	luo_test_ho_write(test, c);
-	return parse_raw(test, c, c->fdt_size);
-}
-
-static void ctx_done(struct luo_test_ho *c)
-{
-	luo_incoming_free(&c->in);
-}
-
-static struct luo_session *session_at(struct luo_test_ho *c, unsigned long i)
-{
-	struct luo_session *s;
-
-	list_for_each_entry(s, &c->in.sessions, list)
-		if (!i--)
-			return s;
-	return NULL;
-}
-
-/* Only "beta" survives: "alpha" was refused, the rest kept. */
-static void expect_only_beta(struct kunit *test, struct luo_test_ho *c, int err)
-{
-	KUNIT_EXPECT_EQ(test, err, -EINVAL);
-	KUNIT_EXPECT_EQ(test, c->in.nr_sessions, 1);
-	KUNIT_EXPECT_EQ(test, c->in.dropped, 1);
-	KUNIT_ASSERT_NOT_NULL(test, session_at(c, 0));
-	KUNIT_EXPECT_STREQ(test, session_at(c, 0)->name, "beta");
-	KUNIT_EXPECT_EQ(test, c->in.nr_flbs, 1);
-	ctx_done(c);
-}
-
-/* Nothing at all taken. */
-static void expect_nothing(struct kunit *test, struct luo_test_ho *c, int err, int want)
-{
-	KUNIT_EXPECT_EQ(test, err, want);
-	KUNIT_EXPECT_EQ(test, c->in.nr_sessions, 0);
-	KUNIT_EXPECT_TRUE(test, list_empty(&c->in.sessions));
-	KUNIT_EXPECT_EQ(test, c->in.nr_flbs, 0);
-	ctx_done(c);
-}
-
-/* The session table is refused as a whole; FLBs are still taken. */
-static void expect_no_sessions(struct kunit *test, struct luo_test_ho *c, int err)
-{
-	KUNIT_EXPECT_EQ(test, err, -EINVAL);
-	KUNIT_EXPECT_EQ(test, c->in.nr_sessions, 0);
-	KUNIT_EXPECT_EQ(test, c->in.nr_flbs, 1);
-	ctx_done(c);
-}
+#include "luo_incoming_test.h"
 
 static void luo_in_valid(struct kunit *test)
 {
@@ -111,15 +50,14 @@ static void luo_in_no_sessions_node(struct kunit *test)
 	ctx_done(c);
 }
 
-static void luo_in_zero_sessions(struct kunit *test)
+/* A block of a chain holds at least one entry. */
+static void luo_in_session_block_empty(struct kunit *test)
 {
 	struct luo_test_ho *c = luo_test_ho_new(test);
 
 	c->hdr->count = 0;
 	luo_test_ho_set_sizes(c);
-	KUNIT_EXPECT_EQ(test, parse(test, c), 0);
-	KUNIT_EXPECT_EQ(test, c->in.nr_sessions, 0);
-	ctx_done(c);
+	expect_no_sessions(test, c, parse(test, c));
 }
 
 static void luo_in_garbage(struct kunit *test)
@@ -420,12 +358,12 @@ static void luo_in_files_foreign_block(struct kunit *test)
 static void luo_in_session_table_foreign(struct kunit *test)
 {
 	struct luo_test_ho *c = luo_test_ho_new(test);
-	struct luo_session_header_ser *fake;
+	struct luo_block_ser *fake;
 	u64 phys;
 
 	phys = luo_test_ho_add_block(test, c, (void **)&fake);
-	memcpy(fake, c->hdr, c->hdr->block.size);
-	fake->block.magic = 0;
+	memcpy(fake, c->hdr, c->hdr->size);
+	fake->magic = 0;
 	c->session_header = phys;
 	expect_no_sessions(test, c, parse(test, c));
 	KUNIT_EXPECT_EQ(test, luo_test_ho_block(c, phys)->taken, 0);
@@ -481,7 +419,7 @@ static void luo_in_dropped_files_released(struct kunit *test)
 static struct kunit_case luo_incoming_cases[] = {
 	KUNIT_CASE(luo_in_valid),
 	KUNIT_CASE(luo_in_no_sessions_node),
-	KUNIT_CASE(luo_in_zero_sessions),
+	KUNIT_CASE(luo_in_session_block_empty),
 	KUNIT_CASE(luo_in_garbage),
 	KUNIT_CASE(luo_in_mainline_v5),
 	KUNIT_CASE(luo_in_truncated),

@@ -4,10 +4,17 @@
  *
  * Locking, outermost first:
  *
- *   luo.lock          the session lists and their index by name, the reboot
- *   session->lock     one session's files (list and index by token) and state
- *   luo_handlers_lock registered file handlers and FLBs (read while used)
+ *   luo.lock          the session lists and their index by name, the reboot,
+ *                     the shape of the sessions' chain (luo.out_sessions)
+ *   session->lock     one session's files (list and index by token) and state,
+ *                     its chain of files and its entry in the sessions' chain
+ *   luo_handlers_lock registered file handlers and FLBs (read while used),
+ *                     the FLBs' chain (luo.out_flbs)
  *   flb state lock    one FLB's outgoing or incoming state
+ *
+ * Closing a session moves the last session's entry into its place: under
+ * luo.lock and then the last session's lock, never two session locks at
+ * once.
  *
  * Files preserved anywhere, and files retrieved from sessions not finished
  * yet, are also indexed by identity in luo_file_ids, an xarray with its own
@@ -24,14 +31,26 @@
 #include <linux/rbtree.h>
 #include <linux/rwsem.h>
 #include <linux/types.h>
+#include <linux/xarray.h>
 
-/* Bounds that keep every serialized array within one KHO block. */
+/* The largest block a previous kernel's record may be (luo_record.c) */
 #define LUO_MAX_BLOCK		(PAGE_SIZE << MAX_PAGE_ORDER)
-#define LUO_MAX_SESSIONS	((LUO_MAX_BLOCK - sizeof(struct luo_session_header_ser)) / \
-				 sizeof(struct luo_session_ser))
-#define LUO_MAX_FILES		(LUO_MAX_BLOCK / sizeof(struct luo_file_ser))
-#define LUO_MAX_FLBS		((LUO_MAX_BLOCK - sizeof(struct luo_flb_header_ser)) / \
-				 sizeof(struct luo_flb_ser))
+
+/**
+ * struct luo_chain - A table of the outgoing handover (luo_chain.c).
+ * @blocks:    Its blocks by number (struct luo_block_ser).
+ * @count:     Entries in it.
+ * @nr_blocks: Blocks in it.
+ * @kind:      The blocks' kind.
+ * @esize:     The size of one entry.
+ */
+struct luo_chain {
+	struct xarray blocks;
+	unsigned long count;
+	unsigned long nr_blocks;
+	u32 kind;
+	u32 esize;
+};
 
 /**
  * struct luo_file - A file preserved in a session, in either kernel.
@@ -44,6 +63,7 @@
  * @token:           Userspace's name for it, unique in the session.
  * @id:              Its identity in luo_file_ids, when @indexed.
  * @serialized_data: The handler's handle for its preserved state.
+ * @ser:             Outgoing: its entry in the session's chain of files.
  * @private_data:    The handler's runtime state (outgoing only).
  * @retrieve_status: Incoming: 0 not retrieved, 1 retrieved, <0 the error.
  * @frozen:          Outgoing: freeze() succeeded for the coming reboot.
@@ -59,12 +79,15 @@ struct luo_file {
 	u64 token;
 	unsigned long id;
 	u64 serialized_data;
+	struct luo_file_ser *ser;
 	void *private_data;
 	int retrieve_status;
 	bool frozen;
 	bool indexed;
 	char compatible[LIVEUPDATE_HNDL_COMPAT_LENGTH];
 };
+
+#define LUO_NO_SLOT	ULONG_MAX
 
 /**
  * struct luo_session - A named group of preserved files.
@@ -75,6 +98,9 @@ struct luo_file {
  * @files:     Its &struct luo_file, in the order they were preserved.
  * @by_token:  The same files by token: a lookup costs O(log @nr_files).
  * @nr_files:  How many.
+ * @chain:     Outgoing: the files' entries for the next kernel.
+ * @slot:      Outgoing: its entry's index in luo.out_sessions; changed
+ *             under luo.lock and @lock.  %LUO_NO_SLOT when it has none.
  * @incoming:  Holds files of the previous kernel, not finished yet.
  * @retrieved: Incoming: handed to userspace already.
  */
@@ -86,6 +112,8 @@ struct luo_session {
 	struct list_head files;
 	struct rb_root by_token;
 	unsigned long nr_files;
+	struct luo_chain chain;
+	unsigned long slot;
 	bool incoming;
 	bool retrieved;
 };
@@ -151,7 +179,8 @@ struct luo_in_mem {
 /**
  * struct luo_global - LUO's state in this kernel.
  * @lock:      See the top of this file.
- * @sessions:  Outgoing sessions.
+ * @sessions:  Outgoing sessions, in the order of their entries in
+ *             @out_sessions.
  * @incoming:  Incoming sessions not finished yet.
  * @names:     The sessions of both lists by name: a lookup costs
  *             O(log @nr_sessions).
@@ -161,6 +190,9 @@ struct luo_in_mem {
  * @nr_sessions: Length of @sessions.
  * @rebooting: The reboot froze the sessions: no more changes.
  * @fdt_out:   The KHO subtree the next kernel will read.
+ * @out_sessions: The outgoing sessions' entries for the next kernel.
+ * @out_flbs:  Room for an entry per registered FLB (at least), filled at
+ *             the reboot; under luo_handlers_lock.
  * @block_key: The key of every block of the outgoing handover, drawn at
  *             start-up (see include/linux/kho/abi/luo.h).
  * @enabled:   LUO runs (liveupdate=on and KHO enabled).
@@ -176,6 +208,8 @@ struct luo_global {
 	unsigned long nr_sessions;
 	bool rebooting;
 	void *fdt_out;
+	struct luo_chain out_sessions;
+	struct luo_chain out_flbs;
 	u64 block_key;
 	bool enabled;
 };
@@ -230,10 +264,21 @@ void luo_flb_file_unpreserve(struct liveupdate_file_handler *fh);
 int luo_flb_file_prepare_finish(struct liveupdate_file_handler *fh);
 void luo_flb_file_finish(struct liveupdate_file_handler *fh);
 void luo_flb_unlink_all(struct liveupdate_file_handler *fh);
-unsigned long luo_flb_count_outgoing(void);
-void luo_flb_serialize(struct luo_flb_ser *ser, unsigned long max);
+unsigned long luo_flb_serialize(u64 *phys);
+
+/* luo_chain.c */
+void luo_chain_init(struct luo_chain *c, u32 kind, size_t esize);
+void *luo_chain_entry(struct luo_chain *c, unsigned long i);
+void *luo_chain_add(struct luo_chain *c);
+void luo_chain_remove(struct luo_chain *c, unsigned long i);
+u64 luo_chain_phys(struct luo_chain *c);
+void luo_chain_destroy(struct luo_chain *c);
+u64 luo_chain_bytes(void);
 
 /* luo_outgoing.c */
+int luo_session_ser_add(struct luo_session *session);
+void luo_session_ser_remove(struct luo_session *session);
+void luo_session_ser_files(struct luo_session *session);
 int luo_fdt_init_out(void);
 void luo_fdt_renumber_out(void);
 void luo_fdt_exit_out(void);

@@ -9,12 +9,22 @@
  *
  * At start-up LUO allocates one preserved page for its FDT and registers it
  * with KHO as the "LUO" subtree, holding only the root node: a kexec that
- * bypasses liveupdate_reboot() hands over no sessions.  At the reboot,
- * luo_serialize() writes the arrays of sessions, files and FLBs into
- * freshly preserved blocks (the sessions are frozen, so nothing changes
- * under it) and rewrites the FDT to point at them.  If any allocation
- * fails, everything it allocated is released and the FDT goes back to its
- * empty form, so an aborted reboot leaves nothing behind.
+ * bypasses liveupdate_reboot() hands over no sessions.
+ *
+ * The tables the FDT points to are written as userspace changes them, into
+ * chains of preserved pages (luo_chain.c): a session's entry is added when
+ * it is created (or finished, when it becomes outgoing) and removed when it
+ * is closed; a file's entry is added when it is preserved, its handle
+ * updated by freeze and unfreeze, and the session's chain given back when
+ * the session closes.  The FLBs' chain has an entry for every registered
+ * FLB, filled with those in use at the reboot, the rest zeroed (free room
+ * the next kernel skips).  So luo_serialize(), at the
+ * reboot, only fills the FLBs' entries and writes the FDT: it allocates
+ * nothing and cannot fail for want of memory.
+ *
+ * Memory: one page per 50 sessions (at least one when any session exists),
+ * one page per 63 files of a session (none for a session without files),
+ * one per 63 registered FLBs, and the FDT's page.
  *
  * The layout is in include/linux/kho/abi/luo.h.
  */
@@ -25,7 +35,6 @@
 #include <linux/io.h>
 #include <linux/kexec_handover.h>
 #include <linux/libfdt.h>
-#include <linux/random.h>
 #include <linux/string.h>
 
 #include "luo_internal.h"
@@ -74,8 +83,6 @@ int luo_fdt_init_out(void)
 
 	if (IS_ERR(fdt))
 		return PTR_ERR(fdt);
-	/* Never 0: a block of zeroes must not pass for one of ours. */
-	luo.block_key = get_random_u64() | 1;
 	err = luo_fdt_write(fdt, 0, 0);
 	if (!err)
 		err = kho_add_subtree(LUO_FDT_KHO_ENTRY_NAME, fdt, LUO_FDT_SIZE);
@@ -85,23 +92,6 @@ int luo_fdt_init_out(void)
 	}
 	luo.fdt_out = fdt;
 	return 0;
-}
-
-/*
- * A preserved block for the handover of @size bytes, @kind of
- * include/linux/kho/abi/luo.h, its header filled in.
- */
-static void *luo_block_alloc(u32 kind, size_t size)
-{
-	struct luo_block_ser *block = kho_alloc_preserve(size);
-
-	if (IS_ERR(block))
-		return block;
-	block->magic = LUO_BLOCK_MAGIC;
-	block->kind = kind;
-	block->key = luo.block_key;
-	block->size = size;
-	return block;
 }
 
 /**
@@ -125,149 +115,105 @@ void luo_fdt_exit_out(void)
 	luo.fdt_out = NULL;
 }
 
-static void luo_free_sessions(struct luo_session_header_ser *hdr)
+/**
+ * luo_session_ser_add - Give an outgoing session its entry for the next kernel.
+ * @session: The session, not on luo.sessions yet; the caller adds it at the
+ *           tail once this succeeded.
+ *
+ * Called with luo.lock held.
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int luo_session_ser_add(struct luo_session *session)
 {
-	struct luo_session_ser *ser = (void *)(hdr + 1);
-	u64 i;
+	struct luo_session_ser *ser;
 
-	for (i = 0; i < hdr->count; i++)
-		if (ser[i].file_set_ser.files)
-			kho_unpreserve_free(phys_to_virt(ser[i].file_set_ser.files));
-	kho_unpreserve_free(hdr);
-}
-
-static int luo_serialize_files(struct luo_session *session,
-			       struct luo_file_set_ser *set)
-{
-	struct luo_block_ser *block;
-	struct luo_file_ser *files;
-	struct luo_file *lf;
-	unsigned long i = 0;
-
-	if (!session->nr_files)
-		return 0;
-	block = luo_block_alloc(LUO_BLOCK_FILES, sizeof(*block) +
-				session->nr_files * sizeof(*files));
-	if (IS_ERR(block))
-		return PTR_ERR(block);
-	files = (void *)(block + 1);
-	list_for_each_entry(lf, &session->files, list) {
-		memcpy(files[i].compatible, lf->compatible, sizeof(files[i].compatible));
-		files[i].data = lf->serialized_data;
-		files[i].token = lf->token;
-		i++;
-	}
-	set->files = virt_to_phys(block);
-	set->count = i;
+	lockdep_assert_held(&luo.lock);
+	ser = luo_chain_add(&luo.out_sessions);
+	if (IS_ERR(ser))
+		return PTR_ERR(ser);
+	memcpy(ser->name, session->name, sizeof(ser->name));
+	session->slot = luo.out_sessions.count - 1;
 	return 0;
 }
 
-static struct luo_session_header_ser *luo_serialize_sessions(void)
+/**
+ * luo_session_ser_remove - Remove a closed session's entry.
+ * @session: The session, still on luo.sessions, holding no files.
+ *
+ * The last session's entry takes its place, and the last session takes its
+ * place on luo.sessions, so that the list keeps the entries' order.  Called
+ * with luo.lock held and @session->lock not held.
+ */
+void luo_session_ser_remove(struct luo_session *session)
 {
-	struct luo_session_header_ser *hdr;
-	struct luo_session *session;
-	struct luo_session_ser *ser;
-	unsigned long n = 0;
-	int err;
+	struct luo_session *last = list_last_entry(&luo.sessions,
+						   struct luo_session, list);
 
-	list_for_each_entry(session, &luo.sessions, list)
-		n++;
-	if (!n)
-		return NULL;
-	hdr = luo_block_alloc(LUO_BLOCK_SESSIONS, sizeof(*hdr) + n * sizeof(*ser));
-	if (IS_ERR(hdr))
-		return hdr;
-	ser = (void *)(hdr + 1);
-	list_for_each_entry(session, &luo.sessions, list) {
-		memcpy(ser->name, session->name, sizeof(ser->name));
-		err = luo_serialize_files(session, &ser->file_set_ser);
-		if (err) {
-			luo_free_sessions(hdr);
-			return ERR_PTR(err);
-		}
-		hdr->count++;
-		ser++;
+	lockdep_assert_held(&luo.lock);
+	if (last == session) {
+		luo_chain_remove(&luo.out_sessions, session->slot);
+		session->slot = LUO_NO_SLOT;
+		list_del_init(&session->list);
+		return;
 	}
-	return hdr;
-}
-
-static struct luo_flb_header_ser *luo_serialize_flbs(void)
-{
-	unsigned long n = luo_flb_count_outgoing();
-	struct luo_flb_header_ser *hdr;
-
-	if (!n)
-		return NULL;
-	hdr = luo_block_alloc(LUO_BLOCK_FLBS, sizeof(*hdr) + n * sizeof(struct luo_flb_ser));
-	if (IS_ERR(hdr))
-		return hdr;
-	hdr->count = n;
-	luo_flb_serialize((void *)(hdr + 1), n);
-	return hdr;
-}
-
-static int luo_serialize_write(void)
-{
-	struct luo_session_header_ser *sessions;
-	struct luo_flb_header_ser *flbs;
-	int err;
-
-	sessions = luo_serialize_sessions();
-	if (IS_ERR(sessions))
-		return PTR_ERR(sessions);
-	flbs = luo_serialize_flbs();
-	if (IS_ERR(flbs)) {
-		err = PTR_ERR(flbs);
-		goto out_sessions;
-	}
-	err = luo_fdt_write(luo.fdt_out, sessions ? virt_to_phys(sessions) : 0,
-			    flbs ? virt_to_phys(flbs) : 0);
-	if (!err)
-		return 0;
-
-	luo_fdt_write(luo.fdt_out, 0, 0);
-	if (flbs)
-		kho_unpreserve_free(flbs);
-out_sessions:
-	if (sessions)
-		luo_free_sessions(sessions);
-	return err;
+	/* A preserve into @last writes its entry: not while it moves. */
+	mutex_lock(&last->lock);
+	luo_chain_remove(&luo.out_sessions, session->slot);
+	last->slot = session->slot;
+	session->slot = LUO_NO_SLOT;
+	list_del(&last->list);
+	list_replace_init(&session->list, &last->list);
+	mutex_unlock(&last->lock);
 }
 
 /**
- * luo_serialize - Write the handover of the frozen sessions.
+ * luo_session_ser_files - Write where a session's files are, and how many.
+ * @session: An outgoing session, locked.
+ */
+void luo_session_ser_files(struct luo_session *session)
+{
+	struct luo_session_ser *ser;
+
+	lockdep_assert_held(&session->lock);
+	/* The KUnit tests preserve into sessions of their own, not listed. */
+	if (session->slot == LUO_NO_SLOT)
+		return;
+	ser = luo_chain_entry(&luo.out_sessions, session->slot);
+	ser->file_set_ser.files = luo_chain_phys(&session->chain);
+	ser->file_set_ser.count = session->chain.count;
+}
+
+/**
+ * luo_serialize - Complete the handover of the frozen sessions.
  *
- * Called by liveupdate_reboot() with luo.lock held and every session frozen.
+ * Called by liveupdate_reboot() with luo.lock held and every session frozen:
+ * fills the FLBs' entries and points the FDT at the tables.  Allocates
+ * nothing.  The bytes it reports are those of every page the handover
+ * holds (the FDT's and the chains'), the memory the next kernel gives
+ * back.
  *
- * Return: 0, or a negative errno with nothing left allocated.
+ * Return: 0, or a negative errno with the FDT back to its empty form.
  */
 int luo_serialize(void)
 {
-	unsigned long nr_sessions = 0, nr_files = 0, nr_blocks = 0, nr_flbs;
+	unsigned long nr_sessions = luo.out_sessions.count, nr_files = 0, nr_flbs;
 	struct luo_session *session;
-	u64 t0 = luo_ns(), bytes = 0;
+	u64 t0 = luo_ns(), bytes = 0, flbs;
 	int err;
 
 	lockdep_assert_held(&luo.lock);
-	list_for_each_entry(session, &luo.sessions, list) {
-		nr_sessions++;
+	list_for_each_entry(session, &luo.sessions, list)
 		nr_files += session->nr_files;
-		nr_blocks += !!session->nr_files;
-	}
-	nr_flbs = luo_flb_count_outgoing();
+	nr_flbs = luo_flb_serialize(&flbs);
 	err = luo_hook_result(luo_hook_serialize(nr_sessions, nr_files));
 	if (!err)
-		err = luo_serialize_write();
+		err = luo_fdt_write(luo.fdt_out, luo_chain_phys(&luo.out_sessions), flbs);
 	if (!err) {
-		bytes = LUO_FDT_SIZE + nr_files * sizeof(struct luo_file_ser) +
-			nr_blocks * sizeof(struct luo_block_ser);
-		if (nr_sessions)
-			bytes += sizeof(struct luo_session_header_ser) +
-				 nr_sessions * sizeof(struct luo_session_ser);
-		if (nr_flbs)
-			bytes += sizeof(struct luo_flb_header_ser) +
-				 nr_flbs * sizeof(struct luo_flb_ser);
+		bytes = LUO_FDT_SIZE + luo_chain_bytes();
 		luo_record_reboot_step(LUO_REC_SERIALIZED, 0, bytes);
+	} else {
+		luo_fdt_write(luo.fdt_out, 0, 0);
 	}
 	trace_luo_serialize(nr_sessions, nr_files, nr_flbs, bytes, err,
 			    luo_ns() - t0);

@@ -51,6 +51,8 @@ struct luo_session *luo_session_alloc(const char *name)
 	INIT_LIST_HEAD(&session->list);
 	INIT_LIST_HEAD(&session->files);
 	session->by_token = RB_ROOT;
+	luo_chain_init(&session->chain, LUO_BLOCK_FILES, sizeof(struct luo_file_ser));
+	session->slot = LUO_NO_SLOT;
 	mutex_init(&session->lock);
 	return session;
 }
@@ -61,6 +63,7 @@ struct luo_session *luo_session_alloc(const char *name)
  */
 void luo_session_free(struct luo_session *session)
 {
+	luo_chain_destroy(&session->chain);
 	mutex_destroy(&session->lock);
 	kfree(session);
 }
@@ -89,7 +92,7 @@ static void luo_session_unlist(struct luo_session *session)
  * @filep: Set to the file @open returned.
  *
  * Return: 0, -EINVAL for a bad name, -EEXIST for a name in use, -EBUSY
- * during the reboot, -ENOSPC past the handover's capacity, -ENOMEM.
+ * during the reboot, -ENOMEM.
  */
 int luo_session_create(const char *name,
 		       struct file *(*open)(struct luo_session *session),
@@ -118,12 +121,13 @@ int luo_session_create(const char *name,
 		err = -EBUSY;
 	} else if (luo_session_find(name)) {
 		err = -EEXIST;
-	} else if (luo.nr_sessions >= LUO_MAX_SESSIONS) {
-		err = -ENOSPC;
 	} else {
-		file = open(session);
+		err = luo_session_ser_add(session);
+		file = err ? ERR_PTR(err) : open(session);
 		if (IS_ERR(file)) {
 			err = PTR_ERR(file);
+			if (session->slot != LUO_NO_SLOT)
+				luo_chain_remove(&luo.out_sessions, session->slot);
 		} else {
 			list_add_tail(&session->list, &luo.sessions);
 			luo_session_index(session);
@@ -239,14 +243,16 @@ void luo_session_close(struct luo_session *session)
 	mutex_lock(&session->lock);
 	if (session->incoming) {
 		err = luo_session_close_incoming(session);
+		mutex_unlock(&session->lock);
 	} else {
 		trace_luo_session_release(session->name, session->nr_files, 0);
-		luo_session_unlist(session);
 		luo_file_unpreserve_all(session);
+		mutex_unlock(&session->lock);
+		luo_session_ser_remove(session);
+		luo_session_unindex(session);
 	}
 	if (!err)
 		luo.nr_sessions--;
-	mutex_unlock(&session->lock);
 	mutex_unlock(&luo.lock);
 	if (!err)
 		luo_session_free(session);
@@ -307,7 +313,8 @@ int luo_session_retrieve_file(struct luo_session *session, u64 token,
  * On success the session is an empty outgoing session.
  *
  * Return: 0, -EINVAL when the session holds no previous kernel's files,
- * -EBUSY when a file cannot finish yet or during the reboot.
+ * -EBUSY when a file cannot finish yet or during the reboot, -ENOMEM when
+ * it cannot have its entry in the next handover (nothing finished then).
  */
 int luo_session_finish(struct luo_session *session)
 {
@@ -324,7 +331,15 @@ int luo_session_finish(struct luo_session *session)
 	else if (luo.rebooting)
 		err = -EBUSY;
 	else
+		err = luo_session_ser_add(session);
+	if (!err) {
 		err = luo_file_finish_all(session);
+		if (err) {
+			/* The last entry: nothing moves. */
+			luo_chain_remove(&luo.out_sessions, session->slot);
+			session->slot = LUO_NO_SLOT;
+		}
+	}
 	if (!err) {
 		session->incoming = false;
 		list_move_tail(&session->list, &luo.sessions);

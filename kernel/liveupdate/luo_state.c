@@ -9,6 +9,7 @@
 #include <linux/kexec_handover.h>
 #include <linux/liveupdate.h>
 #include <linux/kstrtox.h>
+#include <linux/random.h>
 
 #include "luo_internal.h"
 
@@ -17,6 +18,16 @@ struct luo_global luo = {
 	.sessions = LIST_HEAD_INIT(luo.sessions),
 	.incoming = LIST_HEAD_INIT(luo.incoming),
 	.names = RB_ROOT,
+	.out_sessions = {
+		.blocks = XARRAY_INIT(luo.out_sessions.blocks, 0),
+		.kind = LUO_BLOCK_SESSIONS,
+		.esize = sizeof(struct luo_session_ser),
+	},
+	.out_flbs = {
+		.blocks = XARRAY_INIT(luo.out_flbs.blocks, 0),
+		.kind = LUO_BLOCK_FLBS,
+		.esize = sizeof(struct luo_flb_ser),
+	},
 };
 
 static bool luo_param __ro_after_init;
@@ -26,6 +37,18 @@ static int __init luo_parse_param(char *buf)
 	return kstrtobool(buf, &luo_param);
 }
 early_param("liveupdate", luo_parse_param);
+
+/*
+ * The key of every block of the outgoing handover, never 0 (a block of
+ * zeroes must not pass for one of ours).  Drawn before any initcall that
+ * may register an FLB, whose room in the handover is a block already.
+ */
+static int __init luo_key_init(void)
+{
+	luo.block_key = get_random_u64() | 1;
+	return 0;
+}
+early_initcall(luo_key_init);
 
 /**
  * luo_requested - Whether the command line asked for live update.
@@ -42,7 +65,8 @@ bool luo_requested(void)
  *
  * Return: true when the command line enabled LUO and KHO is on.  Handlers
  * and FLBs may register from then on, whatever the order of the initcalls
- * that run them and luo_init().
+ * that run them and luo_init(); an FLB's room in the handover is KHO
+ * memory, so FLBs register once KHO started (fs_initcall) or later.
  */
 bool luo_configured(void)
 {

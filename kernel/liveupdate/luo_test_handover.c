@@ -90,6 +90,25 @@ static void set_block(struct luo_block_ser *b, u32 kind, u64 key)
 	b->key = key;
 }
 
+/**
+ * luo_test_ho_add_chain_block - Add a block of @kind, its header set but for
+ * its count, size and next.
+ * @test: The test.
+ * @c:    The handover.
+ * @kind: %LUO_BLOCK_SESSIONS, ...
+ * @hdr:  Set to the block's header; its entries follow it.
+ *
+ * Return: the block's address.
+ */
+u64 luo_test_ho_add_chain_block(struct kunit *test, struct luo_test_ho *c,
+				u32 kind, struct luo_block_ser **hdr)
+{
+	u64 phys = luo_test_ho_add_block(test, c, (void **)hdr);
+
+	set_block(*hdr, kind, c->key);
+	return phys;
+}
+
 static void set_file(struct luo_file_ser *f, const char *compat, u64 token)
 {
 	strscpy(f->compatible, compat, sizeof(f->compatible));
@@ -99,18 +118,21 @@ static void set_file(struct luo_file_ser *f, const char *compat, u64 token)
 
 /**
  * luo_test_ho_set_sizes - Make every block header's size what its count
- * needs, after a test changed a count on purpose.
+ * needs, and each file block's count its session's, after a test changed
+ * a count on purpose.
  * @c: The handover.
  */
 void luo_test_ho_set_sizes(struct luo_test_ho *c)
 {
 	int i;
 
-	c->hdr->block.size = sizeof(*c->hdr) + c->hdr->count * sizeof(*c->ser);
-	for (i = 0; i < 2; i++)
+	c->hdr->size = sizeof(*c->hdr) + c->hdr->count * sizeof(*c->ser);
+	for (i = 0; i < 2; i++) {
+		c->files_hdr[i]->count = c->ser[i].file_set_ser.count;
 		c->files_hdr[i]->size = sizeof(*c->files_hdr[i]) +
-			c->ser[i].file_set_ser.count * sizeof(*c->files[i]);
-	c->flb_hdr->block.size = sizeof(*c->flb_hdr) + c->flb_hdr->count * sizeof(*c->flb);
+			c->files_hdr[i]->count * sizeof(*c->files[i]);
+	}
+	c->flb_hdr->size = sizeof(*c->flb_hdr) + c->flb_hdr->count * sizeof(*c->flb);
 }
 
 /**
@@ -139,7 +161,6 @@ void luo_test_ho_fdt_defaults(struct luo_test_ho *c)
 struct luo_test_ho *luo_test_ho_new(struct kunit *test)
 {
 	struct luo_test_ho *c = kunit_kzalloc(test, sizeof(*c), GFP_KERNEL);
-	void *buf;
 	int i;
 
 	KUNIT_ASSERT_NOT_NULL(test, c);
@@ -151,20 +172,15 @@ struct luo_test_ho *luo_test_ho_new(struct kunit *test)
 		.origin = "kunit",
 	};
 	c->key = FAKE_KEY;
-	c->hdr_phys = luo_test_ho_add_block(test, c, &buf);
-	c->hdr = buf;
+	c->hdr_phys = luo_test_ho_add_chain_block(test, c, LUO_BLOCK_SESSIONS, &c->hdr);
 	c->ser = (void *)(c->hdr + 1);
-	set_block(&c->hdr->block, LUO_BLOCK_SESSIONS, c->key);
 	for (i = 0; i < 2; i++) {
-		c->files_phys[i] = luo_test_ho_add_block(test, c, &buf);
-		c->files_hdr[i] = buf;
+		c->files_phys[i] = luo_test_ho_add_chain_block(test, c, LUO_BLOCK_FILES,
+							       &c->files_hdr[i]);
 		c->files[i] = (void *)(c->files_hdr[i] + 1);
-		set_block(c->files_hdr[i], LUO_BLOCK_FILES, c->key);
 	}
-	c->flb_phys = luo_test_ho_add_block(test, c, &buf);
-	c->flb_hdr = buf;
+	c->flb_phys = luo_test_ho_add_chain_block(test, c, LUO_BLOCK_FLBS, &c->flb_hdr);
 	c->flb = (void *)(c->flb_hdr + 1);
-	set_block(&c->flb_hdr->block, LUO_BLOCK_FLBS, c->key);
 
 	c->hdr->count = 2;
 	strscpy(c->ser[0].name, "alpha", sizeof(c->ser[0].name));

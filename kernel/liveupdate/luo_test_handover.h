@@ -46,21 +46,21 @@ struct fake_mem {
 
 /**
  * struct luo_test_ho - A handover: sessions "alpha" (tokens 1, 2) and
- * "beta" (token 3), one FLB, each array in a block of its own.
+ * "beta" (token 3), one FLB, each table a chain of one block.
  * @mem:       The fake memory.
  * @in_mem:    The parser's accessor of @mem.
  * @in:        What the parser took.
  * @fdt:       The "LUO" blob, written by luo_test_ho_write().
  * @fdt_size:  Its size.
- * @hdr:       The session table.
+ * @hdr:       The header of the sessions' block.
  * @ser:       Its sessions.
- * @files:     The two file arrays (after their block headers).
+ * @files:     The two sessions' files (after their block headers).
  * @files_hdr: The headers of their blocks.
- * @flb_hdr:   The FLB table.
+ * @flb_hdr:   The header of the FLBs' block.
  * @flb:       Its entries.
- * @hdr_phys:  Where the blocks are: the session table...
- * @files_phys: ...the file arrays...
- * @flb_phys:  ...and the FLB table.
+ * @hdr_phys:  Where the blocks are: the sessions...
+ * @files_phys: ...the files...
+ * @flb_phys:  ...and the FLBs.
  * @root_compat: What luo_test_ho_write() writes: root compatible,
  * @session_compat: the session node's,
  * @flb_compat: the FLB node's (NULL: none),
@@ -78,11 +78,11 @@ struct luo_test_ho {
 	struct luo_incoming in;
 	void *fdt;
 	size_t fdt_size;
-	struct luo_session_header_ser *hdr;
+	struct luo_block_ser *hdr;
 	struct luo_session_ser *ser;
 	struct luo_file_ser *files[2];
 	struct luo_block_ser *files_hdr[2];
-	struct luo_flb_header_ser *flb_hdr;
+	struct luo_block_ser *flb_hdr;
 	struct luo_flb_ser *flb;
 	u64 hdr_phys, files_phys[2], flb_phys;
 	const char *root_compat;
@@ -96,6 +96,8 @@ struct luo_test_ho {
 
 struct luo_test_ho *luo_test_ho_new(struct kunit *test);
 u64 luo_test_ho_add_block(struct kunit *test, struct luo_test_ho *c, void **buf);
+u64 luo_test_ho_add_chain_block(struct kunit *test, struct luo_test_ho *c,
+				u32 kind, struct luo_block_ser **hdr);
 void luo_test_ho_write(struct kunit *test, struct luo_test_ho *c);
 struct fake_block *luo_test_ho_block(struct luo_test_ho *c, u64 phys);
 void luo_test_ho_set_sizes(struct luo_test_ho *c);

@@ -181,7 +181,7 @@ __weak noinline int luo_hook_flb_retrieve(const char *flb)
 ALLOW_ERROR_INJECTION(luo_hook_flb_retrieve, ERRNO);
 
 /**
- * luo_hook_serialize - Hook before the handover is written at reboot.
+ * luo_hook_serialize - Hook before the handover is completed at the reboot.
  * @nr_sessions: Sessions to hand over.
  * @nr_files:    Files in them.
  *

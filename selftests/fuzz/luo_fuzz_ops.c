@@ -223,7 +223,7 @@ static void op_by_name(struct fz_thread *t, struct fz_slot *s, enum fz_op op)
 		return;
 	}
 	if (!fz_judge(t, op, s->kind, ret, create ? 0 : ENOENT,
-		      create ? ERR(EEXIST) | ERR(ENOSPC) : 0) || ret)
+		      create ? ERR(EEXIST) : 0) || ret)
 		return;
 	memcpy(&arg, t->buf, sizeof(arg));
 	pthread_mutex_lock(&p->lock);
@@ -265,11 +265,11 @@ static void op_preserve(struct fz_thread *t, struct fz_slot *s)
 	} else if (fkind != FZ_MEMFD) {
 		/* Only memfds have a handler here: refused, whatever the token. */
 		fz_judge(t, FZ_OP_PRESERVE, fkind, ret, 0,
-			 ERR(ENOENT) | ERR(EEXIST) | ERR(EINVAL) | ERR(ENOSPC));
+			 ERR(ENOENT) | ERR(EEXIST) | ERR(EINVAL));
 		if (!ret)
 			fz_violation(p, "preserve of a %s descriptor succeeded", kind_names[fkind]);
 	} else if (fz_judge(t, FZ_OP_PRESERVE, fkind, ret, 0,
-			    ERR(EEXIST) | ERR(EBUSY) | ERR(EINVAL) | ERR(ENOSPC)) && !ret) {
+			    ERR(EEXIST) | ERR(EBUSY) | ERR(EINVAL)) && !ret) {
 		struct fz_session *ss = &p->sessions[s->obj];
 
 		pthread_mutex_lock(&p->lock);

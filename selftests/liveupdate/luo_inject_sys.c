@@ -82,29 +82,8 @@ int retrieve_verify(int sfd, const char *name, __u64 token)
  */
 int kexec_self(const char *kernel)
 {
-	char cmdline[4096];
-	int fd, ret;
-	ssize_t n;
+	int ret = luo_kexec_load(kernel);
 
-	fd = open("/proc/cmdline", O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	n = read(fd, cmdline, sizeof(cmdline) - 1);
-	ret = n < 0 ? -errno : n ? 0 : -ENODATA;
-	close(fd);
-	if (ret)
-		return ret;
-	cmdline[n] = '\0';
-	if (cmdline[n - 1] == '\n')
-		cmdline[n - 1] = '\0';
-
-	fd = open(kernel, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	/* The length includes the terminating NUL. */
-	ret = syscall(SYS_kexec_file_load, fd, -1, strlen(cmdline) + 1, cmdline,
-		      (unsigned long)KEXEC_FILE_NO_INITRAMFS) ? -errno : 0;
-	close(fd);
 	if (ret) {
 		ksft_print_msg("kexec_file_load %s: %s\n", kernel, strerror(-ret));
 		return ret;

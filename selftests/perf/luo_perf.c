@@ -31,6 +31,10 @@
  *	the host sees, then check the first word of every page.
  *   luo_perf lookup --files N [--reps R] --out FILE
  *	The cost of finding a token in a large session (luo_perf_lookup.c).
+ *   luo_perf reboot --kernel BZIMAGE --files N [--reps R] --out FILE
+ *	The reboot path's cost per file against the number of files and
+ *	their size, reboots refused by luo_plant's "abort"
+ *	(luo_perf_reboot.c).
  *
  * Example: luo_perf preserve --sizes 16,64,256 --reps 7 --out /tmp/p.json
  */
@@ -179,8 +183,7 @@ static uint64_t page_word(uint64_t token, size_t page)
 	return (token * 0x9e3779b97f4a7c15ULL) ^ page;
 }
 
-/* A memfd of @mib MiB (one page when 0), every page written. */
-static int sized_memfd(unsigned long mib, uint64_t token)
+int sized_memfd(unsigned long mib, unsigned long long token)
 {
 	size_t len = mib ? mib * MIB : 4096, off;
 	uint64_t *p;
@@ -493,11 +496,13 @@ int main(int argc, char **argv)
 		{ "tools-on", required_argument, NULL, 'n' },
 		{ "tools-off", required_argument, NULL, 'f' },
 		{ "files", required_argument, NULL, 'F' },
+		{ "kernel", required_argument, NULL, 'k' },
 		{}
 	};
 	const char *sizes = "16,64,256", *sized = "2:5,64:5", *out = NULL, *cmd;
+	const char *kernel = NULL;
 	struct toggle tg = { .on = NULL, .off = NULL };
-	int reps = 0, small = 24, blocks = 1, files = 20000, opt;
+	int reps = 0, small = 24, blocks = 1, files = 100000, opt;
 
 	if (argc < 2)
 		goto usage;
@@ -532,6 +537,9 @@ int main(int argc, char **argv)
 		case 'F':
 			files = atoi(optarg);
 			break;
+		case 'k':
+			kernel = optarg;
+			break;
 		default:
 			goto usage;
 		}
@@ -549,6 +557,8 @@ int main(int argc, char **argv)
 		return cmd_ops(reps > 0 ? reps : 1000, blocks, &tg, out);
 	if (!strcmp(cmd, "lookup"))
 		return cmd_lookup(files, reps > 0 ? reps : 20, out);
+	if (!strcmp(cmd, "reboot"))
+		return cmd_reboot(kernel, files, reps > 0 ? reps : 7, out);
 	if (!strcmp(cmd, "hold"))
 		return cmd_hold(sized, small > 0 && small <= 256 ? small : 24);
 	if (!strcmp(cmd, "retrieve")) {
@@ -570,6 +580,7 @@ usage:
 		"       luo_perf retrieve [--sized MIB:N,...] [--small N] [--blocks B\n"
 		"                --tools-on CMD --tools-off CMD] --out FILE\n"
 		"       luo_perf lookup [--files N] [--reps R] --out FILE\n"
+		"       luo_perf reboot --kernel BZIMAGE --files N [--reps R] --out FILE\n"
 		"example: luo_perf preserve --sizes 16,64,256 --reps 7 --out p.json\n");
 	return 2;
 }

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * luo_perf: what its modes share (luo_perf.c) and the modes of their own
- * files (luo_perf_lookup.c).
+ * files (luo_perf_lookup.c, luo_perf_reboot.c).
  */
 #ifndef LUO_PERF_H
 #define LUO_PERF_H
@@ -21,6 +21,10 @@ void json_samples(FILE *f, const char *key, const unsigned long long *v, int n);
 /* @path opened for writing; exits when it is NULL or cannot be. */
 FILE *open_out(const char *path);
 
+/* A memfd of @mib MiB (one page when 0), every page written for @token. */
+int sized_memfd(unsigned long mib, unsigned long long token);
+
 int cmd_lookup(int files, int reps, const char *out);
+int cmd_reboot(const char *kernel, int files, int reps, const char *out);
 
 #endif /* LUO_PERF_H */

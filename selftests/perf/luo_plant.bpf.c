@@ -14,8 +14,14 @@
  *  - tp_btf on LUO's file preserve, freeze and retrieve events:
  *    delay[PLANT_EVENTS] ns each (a tracing program that costs too much);
  *  - fentry on luo_hook_file_preserve: delay[PLANT_LOOKUP] ns times the
- *    index of a file of luo_perf lookup (a token lookup that walks the
- *    session's files).
+ *    index of a timed preserve of luo_perf lookup (a token lookup that
+ *    walks the session's files);
+ *  - fentry on luo_hook_file_freeze: delay[PLANT_FREEZE_NTH] ns times n
+ *    for the n-th file the reboot freezes (a reboot that grows faster
+ *    than its files), n counted from liveupdate_reboot's entry.
+ * And one that is not a regression, for luo_perf reboot: fmod_ret on
+ * luo_hook_serialize, failing every reboot with -ECANCELED once all its
+ * files are frozen, so that the reboot path can be timed without a kexec.
  * luo_plant attaches one of them at a time and pins its link.
  */
 #include "vmlinux.h"
@@ -89,6 +95,30 @@ int BPF_PROG(plant_freeze, const char *session, const char *handler, __u64 token
 {
 	spin(PLANT_FREEZE, delay[PLANT_FREEZE] * mib_of(token));
 	return 0;
+}
+
+/* Files frozen since the reboot began (PLANT_FREEZE_NTH) */
+__u64 frozen;
+
+SEC("fentry/liveupdate_reboot")
+int BPF_PROG(plant_freeze_nth_reset)
+{
+	frozen = 0;
+	return 0;
+}
+
+SEC("fentry/luo_hook_file_freeze")
+int BPF_PROG(plant_freeze_nth, const char *session, const char *handler, __u64 token)
+{
+	spin(PLANT_FREEZE_NTH, delay[PLANT_FREEZE_NTH] * ++frozen);
+	return 0;
+}
+
+SEC("fmod_ret/luo_hook_serialize")
+int BPF_PROG(abort_reboot, unsigned long nr_sessions, unsigned long nr_files)
+{
+	__sync_fetch_and_add(&runs[PLANT_ABORT], 1);
+	return -125;	/* -ECANCELED */
 }
 
 SEC("fentry/liveupdate_reboot")

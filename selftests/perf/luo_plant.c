@@ -13,13 +13,19 @@
  *   freeze   50000 ns x MiB per sized file in luo_hook_file_freeze
  *   reboot   1 s at the start of liveupdate_reboot, before the record
  *   events   300000 ns in each file preserve/freeze/retrieve event
+ *   lookup   50 ns x the file's index in luo_hook_file_preserve
+ *   freeze-nth  20 ns x n for the reboot's n-th file in luo_hook_file_freeze
  *
  * With --mode none (the normal run of a test) nothing is attached: the
- * same plan runs with and without its regressions.  "detach" prints how
+ * same plan runs with and without its regressions.  "abort" is not a
+ * regression and is attached in either mode: it fails every reboot once
+ * its files are frozen (luo_hook_serialize returns -ECANCELED), for
+ * luo_perf reboot to time the reboot path without a kexec.  "detach" prints how
  * often the plant ran and how long it spun.
  */
 #include <errno.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,12 +42,16 @@ static const struct {
 	const char *name;
 	unsigned long long ns;
 	const char *what;
+	bool always;	/* not a regression: attached with --mode none too */
 } plants[NR_PLANTS] = {
 	[PLANT_PRESERVE] = { "preserve", 20000, "ns x MiB^2 in luo_hook_file_preserve" },
 	[PLANT_FREEZE] = { "freeze", 50000, "ns x MiB in luo_hook_file_freeze" },
 	[PLANT_REBOOT] = { "reboot", 1000000000, "ns at the start of liveupdate_reboot" },
 	[PLANT_EVENTS] = { "events", 300000, "ns in each file preserve/freeze/retrieve event" },
 	[PLANT_LOOKUP] = { "lookup", 50, "ns x the file's index in luo_hook_file_preserve" },
+	[PLANT_FREEZE_NTH] = { "freeze-nth", 20,
+			       "ns x n for the reboot's n-th file in luo_hook_file_freeze" },
+	[PLANT_ABORT] = { "abort", 0, "(every reboot fails in luo_hook_serialize)", true },
 };
 
 static int usage(void)
@@ -49,7 +59,7 @@ static int usage(void)
 	fprintf(stderr,
 		"usage: luo_plant [--mode none|planted] attach PLANT [NS]\n"
 		"       luo_plant [--mode none|planted] detach PLANT\n"
-		"PLANT: preserve, freeze, reboot, events or lookup\n"
+		"PLANT: preserve, freeze, reboot, events, lookup, freeze-nth or abort\n"
 		"example: luo_plant --mode planted attach freeze\n");
 	return 2;
 }
@@ -68,6 +78,9 @@ static int attach(struct luo_plant_bpf *skel, int plant)
 		[PLANT_EVENTS] = { skel->progs.plant_ev_preserve, skel->progs.plant_ev_freeze,
 				   skel->progs.plant_ev_retrieve },
 		[PLANT_LOOKUP] = { skel->progs.plant_lookup },
+		[PLANT_FREEZE_NTH] = { skel->progs.plant_freeze_nth_reset,
+				       skel->progs.plant_freeze_nth },
+		[PLANT_ABORT] = { skel->progs.abort_reboot },
 	};
 	char path[128];
 	int i, err;
@@ -141,7 +154,7 @@ int main(int argc, char **argv)
 	if (plant == NR_PLANTS)
 		return usage();
 	ns = argc == 4 ? strtoull(argv[3], NULL, 0) : plants[plant].ns;
-	if (!planted) {
+	if (!planted && !plants[plant].always) {
 		printf("luo_plant: %s: none (a normal run)\n", plants[plant].name);
 		return 0;
 	}

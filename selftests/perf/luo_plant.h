@@ -16,8 +16,8 @@
 #define PERF_TOKEN_MIB(token)	(((token) >> 16) & 0xffffff)
 
 /*
- * The files of luo_perf lookup: PERF_TOKEN_LOOKUP set, their index in their
- * session in the low 32 bits.
+ * The timed preserves of luo_perf lookup: PERF_TOKEN_LOOKUP set, the file's
+ * index in its session in the low 32 bits.
  */
 #define PERF_TOKEN_LOOKUP	(1ULL << 41)
 #define PERF_TOKEN_INDEX(token)	((token) & 0xffffffffULL)
@@ -28,6 +28,8 @@ enum luo_plant {
 	PLANT_REBOOT,	/* fentry liveupdate_reboot: ns, before the record starts */
 	PLANT_EVENTS,	/* tp_btf file preserve/freeze/retrieve events: ns each */
 	PLANT_LOOKUP,	/* fentry luo_hook_file_preserve: ns x index (lookup files) */
+	PLANT_FREEZE_NTH, /* fentry luo_hook_file_freeze: ns x n for the reboot's n-th */
+	PLANT_ABORT,	/* not a plant: fmod_ret luo_hook_serialize fails every reboot */
 	NR_PLANTS
 };
 

@@ -35,10 +35,24 @@ samples and states its margin:
                    has not translated yet: up to 20 times slower).
                    Freeze: 48 one-page memfds, update 2 with the tools
                    against update 1 without (one freeze per kexec).
-  lookup           preserving a file into a session of 20,000 costs at most
+  lookup           preserving a file into a session of 100,000 costs at most
                    LOOKUP_FACTOR times preserving one into a session of
                    10 (medians of 20 each, the two sessions taking turns
                    ABBA): a token's lookup must not walk the session.
+  reboot-linear    liveupdate_reboot()'s cost per file frozen does not grow
+                   with the files: reboots of 250, 1000 and 4000 one-page
+                   memfds (refused once all is frozen, by luo_plant's
+                   abort; 64, 16 and 4 a batch, the batches taking turns,
+                   7 rounds): the fastest reboot of each size, per file,
+                   at most LINEAR_MARGIN times the next smaller size's.
+                   TCG's slow phases last longer than a batch and double
+                   what falls in them: the fastest of dozens of reboots
+                   is the cost, and phases only add to it.  A fixed cost
+                   per reboot weighs most on the smallest: only growth is
+                   a regression.
+  reboot-size      ... nor with their size: the fastest of 7 x 128 reboots
+                   of 32 memfds of 16 MiB at most REBOOT_SIZE_FACTOR times
+                   the fastest of as many of 32 one-page memfds.
   record-blackout  the record's total (first freeze to last finish)
                    agrees with the blackout the host saw on the serial
                    console ("@@LUOVM kexec-jump" to "@@LUOVM resumed")
@@ -76,6 +90,7 @@ FREEZE_FACTOR = 3.0       # per-file freeze, 64 MiB against 2 MiB (32x the data)
 # (Documentation/perf-regression.rst).
 TOOLKIT_PCT = {"preserve": 50.0, "freeze": 800.0, "retrieve": 200.0}
 LOOKUP_FACTOR = 1.5       # preserve into a session of many files against few
+REBOOT_SIZE_FACTOR = 1.5  # reboots of 16 MiB memfds against one-page ones
 BLACKOUT_SLACK_S = 0.1    # record against host: fixed part ...
 BLACKOUT_PCT = 2.0        # ... plus a share of the host's blackout
 
@@ -86,7 +101,9 @@ PLANTS = {
     "preserve-linear": "20000 ns x MiB^2 in luo_hook_file_preserve",
     "freeze-size": "50000 ns x MiB in luo_hook_file_freeze",
     "toolkit-cost": "a tracing program spinning 300 us per file event",
-    "lookup": "50 ns x the file's index in luo_hook_file_preserve (lookup files)",
+    "lookup": "50 ns x the file's index in luo_hook_file_preserve (timed lookup preserves)",
+    "reboot-linear": "20 ns x n for the reboot's n-th file in luo_hook_file_freeze",
+    "reboot-size": "50000 ns x MiB in luo_hook_file_freeze",
     "record-blackout": "1 s spun at the start of liveupdate_reboot, before the record",
 }
 
@@ -154,6 +171,34 @@ def test_preserve_linear(run):
         return False, (f"REGRESSION: preserve time does not grow linearly with the "
                        f"memfd's size: {', '.join(bad)} outside {lo:.2f}..{hi:.2f}; {nums}")
     return True, msg
+
+
+def test_reboot_linear(run):
+    d = load(run, "reboot.json")
+    # The fastest reboot of each size, per file it froze.
+    c = {int(k): min(v) / int(k) for k, v in d["linear_fastest"].items()}
+    sizes = sorted(c)
+    nums = ", ".join(f"{n} files: {us(c[n] * n)}, {us(c[n])} a file" for n in sizes)
+    ratios = [(b, a, c[b] / c[a]) for a, b in zip(sizes, sizes[1:])]
+    said = ", ".join(f"per file at {b} / at {a} = {r:.2f}" for b, a, r in ratios)
+    bad = [f"per file at {b} / at {a} = {r:.2f}" for b, a, r in ratios
+           if r > LINEAR_MARGIN]
+    if bad:
+        return False, (f"REGRESSION: the reboot's cost per file grows with the files: "
+                       f"{', '.join(bad)} (allowed {LINEAR_MARGIN}); fastest reboots: {nums}")
+    return True, f"fastest reboots: {nums}; {said} (allowed <= {LINEAR_MARGIN})"
+
+
+def test_reboot_size(run):
+    d = load(run, "reboot.json")
+    t = {int(k): min(v) for k, v in d["sized_fastest"].items()}
+    small, big = sorted(t)
+    r = t[big] / t[small]
+    nums = (f"fastest reboot of {d['sized_files']} memfds of {big} MiB: {us(t[big])}, "
+            f"of one page: {us(t[small])}: {r:.2f}x (allowed {REBOOT_SIZE_FACTOR}x)")
+    if r > REBOOT_SIZE_FACTOR:
+        return False, f"REGRESSION: the reboot pays for the memfds' size: {nums}"
+    return True, nums
 
 
 def test_freeze_size(run):
@@ -327,6 +372,8 @@ def test_record_blackout(run):
 
 TESTS = [
     ("preserve-linear", test_preserve_linear),
+    ("reboot-linear", test_reboot_linear),
+    ("reboot-size", test_reboot_size),
     ("freeze-size", test_freeze_size),
     ("toolkit-cost", test_toolkit_cost),
     ("lookup", test_lookup),

@@ -29,6 +29,10 @@ samples kept from real runs (selftests/perf/samples/), without a guest.
                      1.6 times slower (a fixed cost per preserve grown):
                      must fail.
   preserve-planted.json  the planted run's (20 us x MiB^2): must fail.
+  reboot.json        an unchanged run's refused reboots: reboot-linear and
+                     reboot-size must pass; reboot-planted.json, with 20 ns
+                     x n for the n-th file frozen and 50 us x MiB a file:
+                     both must fail.
 
 One TAP line each; exit 0 only when all pass.
 """
@@ -75,12 +79,17 @@ def slowed(d, key, on, op, probe):
     return d
 
 
+def verdict(test, name, d):
+    """perf_check's test on a run directory holding d as name."""
+    with tempfile.TemporaryDirectory() as run:
+        with open(os.path.join(run, name), "w") as f:
+            json.dump(d, f)
+        return test(run)
+
+
 def linear(d):
     """perf_check's preserve-linear verdict on the preserve.json d."""
-    with tempfile.TemporaryDirectory() as run:
-        with open(os.path.join(run, "preserve.json"), "w") as f:
-            json.dump(d, f)
-        return perf_check.test_preserve_linear(run)
+    return verdict(perf_check.test_preserve_linear, "preserve.json", d)
 
 
 def main():
@@ -116,6 +125,13 @@ def main():
         expect = "a regression" if regressed else "no regression"
         tap.check(ok != regressed, f"{name}: {expect} expected, "
                   f"{'none' if ok else 'regression'} seen: {what}")
+    for name, test in [("reboot-linear", perf_check.test_reboot_linear),
+                       ("reboot-size", perf_check.test_reboot_size)]:
+        for kept, regressed in [("reboot.json", False), ("reboot-planted.json", True)]:
+            ok, what = verdict(test, "reboot.json", sample(kept))
+            expect = "a regression" if regressed else "no regression"
+            tap.check(ok != regressed, f"{name} on {kept}: {expect} expected, "
+                      f"{'none' if ok else 'regression'} seen: {what}")
     return tap.end()
 
 

@@ -15,7 +15,9 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/syscall.h>
 #include <unistd.h>
+#include <linux/kexec.h>
 #include <linux/liveupdate.h>
 
 #define LUO_DEVICE	"/dev/liveupdate"
@@ -184,6 +186,38 @@ static inline int luo_hold_fds(void)
 	}
 	close(ready[0]);
 	return pid;
+}
+
+/*
+ * kexec_file_load(2) @kernel with this boot's command line and no initramfs,
+ * for a reboot(LINUX_REBOOT_CMD_KEXEC) into it: 0 or -errno.
+ */
+static inline int luo_kexec_load(const char *kernel)
+{
+	char cmdline[4096];
+	int fd, ret;
+	ssize_t n;
+
+	fd = open("/proc/cmdline", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, cmdline, sizeof(cmdline) - 1);
+	ret = n < 0 ? -errno : n ? 0 : -ENODATA;
+	close(fd);
+	if (ret)
+		return ret;
+	cmdline[n] = '\0';
+	if (cmdline[n - 1] == '\n')
+		cmdline[n - 1] = '\0';
+
+	fd = open(kernel, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	/* The length includes the terminating NUL. */
+	ret = syscall(SYS_kexec_file_load, fd, -1, strlen(cmdline) + 1, cmdline,
+		      (unsigned long)KEXEC_FILE_NO_INITRAMFS) ? -errno : 0;
+	close(fd);
+	return ret;
 }
 
 #endif /* LUO_DEV_H */

@@ -83,8 +83,9 @@ enum {
  * the kexec happens; closing it earlier releases what it preserved.
  *
  * Errors: EINVAL for an empty or unterminated name, EEXIST when a session of
- * that name exists already, EBUSY while the reboot is under way, ENOSPC
- * when the handover could not describe one more session.
+ * that name exists already, EBUSY while the reboot is under way, ENOMEM.
+ * The number of sessions has no limit but memory; a name holds at most
+ * LIVEUPDATE_SESSION_NAME_LENGTH bytes, its NUL included.
  */
 struct liveupdate_ioctl_create_session {
 	__u32		size;
@@ -135,8 +136,8 @@ struct liveupdate_ioctl_retrieve_session {
  * was retrieved from a session not finished yet (the handler decides what
  * "the same object" is: for a memfd, its inode), EINVAL on a session that
  * holds a previous kernel's files not finished yet, EBUSY while the reboot
- * is under way, ENOSPC when the session holds as many files as the
- * handover can describe, ENODEV when the handler's module is going away.
+ * is under way, ENODEV when the handler's module is going away, ENOMEM.
+ * The number of files in a session has no limit but memory.
  */
 struct liveupdate_session_preserve_fd {
 	__u32		size;

@@ -20,13 +20,13 @@
  *       liveupdate-number = <u64>;
  *
  *       luo-session {
- *           compatible = "luo-session-v3";
+ *           compatible = "luo-session-v4";
  *           luo-session-header = <u64 physical address>;
  *           luo-block-key = <u64>;
  *       };
  *
  *       luo-flb {
- *           compatible = "luo-flb-v2";
+ *           compatible = "luo-flb-v3";
  *           luo-flb-header = <u64 physical address>;
  *           luo-block-key = <u64>;
  *       };
@@ -36,32 +36,45 @@
  * the first kernel to hand over writes 1, every next one the number it
  * received plus one.
  *
- * ``luo-session-header`` is the physical address of a
- * &struct luo_session_header_ser, immediately followed by ``count``
- * &struct luo_session_ser, in one block of memory preserved by KHO.  Each
- * session points, through its &struct luo_file_set_ser, at another preserved
- * block: a &struct luo_block_ser followed by ``count`` &struct luo_file_ser.
- * A session without files has a zero address and count.
+ * Every table of the handover is a chain of blocks, each one page preserved
+ * by KHO: a &struct luo_block_ser, then ``count`` entries of the table,
+ * then unused space.  ``next`` is the physical address of the chain's next
+ * block, 0 in the last.  A block holds at least one entry.  Chains let the
+ * sending kernel write the handover as userspace changes it, a page at a
+ * time, so that the reboot allocates nothing and no table has a size limit.
  *
- * Every block LUO preserves for its handover begins with a
- * &struct luo_block_ser: a magic number, the kind of the block, the
- * handover's block key and the bytes in use.  The key is a random number
- * the sending kernel draws at boot and writes as ``luo-block-key`` into each
- * node.  The receiving kernel reads a block, and gives it back to the page
- * allocator, only when its header names the kind it expects and the node's
- * key: an address that points at another KHO user's memory (a memfd's
- * page, the live-update record) is refused and left to its owner.
+ * ``luo-session-header`` is the physical address of the first block of the
+ * sessions' chain (entries &struct luo_session_ser).  Each session points,
+ * through its &struct luo_file_set_ser, at the first block of its own chain
+ * of &struct luo_file_ser, in the order the files were preserved; a session
+ * without files has a zero address and count.  The order of the sessions
+ * carries no meaning.
+ *
+ * The header of every block names the kind of the block, the handover's
+ * block key and the bytes in use.  The key is a random number the sending
+ * kernel draws at boot and writes as ``luo-block-key`` into each node.  The
+ * receiving kernel reads a block, and gives it back to the page allocator,
+ * only when its header names the kind it expects and the node's key: an
+ * address that points at another KHO user's memory (a memfd's page, the
+ * live-update record) is refused and left to its owner.
  *
  * ``luo-flb`` is this project's addition to the layout of seed ABI v1: the
  * file-lifecycle-bound objects (FLBs) that handlers share between files.
- * ``luo-flb-header`` is the physical address of a &struct luo_flb_header_ser
- * followed by ``count`` &struct luo_flb_ser, one per FLB in use at the
- * reboot.  The node is present only when some FLB is in use; a kernel that
- * does not know it ignores it, and its FLBs are then never retrieved.
+ * ``luo-flb-header`` is the physical address of the first block of a chain
+ * of &struct luo_flb_ser: one per FLB in use at the reboot, then free room
+ * (entries of zeroes, which the receiver skips) up to one entry per FLB
+ * registered.  The node is present when some FLB is registered; a kernel
+ * that does not know it ignores it, and its FLBs are then never retrieved.
+ *
+ * Versions: "luo-session-v3" and "luo-flb-v2" held each table in one block
+ * of up to 4 MiB with a count in front of it; the chains replaced them.  A
+ * kernel reads only the versions it was built for and refuses the others,
+ * with one log line per node and nothing taken from it.
  *
  * Every name and compatible string in these structures is NUL-terminated
- * inside its array; every count is bounded by the size of the block that
- * holds it.  The receiving kernel checks both before it uses anything.
+ * inside its array; every block's count is bounded by the size of the
+ * block, and every session's count of files by its chain.  The receiving
+ * kernel checks both before it uses anything.
  */
 
 #ifndef _LINUX_KHO_ABI_LUO_H
@@ -95,10 +108,9 @@ struct luo_file_ser {
 
 /**
  * struct luo_file_set_ser - Where the files of one session are.
- * @files: Physical address of the preserved block holding the session's
- *         files: a &struct luo_block_ser of kind %LUO_BLOCK_FILES, then
- *         the array of &struct luo_file_ser; 0 when it has none.
- * @count: Number of entries in that array.
+ * @files: Physical address of the first block of the session's chain of
+ *         files (kind %LUO_BLOCK_FILES); 0 when it has none.
+ * @count: Number of files in the whole chain.
  */
 struct luo_file_set_ser {
 	u64 files;
@@ -114,13 +126,19 @@ struct luo_file_set_ser {
 #define LUO_BLOCK_FILES			2
 #define LUO_BLOCK_FLBS			3
 
+/* Every block of the handover is one page */
+#define LUO_BLOCK_SIZE			PAGE_SIZE
+
 /**
  * struct luo_block_ser - The header of every block of the handover.
  * @magic: %LUO_BLOCK_MAGIC.
  * @kind:  %LUO_BLOCK_SESSIONS, %LUO_BLOCK_FILES or %LUO_BLOCK_FLBS.
  * @key:   The ``luo-block-key`` of the node that reaches the block.
- * @size:  Bytes in use, this header included: exactly what the block's
- *         count of entries needs, and no more than the block holds.
+ * @size:  Bytes in use, this header included: exactly what @count entries
+ *         need, and no more than the block holds (%LUO_BLOCK_SIZE when
+ *         this kernel writes it).
+ * @next:  Physical address of the next block of the chain, or 0.
+ * @count: Entries in this block, at least one.
  *
  * Changing this structure requires a new %LUO_FDT_SESSION_COMPATIBLE and
  * %LUO_FDT_FLB_COMPATIBLE.
@@ -130,26 +148,16 @@ struct luo_block_ser {
 	u32 kind;
 	u64 key;
 	u64 size;
-} __packed;
-
-/* The session node: luo-session-header is the u64 physical address of a
- * struct luo_session_header_ser.
- */
-#define LUO_FDT_SESSION_NODE_NAME	"luo-session"
-#define LUO_FDT_SESSION_COMPATIBLE	"luo-session-v3"
-#define LUO_FDT_SESSION_HEADER		"luo-session-header"
-
-/**
- * struct luo_session_header_ser - Start of the preserved block of sessions.
- * @block: Its header, of kind %LUO_BLOCK_SESSIONS.
- * @count: Number of &struct luo_session_ser following this header.
- *
- * Changing this structure requires a new %LUO_FDT_SESSION_COMPATIBLE.
- */
-struct luo_session_header_ser {
-	struct luo_block_ser block;
+	u64 next;
 	u64 count;
 } __packed;
+
+/* The session node: luo-session-header is the u64 physical address of the
+ * first block of the sessions' chain.
+ */
+#define LUO_FDT_SESSION_NODE_NAME	"luo-session"
+#define LUO_FDT_SESSION_COMPATIBLE	"luo-session-v4"
+#define LUO_FDT_SESSION_HEADER		"luo-session-header"
 
 /**
  * struct luo_session_ser - One preserved session.
@@ -164,26 +172,14 @@ struct luo_session_ser {
 } __packed;
 
 /* The FLB node (this project's addition): luo-flb-header is the u64
- * physical address of a struct luo_flb_header_ser.
+ * physical address of the first block of the FLBs' chain.
  */
 #define LUO_FDT_FLB_NODE_NAME		"luo-flb"
-#define LUO_FDT_FLB_COMPATIBLE		"luo-flb-v2"
+#define LUO_FDT_FLB_COMPATIBLE		"luo-flb-v3"
 #define LUO_FDT_FLB_HEADER		"luo-flb-header"
 
 /* Length of an FLB's compatible string, NUL included */
 #define LIVEUPDATE_FLB_COMPAT_LENGTH	48
-
-/**
- * struct luo_flb_header_ser - Start of the preserved block of FLBs.
- * @block: Its header, of kind %LUO_BLOCK_FLBS.
- * @count: Number of &struct luo_flb_ser following this header.
- *
- * Changing this structure requires a new %LUO_FDT_FLB_COMPATIBLE.
- */
-struct luo_flb_header_ser {
-	struct luo_block_ser block;
-	u64 count;
-} __packed;
 
 /**
  * struct luo_flb_ser - One preserved file-lifecycle-bound object.
