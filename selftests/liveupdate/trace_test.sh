@@ -30,8 +30,11 @@ trap 'rm -rf "$tmp"' EXIT
 # (it happens under TCG on a busy host: "Marking TSC unstable due to could
 # not calculate TSC khz") otherwise switches the trace clock at
 # late_initcall ("Unstable clock detected"), which empties the buffer and
-# loses luo_incoming, fired before it.
-append="trace_event=liveupdate:* tp_printk trace_clock=global"
+# loses luo_incoming, fired before it.  log_buf_len: tp_printk puts every
+# event in the kernel log, the KUnit suites' (thousands at each boot)
+# among them; the record check reads the log's "live update #N" line,
+# which 128 KiB let them push out.
+append="trace_event=liveupdate:* tp_printk trace_clock=global log_buf_len=4M"
 
 t0=$(date +%s)
 echo "# $name: the plan in the guest"
