@@ -75,18 +75,17 @@ void *luo_chain_entry(struct luo_chain *c, unsigned long i)
 	return (void *)(block + 1) + (i % per) * c->esize;
 }
 
-/* Write block @n's header for the first @used entries of the chain. */
-static void luo_chain_seal(struct luo_chain *c, unsigned long n,
-			   unsigned long used)
+/* Write block @n's header for the chain's entries as they stand. */
+static void luo_chain_seal(struct luo_chain *c, unsigned long n)
 {
 	unsigned long per = luo_chain_per_block(c), first = n * per;
 	struct luo_block_ser *block = luo_chain_block(c, n);
 	struct luo_block_ser *next = luo_chain_block(c, n + 1);
-	unsigned long count = used > first ? min(used - first, per) : 0;
+	unsigned long count = c->count > first ? min(c->count - first, per) : 0;
 
 	block->count = count;
 	block->size = sizeof(*block) + count * c->esize;
-	block->next = next && used > first + per ? virt_to_phys(next) : 0;
+	block->next = next && c->count > first + per ? virt_to_phys(next) : 0;
 }
 
 /**
@@ -123,9 +122,9 @@ void *luo_chain_add(struct luo_chain *c)
 	entry = luo_chain_entry(c, c->count);
 	memset(entry, 0, c->esize);
 	c->count++;
-	luo_chain_seal(c, n, c->count);
+	luo_chain_seal(c, n);
 	if (n)
-		luo_chain_seal(c, n - 1, c->count);
+		luo_chain_seal(c, n - 1);
 	return entry;
 }
 
@@ -148,7 +147,7 @@ void luo_chain_remove(struct luo_chain *c, unsigned long i)
 	memset(luo_chain_entry(c, last), 0, c->esize);
 	c->count--;
 	if (last % per) {
-		luo_chain_seal(c, n, c->count);
+		luo_chain_seal(c, n);
 		return;
 	}
 	block = xa_erase(&c->blocks, n);
@@ -156,7 +155,7 @@ void luo_chain_remove(struct luo_chain *c, unsigned long i)
 	c->nr_blocks--;
 	atomic_long_dec(&luo_chain_pages);
 	if (n)
-		luo_chain_seal(c, n - 1, c->count);
+		luo_chain_seal(c, n - 1);
 }
 
 /**
