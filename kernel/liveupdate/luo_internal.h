@@ -320,5 +320,13 @@ void luo_record_file(u32 type, const char *session, const char *handler,
 		     u64 token, int result, u64 cost);
 void luo_record_session(u32 type, const char *session, int result,
 			bool all_done);
+struct luo_record_initcall;
+void luo_record_boot_init(u64 initcalls, u64 init,
+			  const struct luo_record_initcall *slow, unsigned int nr);
+
+/* luo_boot.c: the steps of this kernel's start */
+void luo_boot_early(u64 *clock, u64 *smp);
+void luo_boot_keep(struct luo_record_initcall *slow, unsigned int *nr,
+		   u64 t, u64 cycles, void *fn);
 
 #endif /* _KERNEL_LIVEUPDATE_LUO_INTERNAL_H */

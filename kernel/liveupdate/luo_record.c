@@ -16,7 +16,11 @@
  * and the last syscore shutdown callback stamps the jump.  The next kernel
  * copies the record it received into its own block, stamps READY, then
  * each session and file retrieve and each session finish, and DONE when
- * the last incoming session is finished.  A kernel that receives no
+ * the last incoming session is finished.  The update also gets the steps
+ * of the new kernel's start (luo_boot.c): those up to READY when LUO takes
+ * over, the rest and the slowest initcalls when PID 1 executes init, the
+ * first retrieve with its mark.  A record of version 1 is read too: its
+ * updates have no steps.  A kernel that receives no
  * record, or one it cannot read, starts an empty history and says so.
  *
  * The record is written under a spinlock: the jump is stamped with
@@ -26,11 +30,13 @@
 
 #define pr_fmt(fmt) "luo: " fmt
 
+#include <linux/build_bug.h>
 #include <linux/err.h>
 #include <linux/kexec.h>
 #include <linux/kexec_handover.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
+#include <linux/stddef.h>
 #include <linux/string.h>
 #include <linux/syscore_ops.h>
 #include <linux/vmalloc.h>
@@ -39,8 +45,14 @@
 #include "luo_internal.h"
 #include "luo_record.h"
 
+/* Version 1's update ended where version 2's boot steps begin. */
+static_assert(offsetof(struct luo_record_update, boot_steps) ==
+	      LUO_RECORD_UPDATE_SIZE_V1);
+
 static DEFINE_SPINLOCK(luo_rec_lock);
 static struct luo_record_header *luo_rec;
+/* The latest update is the one that brought this kernel up. */
+static bool luo_rec_arrived;
 
 static struct luo_record_update *luo_rec_latest(void)
 {
@@ -78,6 +90,13 @@ static void luo_rec_add(u32 type, const char *session, const char *handler,
 		strscpy(e->session, session, sizeof(e->session));
 	if (handler)
 		strscpy(e->handler, handler, sizeof(e->handler));
+}
+
+static void luo_rec_step(struct luo_record_update *u,
+			 enum luo_record_boot_step s, u64 t)
+{
+	u->boot[s] = t;
+	u->boot_steps |= BIT(s);
 }
 
 /* The latest update, if it is in the part this kernel stamps. */
@@ -221,14 +240,48 @@ void luo_record_session(u32 type, const char *session, int result,
 		goto out;
 	luo_rec_add(type, session, NULL, 0, result, 0, t);
 	if (type == LUO_REC_SESSION_RETRIEVE && !result) {
-		if (!luo_rec_reached(u, LUO_MARK_FIRST_RETRIEVE))
+		if (!luo_rec_reached(u, LUO_MARK_FIRST_RETRIEVE)) {
 			luo_rec_mark(u, LUO_MARK_FIRST_RETRIEVE, t);
+			luo_rec_step(u, LUO_BOOT_FIRST_RETRIEVE, t);
+		}
 		luo_rec_mark(u, LUO_MARK_LAST_RETRIEVE, t);
 	}
 	if (all_done) {
 		luo_rec_mark(u, LUO_MARK_DONE, t);
 		luo_rec_add(LUO_REC_DONE, NULL, NULL, 0, 0, 0, t);
 	}
+out:
+	spin_unlock_irqrestore(&luo_rec_lock, flags);
+}
+
+/**
+ * luo_record_boot_init - Record the end of this kernel's start.
+ * @initcalls: When the last initcall returned.
+ * @init:      When PID 1 executed init.
+ * @slow:      The slowest initcalls, slowest first.
+ * @nr:        How many (at most %LUO_RECORD_INITCALLS).
+ *
+ * Called from the exec of PID 1; goes to the update that brought this
+ * kernel up, if one did.  A time out of order is left unstamped.
+ */
+void luo_record_boot_init(u64 initcalls, u64 init,
+			  const struct luo_record_initcall *slow, unsigned int nr)
+{
+	struct luo_record_update *u;
+	unsigned long flags;
+	u64 ready;
+
+	spin_lock_irqsave(&luo_rec_lock, flags);
+	u = luo_rec_arrived ? luo_rec_latest() : NULL;
+	if (!u || u->number != luo.number || !(u->boot_steps & BIT(LUO_BOOT_READY)))
+		goto out;
+	ready = u->boot[LUO_BOOT_READY];
+	if (initcalls >= ready && initcalls <= init)
+		luo_rec_step(u, LUO_BOOT_INITCALLS, initcalls);
+	if (init >= ready)
+		luo_rec_step(u, LUO_BOOT_INIT, init);
+	u->nr_initcalls = min_t(unsigned int, nr, LUO_RECORD_INITCALLS);
+	memcpy(u->initcalls, slow, u->nr_initcalls * sizeof(*slow));
 out:
 	spin_unlock_irqrestore(&luo_rec_lock, flags);
 }
@@ -266,31 +319,37 @@ static struct syscore luo_record_syscore = {
 static const char *luo_record_import(struct luo_record_header *rec,
 				     const struct luo_record_header *in, size_t size)
 {
-	const struct luo_record_update *in_updates;
+	struct luo_record_update *updates = luo_rec_updates(rec);
 	const struct luo_record_entry *in_entries;
 	struct luo_record_entry *e;
+	size_t usize, entries_off;
 	u32 i, n;
 
 	if (size < sizeof(*in) || in->magic != LUO_RECORD_MAGIC)
 		return "not a record";
-	if (in->version != LUO_RECORD_VERSION)
+	/* Version 2 appended the boot's steps to each update. */
+	if (in->version == 1)
+		usize = LUO_RECORD_UPDATE_SIZE_V1;
+	else if (in->version == LUO_RECORD_VERSION)
+		usize = sizeof(struct luo_record_update);
+	else
 		return "unknown version";
-	if (in->header_size != sizeof(*in) ||
-	    in->update_size != sizeof(struct luo_record_update) ||
+	entries_off = sizeof(*in) + LUO_RECORD_MAX_UPDATES * usize;
+	if (in->header_size != sizeof(*in) || in->update_size != usize ||
 	    in->entry_size != sizeof(struct luo_record_entry) ||
 	    in->max_updates != LUO_RECORD_MAX_UPDATES ||
 	    in->nr_updates > in->max_updates ||
 	    in->nr_entries > in->max_entries ||
-	    size < LUO_RECORD_ENTRIES_OFF ||
-	    in->nr_entries > (size - LUO_RECORD_ENTRIES_OFF) / sizeof(*e))
+	    size < entries_off ||
+	    in->nr_entries > (size - entries_off) / sizeof(*e))
 		return "malformed";
 	if (in->clock != rec->clock || rec->clock != LUO_RECORD_CLOCK_TSC)
 		return "its clock does not survive kexec";
 
-	in_updates = (const void *)in + LUO_RECORD_UPDATES_OFF;
-	in_entries = (const void *)in + LUO_RECORD_ENTRIES_OFF;
-	memcpy(luo_rec_updates(rec), in_updates,
-	       in->nr_updates * sizeof(*in_updates));
+	in_entries = (const void *)in + entries_off;
+	memset(updates, 0, in->nr_updates * sizeof(*updates));
+	for (i = 0; i < in->nr_updates; i++)
+		memcpy(&updates[i], (const void *)in + sizeof(*in) + i * usize, usize);
 	rec->nr_updates = in->nr_updates;
 	n = min_t(u32, in->nr_entries, LUO_RECORD_MAX_ENTRIES);
 	memcpy(luo_rec_entries(rec), in_entries, n * sizeof(*e));
@@ -299,6 +358,14 @@ static const char *luo_record_import(struct luo_record_header *rec,
 	for (i = 0, e = luo_rec_entries(rec); i < n; i++, e++) {
 		e->session[sizeof(e->session) - 1] = '\0';
 		e->handler[sizeof(e->handler) - 1] = '\0';
+	}
+	for (i = 0; i < rec->nr_updates; i++) {
+		struct luo_record_initcall *c = updates[i].initcalls;
+
+		updates[i].nr_initcalls = min_t(u32, updates[i].nr_initcalls,
+						LUO_RECORD_INITCALLS);
+		for (n = 0; n < LUO_RECORD_INITCALLS; n++)
+			c[n].name[sizeof(c[n].name) - 1] = '\0';
 	}
 	return NULL;
 }
@@ -323,13 +390,31 @@ const char *luo_record_take(struct luo_record_header *rec, void *block,
 	return why;
 }
 
+/*
+ * The steps of this kernel's start up to READY at @t; a step whose time is
+ * out of order (a clock the jump did not carry) is left unstamped.
+ */
+static void luo_rec_boot_early(struct luo_record_update *u, u64 clock,
+			       u64 smp, u64 t)
+{
+	u64 prev = u->t[LUO_MARK_JUMP];
+
+	if (clock >= prev && clock <= t) {
+		luo_rec_step(u, LUO_BOOT_CLOCK, clock);
+		prev = clock;
+	}
+	if (smp >= prev && smp <= t)
+		luo_rec_step(u, LUO_BOOT_SMP, smp);
+	luo_rec_step(u, LUO_BOOT_READY, t);
+}
+
 static void luo_record_receive(struct luo_record_header *rec)
 {
 	struct luo_record_update *u;
+	u64 t, clock, smp;
 	const char *why;
 	phys_addr_t phys;
 	size_t size;
-	u64 t;
 	int err;
 
 	err = kho_retrieve_subtree(LUO_RECORD_KHO_NAME, &phys, &size);
@@ -348,6 +433,7 @@ static void luo_record_receive(struct luo_record_header *rec)
 	}
 
 	/* The update that brought us here, if its record says it jumped. */
+	luo_boot_early(&clock, &smp);
 	t = luo_clock();
 	spin_lock_irq(&luo_rec_lock);
 	u = rec->nr_updates ? &luo_rec_updates(rec)[rec->nr_updates - 1] : NULL;
@@ -356,6 +442,8 @@ static void luo_record_receive(struct luo_record_header *rec)
 		u->next_khz = luo_clock_khz();
 		luo_rec_mark(u, LUO_MARK_READY, t);
 		luo_rec_add(LUO_REC_READY, NULL, NULL, 0, 0, 0, t);
+		luo_rec_boot_early(u, clock, smp, t);
+		luo_rec_arrived = true;
 		if (list_empty(&luo.incoming)) {
 			luo_rec_mark(u, LUO_MARK_DONE, t);
 			luo_rec_add(LUO_REC_DONE, NULL, NULL, 0, 0, 0, t);

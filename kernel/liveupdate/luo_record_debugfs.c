@@ -31,6 +31,8 @@ static u64 luo_rec_ns(const struct luo_record_update *u, u64 cycles)
 	[LUO_MARK_##x] = (phase),
 #define LUO_REC_STATE_NAME_FN(x, name) \
 	[LUO_REC_STATE_##x] = (name),
+#define LUO_REC_STEP_FN(x, phase, ...) \
+	[LUO_BOOT_##x] = (phase),
 
 /* The names of include/uapi/linux/liveupdate_record.h's lists. */
 static const char * const luo_rec_event_names[LUO_RECORD_NR_EVENTS] = {
@@ -43,6 +45,10 @@ static const char * const luo_rec_phase_names[LUO_RECORD_NR_MARKS] = {
 
 static const char * const luo_rec_state_names[LUO_RECORD_NR_STATES] = {
 	__LUO_RECORD_STATE_MAPPER(LUO_REC_STATE_NAME_FN)
+};
+
+static const char * const luo_rec_step_names[LUO_RECORD_NR_BOOT] = {
+	__LUO_RECORD_BOOT_MAPPER(LUO_REC_STEP_FN)
 };
 
 /*
@@ -64,6 +70,32 @@ static const char *luo_record_state(const struct luo_record_update *u,
 	else
 		s = latest ? LUO_REC_STATE_IN_PROGRESS : LUO_REC_STATE_UNFINISHED;
 	return luo_rec_state_names[s];
+}
+
+/*
+ * The steps of the new kernel's start, each from the step stamped before
+ * it (the first from the jump), and its slowest initcalls.
+ */
+static void luo_record_show_boot(struct seq_file *m,
+				 const struct luo_record_update *u)
+{
+	u64 prev = u->t[LUO_MARK_JUMP];
+	enum luo_record_boot_step i;
+	u32 n;
+
+	if (!u->boot_steps)
+		return;
+	seq_puts(m, "  boot steps:\n");
+	for (i = 0; i < LUO_RECORD_NR_BOOT; i++) {
+		if (!(u->boot_steps & BIT(i)) || u->boot[i] < prev)
+			continue;
+		seq_printf(m, "    %-14s %12llu ns\n", luo_rec_step_names[i],
+			   luo_rec_ns(u, u->boot[i] - prev));
+		prev = u->boot[i];
+	}
+	for (n = 0; n < u->nr_initcalls && n < LUO_RECORD_INITCALLS; n++)
+		seq_printf(m, "    initcall %s %llu ns\n", u->initcalls[n].name,
+			   luo_rec_ns(u, u->initcalls[n].cycles));
 }
 
 static void luo_record_show_update(struct seq_file *m,
@@ -89,6 +121,7 @@ static void luo_record_show_update(struct seq_file *m,
 		seq_printf(m, "  %-10s %12llu ns\n", "total",
 			   luo_rec_ns(u, u->t[LUO_MARK_DONE] -
 				      u->t[LUO_MARK_FREEZE_BEGIN]));
+	luo_record_show_boot(m, u);
 }
 
 static int luo_record_show(struct seq_file *m, void *v)

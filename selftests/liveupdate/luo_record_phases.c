@@ -3,13 +3,16 @@
  * luo_record_check's phases: the clock and the marks of an update of the
  * history, the phases between the marks printed as a waterfall, and the
  * checks that the marks were stamped in order and that the phases add up
- * to the update's total.
+ * to the update's total; the same of the new kernel's boot steps, and its
+ * slowest initcalls.
  */
 #define _GNU_SOURCE
 #include <inttypes.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
+#include <unistd.h>
 #include <linux/liveupdate_record.h>
 
 #include "luo_record_check.h"
@@ -32,6 +35,17 @@ static const char * const mark_names[LUO_RECORD_NR_MARKS] = {
 	__LUO_RECORD_MARK_MAPPER(MARK_FN)
 };
 
+#define STEP_FN(x, phase, mark)	[LUO_BOOT_##x] = phase,
+#define STEP_MARK_FN(x, phase, mark) [LUO_BOOT_##x] = LUO_MARK_##mark,
+
+static const char * const step_names[LUO_RECORD_NR_BOOT] = {
+	__LUO_RECORD_BOOT_MAPPER(STEP_FN)
+};
+
+static const int step_marks[LUO_RECORD_NR_BOOT] = {
+	__LUO_RECORD_BOOT_MAPPER(STEP_MARK_FN)
+};
+
 /*
  * The rate of @u's clock: the old kernel's, or the new kernel's when the
  * old one could not calibrate its TSC; 0 when neither could.
@@ -52,6 +66,98 @@ uint64_t ns(const struct luo_record_update *u, uint64_t cycles)
 bool reached(const struct luo_record_update *u, int mark)
 {
 	return u->marks & BIT(mark);
+}
+
+static bool stamped(const struct luo_record_update *u, int step)
+{
+	return u->boot_steps & BIT(step);
+}
+
+/*
+ * The slowest initcalls of @u's boot: as many as the record keeps (any
+ * kernel runs more), slowest first, each within the boot's initcalls.
+ */
+static void check_initcalls(const struct luo_record_update *u)
+{
+	uint64_t from = u->boot[LUO_BOOT_CLOCK], to = u->boot[LUO_BOOT_INITCALLS];
+	bool sorted = true, inside = true, named = true;
+	uint32_t i;
+
+	for (i = 0; i < u->nr_initcalls && i < LUO_RECORD_INITCALLS; i++) {
+		const struct luo_record_initcall *c = &u->initcalls[i];
+		size_t len = strnlen(c->name, sizeof(c->name));
+
+		printf("#   initcall %-40.*s %14.3f ms at %.3f ms after the jump\n", (int)len,
+		       c->name, ns(u, c->cycles) / 1e6,
+		       c->t >= u->t[LUO_MARK_JUMP] ? ns(u, c->t - u->t[LUO_MARK_JUMP]) / 1e6 : -1.0);
+		if (i && c->cycles > u->initcalls[i - 1].cycles)
+			sorted = false;
+		if (c->t < from || c->t + c->cycles > to)
+			inside = false;
+		if (!len || len == sizeof(c->name))
+			named = false;
+	}
+	check(u->nr_initcalls == LUO_RECORD_INITCALLS,
+	      "update %" PRIu64 ": the boot's %d slowest initcalls kept (%u)",
+	      (uint64_t)u->number, LUO_RECORD_INITCALLS, u->nr_initcalls);
+	check(sorted && named, "update %" PRIu64 ": initcalls slowest first, each named",
+	      (uint64_t)u->number);
+	check(inside && stamped(u, LUO_BOOT_CLOCK) && stamped(u, LUO_BOOT_INITCALLS),
+	      "update %" PRIu64 ": each initcall ran between the clock's start and the last "
+	      "initcall's return", (uint64_t)u->number);
+}
+
+/*
+ * The steps of the new kernel's start of @u (which reached READY): each
+ * stamped that this kernel goes through, in order from the jump, those of
+ * each phase adding up to it.
+ */
+static void check_boot(const struct luo_record_update *u)
+{
+	uint64_t prev = u->t[LUO_MARK_JUMP], sum[LUO_RECORD_NR_MARKS] = { 0 };
+	bool order = true, smp = sysconf(_SC_NPROCESSORS_ONLN) > 1;
+	uint32_t want = BIT(LUO_BOOT_CLOCK) | BIT(LUO_BOOT_READY) |
+			BIT(LUO_BOOT_INITCALLS) | BIT(LUO_BOOT_INIT);
+	int s;
+
+	printf("#   boot steps, from the jump (%s):\n", rate(u) ? "ns" : "cycles");
+	for (s = 0; s < LUO_RECORD_NR_BOOT; s++) {
+		if (!stamped(u, s))
+			continue;
+		if (u->boot[s] < prev) {
+			order = false;
+			printf("#     %-14s goes back in time\n", step_names[s]);
+			continue;
+		}
+		printf("#     %-14s %-10s %16" PRIu64 "\n", step_names[s],
+		       phase_names[step_marks[s]], ns(u, u->boot[s] - prev));
+		sum[step_marks[s]] += u->boot[s] - prev;
+		prev = u->boot[s];
+	}
+	/* The harness gives every kernel of a run the same CPUs. */
+	if (smp)
+		want |= BIT(LUO_BOOT_SMP);
+	if (reached(u, LUO_MARK_FIRST_RETRIEVE))
+		want |= BIT(LUO_BOOT_FIRST_RETRIEVE);
+	check(u->boot_steps == want,
+	      "update %" PRIu64 ": boot steps %#x stamped, as expected %#x (%s CPUs)",
+	      (uint64_t)u->number, u->boot_steps, want, smp ? "several" : "one");
+	check(order, "update %" PRIu64 ": the boot steps' times never go back",
+	      (uint64_t)u->number);
+	check(u->boot[LUO_BOOT_READY] == u->t[LUO_MARK_READY] &&
+	      (!reached(u, LUO_MARK_FIRST_RETRIEVE) ||
+	       u->boot[LUO_BOOT_FIRST_RETRIEVE] == u->t[LUO_MARK_FIRST_RETRIEVE]),
+	      "update %" PRIu64 ": steps READY and FIRST_RETRIEVE are their marks",
+	      (uint64_t)u->number);
+	check(sum[LUO_MARK_READY] == u->t[LUO_MARK_READY] - u->t[LUO_MARK_JUMP],
+	      "update %" PRIu64 ": the steps of %s add up to it", (uint64_t)u->number,
+	      phase_names[LUO_MARK_READY]);
+	if (reached(u, LUO_MARK_FIRST_RETRIEVE))
+		check(sum[LUO_MARK_FIRST_RETRIEVE] ==
+		      u->t[LUO_MARK_FIRST_RETRIEVE] - u->t[LUO_MARK_READY],
+		      "update %" PRIu64 ": the steps of %s add up to it", (uint64_t)u->number,
+		      phase_names[LUO_MARK_FIRST_RETRIEVE]);
+	check_initcalls(u);
 }
 
 /* Print the phases of @u and check they are stamped in order and add up. */
@@ -120,6 +226,8 @@ void check_update(const struct luo_record_update *u, bool latest)
 	if (latest)
 		check(done, "update %" PRIu64 " (the latest) is done: every incoming session "
 		      "finished", (uint64_t)u->number);
+	if (reached(u, LUO_MARK_READY))
+		check_boot(u);
 	if (!done)
 		return;
 	d = sum_ns > total_ns ? sum_ns - total_ns : total_ns - sum_ns;

@@ -8,7 +8,7 @@ In a guest of our kernel, after a live update:
                     [--updates N] [--latest STATE] [--result ERRNO]
                     [--sessions S] [--files F] [--handlers H:N,...]
                     [--history STATE,...] [--abort-phase PHASE]
-                    [--refused SESSION:HANDLER:TOKEN] [--save DIR]
+                    [--refused SESSION:HANDLER:TOKEN] [--cpus N] [--save DIR]
 
 On a kernel without our LUO (mainline), or ours with LUO off:
 
@@ -22,11 +22,25 @@ is held against it: the latest update's state, result, sessions, files,
 each phase's duration and state, the total (DONE - FREEZE_BEGIN, equal to
 the ns the kernel's own text shows, --text), the per-handler freeze costs
 from the file-freeze events, the history, and the nearest-rank
-percentiles of the completed updates.  The text shows the seven phases in
-order and the total; --json parses; --prom writes a file that
+percentiles of the completed updates, and the new kernel's start, step by
+step under "boot" and "wait", with its slowest initcalls
+(blackout_boot.py).  The text shows the seven phases in order and the
+total; --json parses; --prom writes a file that
 prom_lint.py accepts, by renaming FILE.tmp over FILE (the inode changes,
 no FILE.tmp is left); -n limits the history; -f on a copy of the record
 gives the same report.
+
+What the live updates recorded of the new kernel's start (a version 2
+record; blackout_boot.expect_boot()), in every update that reached READY:
+every step of "boot" stamped, smp only with more than one CPU online (N of
+--cpus, by default those of the running kernel when the record is its
+debugfs one, which the last of them booted; other updates and an unknown
+count: smp may be missing), the steps of "wait" too once it ended (in the
+running kernel's update, all but the first retrieve's as soon as
+userspace runs), all in order from JUMP, READY's and FIRST_RETRIEVE's at
+those marks, adding up exactly to "boot" and "wait" in cycles, in the
+record and in luoblackout's JSON; ten initcalls, slowest first, named,
+each run between the kexec and the late-initcalls steps.
 
 With --expect-no-luo: luoblackout, --json and --prom each exit 2 with
 one line on stderr and nothing else, and write no metrics file.  With
@@ -52,10 +66,21 @@ from ktap import Tap  # noqa: E402
 # The model of the record, and the checks of luoblackout's report against it.
 from blackout_record import Record, percentiles  # noqa: E402
 from blackout_report import run, check_report, check_kernel_text, expect_no_luo  # noqa: E402
+from blackout_boot import expect_boot  # noqa: E402
 
 DEFAULT_TOOL = os.path.join(os.environ.get('LUO_BUILD', 'build'), 'tools', 'luoblackout')
 RECORD = '/sys/kernel/debug/liveupdate/record.bin'
 RECORD_TEXT = '/sys/kernel/debug/liveupdate/record'
+
+
+def online_cpus():
+    """CPUs online in the running kernel, as the guest's stages count them
+    (tools/testing/vm/guest-lib.sh: /proc/cpuinfo); None if unknown."""
+    try:
+        with open('/proc/cpuinfo') as f:
+            return sum(line.startswith('processor') for line in f) or None
+    except OSError:
+        return None
 
 
 def expect(tap, args, rec):
@@ -97,6 +122,8 @@ def main():
     ap.add_argument('--files', type=int)
     ap.add_argument('--handlers')
     ap.add_argument('--history')
+    ap.add_argument('--cpus', type=int, help='CPUs online in the kernel the last update '
+                    'booted (default: this one\'s, when the record is its debugfs one)')
     ap.add_argument('--save', help='leave text, JSON and metrics in this directory')
     ap.add_argument('--expect-no-luo', action='store_true')
     ap.add_argument('--expect-no-record', action='store_true')
@@ -120,6 +147,9 @@ def main():
         same = rc == 0 and json.loads(js)['history'] == json.loads(out)['history'] and \
             json.loads(js)['latest'] == json.loads(out)['latest']
         tap.check(same, 'luoblackout -f on a copy of the record says the same', err)
+        live = args.record == RECORD
+        cpus = args.cpus if args.cpus is not None else online_cpus() if live else None
+        expect_boot(tap, rec, json.loads(js)['latest'], cpus, live)
         if args.text:
             check_kernel_text(tap, rec, json.loads(js), args.text)
         if args.save:

@@ -19,7 +19,15 @@ What it proves, with records built here from the layout of
   shares still right; an update without sessions; a CLOCK_MONOTONIC record;
   an empty history;
 - a later version of the layout (bigger header and structures, appended
-  fields): the same report as version 1;
+  fields): the same report as version 2; a version 1 record (updates
+  without the new kernel's start): the same report without its steps;
+- the new kernel's start (version 2): its steps under "boot" and "wait",
+  its slowest initcalls, in the text, --json and --prom (blackout_boot.py's
+  checks); smp not stamped (one CPU), an update in progress waiting for
+  userspace, an unknown rate, no sessions (no "wait" to cut), more
+  initcalls than the record holds and a name without its NUL; what
+  blackout_check.py asserts of a real update (expect_boot()) holds on a
+  consistent record and fails on each broken one;
 - a bad magic, version 0, a truncated record, a missing file: exit 1 and one
   line; -h shows examples; a metrics file that cannot be written: exit 1
   and the previous file left as it was;
@@ -31,6 +39,8 @@ What it proves, with records built here from the layout of
 One TAP line per check; the exit code is 0 only when all pass.
 """
 import argparse
+import contextlib
+import io
 import json
 import os
 import random
@@ -48,7 +58,10 @@ from blackout_record import (  # noqa: E402
     M_FREEZE_BEGIN, M_FREEZE_END, M_SERIALIZED, M_JUMP, M_READY, M_FIRST_RETRIEVE,
     M_LAST_RETRIEVE, M_DONE, E_FREEZE_BEGIN, E_FILE_FREEZE, E_FREEZE_END, E_SERIALIZED,
     E_ABORT, E_JUMP, E_READY, E_SESSION_RETRIEVE, E_FILE_RETRIEVE, E_SESSION_FINISH,
-    E_DONE, S_UNFINISHED, S_INCOMPLETE, S_IN_PROGRESS, percentiles)
+    E_DONE, S_UNFINISHED, S_INCOMPLETE, S_IN_PROGRESS, VERSION, NR_STEPS, NR_INITCALLS,
+    INITCALL_LEN, percentiles)
+from blackout_boot import (  # noqa: E402
+    S_CLOCK, S_SMP, S_READY, S_INITCALLS, S_INIT, S_FIRST_RETRIEVE, expect_boot)
 from blackout_report import run, check_report, expect_no_luo  # noqa: E402
 from ktap import Tap  # noqa: E402
 
@@ -73,6 +86,30 @@ def update(number, phases_ms, result=0, upto=M_DONE, khz=KHZ, next_khz=KHZ,
     for m in skip:
         t[m] = 0
     return Update(number, result, marks(*ms), khz, next_khz, sessions, files, 4096 * files, t)
+
+
+def cycles(ms):
+    return int(ms * 1e3 * (KHZ // 1000))
+
+
+def stamp_boot(u, upto=S_FIRST_RETRIEVE, smp=True, calls=NR_INITCALLS):
+    """Stamp @u's new kernel's start up to step @upto (READY's and
+    FIRST_RETRIEVE's at their marks) and @calls initcalls, slowest first,
+    between the kexec and the late-initcalls steps."""
+    b = [0] * NR_STEPS
+    b[S_CLOCK] = u.t[M_JUMP] + cycles(400)
+    b[S_SMP] = b[S_CLOCK] + cycles(300)
+    b[S_READY] = u.t[M_READY]
+    b[S_INITCALLS] = b[S_READY] + cycles(100)
+    b[S_INIT] = b[S_INITCALLS] + cycles(500)
+    b[S_FIRST_RETRIEVE] = u.t[M_FIRST_RETRIEVE]
+    steps = [s for s in range(upto + 1) if smp or s != S_SMP]
+    u.boot_steps = sum(1 << s for s in steps)
+    u.boot = [b[s] if s in steps else 0 for s in range(NR_STEPS)]
+    u.initcalls = [(b[S_CLOCK] + cycles(150 * i + 10), cycles(60 - 5 * i), 'init_%d' % i)
+                   for i in range(calls)]
+    u.nr_initcalls = calls
+    return u
 
 
 def freeze_entries(u, handlers, fail_at=None, err=-5):
@@ -248,12 +285,14 @@ def check_tool(tap, tool, promtool, tmp):
                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
         t(p.returncode == 0, 'promtool check metrics accepts luoblackout --prom',
           p.stdout.decode())
-    path = write(tmp, 'v2.bin', rec.pack(version=2, extra=24))
+    path = write(tmp, 'later.bin', rec.pack(version=VERSION + 1, extra=24))
     rc, j2, err = json_of(tool, path)
     rc1, j1, _ = json_of(tool, os.path.join(tmp, 'history16.bin'))
     t(rc == 0 and {k: v for k, v in j2.items() if k != 'record'} ==
-      {k: v for k, v in j1.items() if k != 'record'} and j2['record']['version'] == 2,
-      'a version 2 record with appended fields reads as version 1', err)
+      {k: v for k, v in j1.items() if k != 'record'} and
+      j2['record']['version'] == VERSION + 1,
+      'a version %d record with appended fields reads as version %d' %
+      (VERSION + 1, VERSION), err)
     rc, j5, _ = json_of(tool, path, ['-n', '5'])
     t(rc == 0 and len(j5['history']) == 5 and j5['percentiles'] == {
         **percentiles(rec, 11), 'method': 'nearest-rank'},
@@ -331,10 +370,16 @@ def check_tool(tap, tool, promtool, tmp):
            'mono.bin')
     report(Record([], []), 'empty.bin')
 
+    check_boot(tap, tool, tmp, report)
+
     # Files it cannot read.
     good = Record([update(1, [1] * 7)], []).pack()
     cases = [('bad magic', b'X' * 8 + good[8:], 'is not a live-update record'),
              ('version 0', good[:8] + b'\0\0\0\0' + good[12:], 'is not a live-update record'),
+             ('version 2, updates of version 1\'s size',
+              Record([update(1, [1] * 7)], []).pack(version=1)[:8] + b'\2\0\0\0' +
+              Record([update(1, [1] * 7)], []).pack(version=1)[12:],
+              'is not a live-update record'),
              ('truncated', good[:len(good) - 100], 'is not a live-update record'),
              ('missing', None, 'No such file')]
     for name, data, want in cases:
@@ -366,6 +411,96 @@ def check_tool(tap, tool, promtool, tmp):
     if 'luo-ours' not in rel:
         print('# the host kernel %s has no LUO events:' % rel)
         expect_no_luo(tap, tool)
+
+
+def expect_fails(rec, lat, cpus=None, live=False):
+    """The failures of expect_boot() on @rec, its lines kept out of the TAP."""
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        expect_boot(Tap('expect_boot', header=False), rec, lat, cpus, live)
+    return [ln for ln in out.getvalue().splitlines() if ln.startswith('not ok')]
+
+
+def check_boot(tap, tool, tmp, report):
+    """The new kernel's start: the breakdown in every view, and expect_boot()."""
+    t = tap.check
+    ph = [2, 1, 10, 3000, 1000, 50, 5]
+
+    def boot_rec(*us):
+        return Record(us, done_entries(us[-1], [('memfd-v2', 2)]))
+
+    rec = boot_rec(stamp_boot(update(1, ph, t0=1)), stamp_boot(update(2, ph)))
+    text, js, prom = report(rec, 'boot.bin')
+    j = json.loads(js)
+    t(len(j['latest']['steps']) == NR_STEPS and len(j['latest']['initcalls']) == NR_INITCALLS,
+      'boot.bin: %d steps, %d initcalls' % (NR_STEPS, NR_INITCALLS))
+    t(not expect_fails(rec, j['latest'], 2, True), 'boot.bin: expect_boot() holds (2 CPUs)',
+      expect_fails(rec, j['latest'], 2, True))
+    rc, j1, err = json_of(tool, write(tmp, 'boot-v1.bin', rec.pack(version=1)))
+    report(Record.parse(rec.pack(version=1)), 'boot-v1.bin')
+    t(rc == 0 and j1['latest']['steps'] == [] and j1['latest']['initcalls'] == [] and
+      {k: v for k, v in j1['latest'].items() if k not in ('steps', 'initcalls')} ==
+      {k: v for k, v in j['latest'].items() if k not in ('steps', 'initcalls')},
+      'boot-v1.bin: version 1 reads the same, without the steps and initcalls', err)
+    # Broken: each assertion of a real update fails on its own.
+    def late_ready(u):
+        u.boot[S_READY] = u.t[M_READY] + 1
+
+    def unnamed(u):
+        u.initcalls[3] = u.initcalls[3][:2] + ('',)
+
+    def after_late(u):
+        u.initcalls[0] = (u.boot[S_INITCALLS], 1, 'late')
+
+    for name, broken, cpus, want in (
+            ('smp missing with 2 CPUs', lambda u: stamp_boot(u, smp=False), 2, 'stamped'),
+            ('smp stamped with 1 CPU', None, 1, 'stamped'),
+            ('READY\'s step after its mark', late_ready, None, 'in order'),
+            ('initcalls fastest first', lambda u: u.initcalls.reverse(), None, 'initcalls'),
+            ('an initcall unnamed', unnamed, None, 'initcalls'),
+            ('an initcall after late-initcalls', after_late, None, 'initcalls'),
+            ('9 initcalls', lambda u: stamp_boot(u, calls=9), None, 'initcalls')):
+        u = stamp_boot(update(1, ph))
+        if broken:
+            broken(u)
+        r = boot_rec(u)
+        rc, jb, _ = json_of(tool, write(tmp, 'broken.bin', r.pack()))
+        fails = expect_fails(r, jb['latest'], cpus)
+        t(fails and want in fails[0], 'expect_boot() fails on %s: %s' % (name, want), fails)
+
+    # One CPU: smp not stamped, its time in the next step.
+    rec = boot_rec(stamp_boot(update(1, ph), smp=False))
+    text, js, _ = report(rec, 'boot-1cpu.bin')
+    st = {x['step']: x for x in json.loads(js)['latest']['steps']}
+    t(st['smp']['state'] == 'skipped' and 'not stamped' in text and
+      not expect_fails(rec, json.loads(js)['latest'], 1),
+      'boot-1cpu.bin: smp skipped, its time the next step\'s; expect_boot() holds (1 CPU)')
+    # In progress, waiting for userspace's first retrieve.
+    rec = boot_rec(stamp_boot(update(1, ph, upto=M_READY), upto=S_INIT))
+    text, js, _ = report(rec, 'boot-running.bin')
+    lat = json.loads(js)['latest']
+    t([x['state'] for x in lat['steps']][-3:] == ['done', 'done', 'running'] and
+      not expect_fails(rec, lat, 2, True),
+      'boot-running.bin: late-initcalls and init done, userspace running; expect_boot() holds')
+    # Rate unknown: cycles; no sessions: no "wait" to cut.
+    report(boot_rec(stamp_boot(update(1, ph, khz=0, next_khz=0))), 'boot-norate.bin')
+    u = stamp_boot(update(1, ph[:4] + [0, 0, 0], sessions=0, files=0,
+                          skip=(M_FIRST_RETRIEVE, M_LAST_RETRIEVE)), upto=S_INIT)
+    u.t[M_DONE] = u.t[M_READY]
+    rc, jn, _ = json_of(tool, write(tmp, 'x.bin', boot_rec(u).pack()))
+    report(boot_rec(u), 'boot-no-sessions.bin')
+    t({x['state'] for x in jn['latest']['steps'] if x['phase'] == 'wait'} == {'not reached'} and
+      {x['state'] for x in jn['latest']['steps'] if x['phase'] == 'boot'} == {'done'},
+      'boot-no-sessions.bin: the steps of "boot" only', jn['latest']['steps'])
+    # More initcalls than the record holds, a name filling its field.
+    u = stamp_boot(update(1, ph), calls=NR_INITCALLS + 2)
+    u.initcalls[0] = u.initcalls[0][:2] + ('x' * INITCALL_LEN,)
+    rc, jc, _ = json_of(tool, write(tmp, 'boot-clamp.bin', boot_rec(u).pack()))
+    report(boot_rec(u), 'boot-clamp.bin')
+    t(len(jc['latest']['initcalls']) == NR_INITCALLS and
+      jc['latest']['initcalls'][0]['name'] == 'x' * (INITCALL_LEN - 1),
+      'boot-clamp.bin: nr_initcalls %d read as %d, a name without NUL cut to %d bytes' %
+      (NR_INITCALLS + 2, NR_INITCALLS, INITCALL_LEN - 1))
 
 
 def main():

@@ -2,12 +2,16 @@
 """blackout_record.py - the live-update record, independently of luoblackout.
 
 The layout of <linux/liveupdate_record.h> (the debugfs record.bin): a
-header, the updates (Update: the marks each reached and their times) and
-the events (Entry), with the names of the marks, events and states taken
-from tools/lib/luo_names.py.  Record.parse() reads a record, Record.pack()
-writes one (blackout_host.py builds synthetic records with it); state(),
-handlers() and percentiles() are what luoblackout must derive from it.
-blackout_report.py holds luoblackout's report against this model.
+header, the updates (Update: the marks each reached and their times and,
+from version 2 on, the steps of the new kernel's start and its slowest
+initcalls) and the events (Entry), with the names of the marks, events,
+states and steps and the sizes taken from tools/lib/luo_names.py.
+Record.parse() reads a record of version 1 or later, Record.pack() writes
+one (blackout_host.py builds synthetic records with it); state(),
+handlers(), Update.phase_cycles(), Update.step_cycles() and percentiles()
+are what luoblackout must derive from it.  blackout_report.py holds
+luoblackout's report against this model, blackout_boot.py its breakdown of
+the new kernel's start.
 """
 import os
 import struct
@@ -15,13 +19,19 @@ import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..',
                                 'tools', 'lib'))
-from luo_names import MARK, PHASES, EVENT, STATE  # noqa: E402
+from luo_names import MARK, PHASES, EVENT, STATE, STEPS, RECORD  # noqa: E402
 
 MAGIC = 0x64726f6365726f6c
+VERSION = RECORD['VERSION']
+NR_INITCALLS, INITCALL_LEN = RECORD['INITCALLS'], RECORD['INITCALL_LEN']
 HDR = struct.Struct('<QIIIIIIIIIIQ')
-UPD = struct.Struct('<QiIIIIIQ%dQ' % len(MARK))
+# An update: version 1's fields, then version 2's (the new kernel's start).
+UPD_V1 = struct.Struct('<QiIIIIIQ%dQ' % len(MARK))
+UPD_BOOT = struct.Struct('<II%dQ' % len(STEPS) + 'QQ%ds' % INITCALL_LEN * NR_INITCALLS)
+UPD = struct.Struct(UPD_V1.format + UPD_BOOT.format[1:])
 ENT = struct.Struct('<QQQIi64s48s')
-NR_MARKS = len(MARK)
+NR_MARKS, NR_STEPS = len(MARK), len(STEPS)
+assert UPD_V1.size == RECORD['UPDATE_SIZE_V1'], 'the header\'s version 1 update size'
 M_FREEZE_BEGIN, M_FREEZE_END, M_SERIALIZED = MARK['FREEZE_BEGIN'], MARK['FREEZE_END'], MARK['SERIALIZED']
 M_JUMP, M_READY, M_DONE = MARK['JUMP'], MARK['READY'], MARK['DONE']
 M_FIRST_RETRIEVE, M_LAST_RETRIEVE = MARK['FIRST_RETRIEVE'], MARK['LAST_RETRIEVE']
@@ -34,16 +44,40 @@ S_IN_PROGRESS, S_UNFINISHED = STATE['IN_PROGRESS'], STATE['UNFINISHED']
 CLOCK_TSC, CLOCK_MONO = 1, 2
 
 
+def _cut(prev, times):
+    """The intervals from @prev to each of @times in turn (None: not reached)
+    that go forward; the others are 0 and the next starts where they did."""
+    out = []
+    for t in times:
+        out.append(t - prev if t is not None and t > prev else 0)
+        prev = max(prev, t) if t is not None else prev
+    return out
+
+
 class Update:
     def __init__(self, number=1, result=0, marks=0, khz=0, next_khz=0, sessions=0,
-                 files=0, nbytes=0, t=None):
+                 files=0, nbytes=0, t=None, boot_steps=0, boot=None, initcalls=(),
+                 nr_initcalls=None):
         self.number, self.result, self.marks = number, result, marks
         self.khz, self.next_khz = khz, next_khz
         self.sessions, self.files, self.bytes = sessions, files, nbytes
         self.t = list(t) if t else [0] * NR_MARKS
+        # Version 2: the steps stamped, their times, [(t, cycles, name)] of
+        # the slowest initcalls; nr_initcalls as in the record (may be more).
+        self.boot_steps = boot_steps
+        self.boot = list(boot) if boot else [0] * NR_STEPS
+        self.initcalls = list(initcalls)
+        self.nr_initcalls = len(self.initcalls) if nr_initcalls is None else nr_initcalls
 
     def reached(self, m):
         return bool(self.marks & (1 << m))
+
+    def stamped(self, s):
+        return bool(self.boot_steps & (1 << s))
+
+    def slowest(self):
+        """The initcalls a reader keeps: at most NR_INITCALLS."""
+        return self.initcalls[:min(self.nr_initcalls, NR_INITCALLS)]
 
     def rate(self):
         return self.khz or self.next_khz
@@ -54,14 +88,17 @@ class Update:
     def phase_cycles(self):
         """[cycles] of the phases that ended (skipped marks: 0)."""
         last = max([m for m in range(NR_MARKS) if self.reached(m)], default=-1)
-        out, prev = [], self.t[M_FREEZE_BEGIN]
-        for m in range(1, last + 1):
-            if self.reached(m) and self.t[m] > prev:
-                out.append(self.t[m] - prev)
-                prev = self.t[m]
-            else:
-                out.append(0)
-        return out
+        return _cut(self.t[M_FREEZE_BEGIN],
+                    [self.t[m] if self.reached(m) else None for m in range(1, last + 1)])
+
+    def step_cycles(self):
+        """[cycles] of the boot steps up to the last stamped, from JUMP (not
+        stamped: 0)."""
+        if not self.reached(M_JUMP):
+            return []
+        last = max([s for s in range(NR_STEPS) if self.stamped(s)], default=-1)
+        return _cut(self.t[M_JUMP],
+                    [self.boot[s] if self.stamped(s) else None for s in range(last + 1)])
 
     def total_ns(self):
         if not self.reached(M_DONE) or not self.rate():
@@ -69,8 +106,29 @@ class Update:
         return self.ns(self.t[M_DONE] - self.t[M_FREEZE_BEGIN])
 
     def pack(self, size=UPD.size):
-        return UPD.pack(self.number, self.result, self.marks, self.khz, self.next_khz,
-                        self.sessions, self.files, self.bytes, *self.t).ljust(size, b'\xa5')
+        """@size bytes: version 1's fields alone when it is UPD_V1.size."""
+        out = UPD_V1.pack(self.number, self.result, self.marks, self.khz, self.next_khz,
+                          self.sessions, self.files, self.bytes, *self.t)
+        if size >= UPD.size:
+            calls = (self.initcalls + [(0, 0, '')] * NR_INITCALLS)[:NR_INITCALLS]
+            out += UPD_BOOT.pack(self.boot_steps, self.nr_initcalls, *self.boot,
+                                 *[v for t, c, name in calls for v in (t, c, name.encode())])
+        return out.ljust(size, b'\xa5')
+
+    @classmethod
+    def unpack(cls, data, off, version):
+        v = UPD_V1.unpack_from(data, off)
+        u = cls(*v[:8], t=v[8:])
+        if version >= 2:
+            b = UPD_BOOT.unpack_from(data, off + UPD_V1.size)
+            calls = b[2 + NR_STEPS:]
+            u.boot_steps, u.nr_initcalls, u.boot = b[0], b[1], list(b[2:2 + NR_STEPS])
+            # A name ends at its first NUL, or at the last byte.
+            u.initcalls = [(calls[i], calls[i + 1],
+                            calls[i + 2][:INITCALL_LEN - 1].split(b'\0')[0].decode('utf-8',
+                                                                                   'replace'))
+                           for i in range(0, len(calls), 3)]
+        return u
 
 
 class Entry:
@@ -86,7 +144,7 @@ class Entry:
 class Record:
     def __init__(self, updates=(), entries=(), clock=CLOCK_TSC, dropped=0):
         self.updates, self.entries = list(updates), list(entries)
-        self.clock, self.dropped, self.version = clock, dropped, 1
+        self.clock, self.dropped, self.version = clock, dropped, VERSION
         self.max_updates = 16
 
     @classmethod
@@ -97,9 +155,10 @@ class Record:
             raise ValueError('not a live-update record')
         rec = cls(clock=clock, dropped=dropped)
         rec.version, rec.max_updates = version, max_updates
+        if version < 1 or usize < (UPD_V1.size if version == 1 else UPD.size):
+            raise ValueError('not a live-update record of a known layout')
         for i in range(nr_updates):
-            v = UPD.unpack_from(data, hsize + i * usize)
-            rec.updates.append(Update(*v[:8], t=v[8:]))
+            rec.updates.append(Update.unpack(data, hsize + i * usize, version))
         base = hsize + max_updates * usize
         for i in range(nr_entries):
             t, token, cost, type_, result, s, h = ENT.unpack_from(data, base + i * esize)
@@ -107,9 +166,11 @@ class Record:
                                      h.split(b'\0')[0].decode(), token, cost))
         return rec
 
-    def pack(self, version=1, extra=0):
-        """The binary form; @extra bytes appended to each structure (a later version)."""
-        hsize, usize, esize = HDR.size + extra, UPD.size + extra, ENT.size + extra
+    def pack(self, version=VERSION, extra=0):
+        """The binary form; @extra bytes appended to each structure (a later
+        version); version 1's updates end before the new kernel's start."""
+        hsize, esize = HDR.size + extra, ENT.size + extra
+        usize = (UPD_V1.size if version == 1 else UPD.size) + extra
         out = HDR.pack(MAGIC, version, hsize, usize, esize, self.clock, self.max_updates,
                        len(self.updates), len(self.entries), len(self.entries),
                        self.dropped, 0).ljust(hsize, b'\xa5')

@@ -2,14 +2,16 @@
 """blackout_report.py - luoblackout's report held against the record model.
 
 check_report() runs luoblackout on one record and checks its text
-(check_text), its --json (check_json), its --prom metrics file
+(check_text, with the new kernel's start under "boot" and "wait":
+check_steps_text), its --json (check_json), its --prom metrics file
 (check_prom: prom_lint.py's format, the values, the atomic replacement),
--n and -k against the Record of blackout_record.py; check_kernel_text()
+-n and -k against the Record of blackout_record.py and the breakdown of
+the new kernel's start of blackout_boot.py; check_kernel_text()
 compares the JSON with the kernel's own text record (debugfs
 liveupdate/record); expect_no_luo() checks every mode on a kernel
 without our LUO or its record.  Alongside, the readers of those outputs:
-fmt_ns() (luoblackout's durations), parse_kernel_text(), prom_values()
-and secs_to_ns().
+fmt_ns() and fmt_dur() (luoblackout's durations), parse_kernel_text(),
+prom_values() and secs_to_ns().
 """
 import json
 import os
@@ -26,6 +28,8 @@ import prom_lint  # noqa: E402
 from luo_names import PHASES, STATES  # noqa: E402
 from blackout_record import (  # noqa: E402
     Record, percentiles, M_FREEZE_BEGIN, E_ABORT, S_DONE, S_ABORTED, S_IN_PROGRESS)
+from blackout_boot import (  # noqa: E402
+    PARENTS, step_rows, initcall_rows, prom_series, check_boot_json)
 
 
 # ---- what luoblackout and the kernel print -----------------------------------
@@ -39,6 +43,17 @@ def fmt_ns(ns):
     if ns < 1000000000:
         return '%.2f ms' % (ns / 1e6)
     return '%.2f s' % (ns / 1e9)
+
+
+def fmt_dur(u, cycles):
+    """fmt_dur() of luoblackout_text.c: ns, or cycles when the rate is unknown."""
+    if u.rate():
+        return fmt_ns(u.ns(cycles))
+    if cycles < 1000:
+        return '%d cyc' % cycles
+    for unit, scale in (('Kcyc', 1e3), ('Mcyc', 1e6), ('Gcyc', 1e9)):
+        if cycles < scale * 1000 or unit == 'Gcyc':
+            return '%.1f %s' % (cycles / scale, unit)
 
 
 def parse_kernel_text(text):
@@ -168,10 +183,69 @@ def check_json(tap, rec, j, first, label):
             if x['phases'][name] != w:
                 bad.append('#%d %s: got %s, want %s' % (x['number'], name, x['phases'][name], w))
     t(not bad, '%s: every phase of every update of the history' % label, '\n'.join(bad))
+    check_boot_json(tap, rec, lat, label)
     want = percentiles(rec, first)
     got = {k: j['percentiles'][k] for k in want}
     t(got == want, '%s: percentiles (nearest rank) of %d completed updates' %
       (label, want['updates']), 'got %s\nwant %s' % (got, want))
+
+
+def _cells(line):
+    """(START, DURATION, SHARE) of a waterfall row (None each for '-'), its bar."""
+    head, _, bar = line.partition(' |')
+    f = head.split()
+    if f[-3:] == ['-', '-', '-']:
+        return (None, None, None), bar[:30]
+    return (' '.join(f[-5:-3]), ' '.join(f[-3:-1]), f[-1]), bar[:30]
+
+
+def check_steps_text(tap, rec, lines, label):
+    """The steps of the new kernel's start under the phases they cut, then
+    the slowest initcalls under boot's."""
+    u = rec.updates[-1]
+    span, rows, bad, shown = sum(u.phase_cycles()), step_rows(rec), [], []
+    for m in PARENTS:
+        at = [i for i, ln in enumerate(lines) if ln.startswith(PHASES[m - 1] + ' ')]
+        sub = []
+        for ln in lines[at[0] + 1:] if at else []:
+            if not ln.startswith('  ') or ln.startswith('   ') or \
+               ln.startswith('  slowest initcalls'):
+                break
+            sub.append(ln)
+        mine = [x for x in rows if x['phase'] == PHASES[m - 1]]
+        if all(x['state'] == 'not reached' for x in mine):
+            mine = []
+        shown += [x['step'] for x in mine]
+        if [ln.split()[0] for ln in sub] != [x['step'] for x in mine]:
+            bad.append('under %s: %s' % (PHASES[m - 1], sub))
+            continue
+        for ln, x in zip(sub, mine):
+            cells, bar = _cells(ln)
+            want = (None, None, None)
+            if x['state'] == 'done':
+                want = (fmt_dur(u, x['start_cycles']), fmt_dur(u, x['cycles']),
+                        '%.1f%%' % (100.0 * x['cycles'] / span if span else 0))
+                if x['start_cycles'] + x['cycles'] <= span and \
+                   abs(bar.count('#') - 30 * x['cycles'] / span) > 1.01:
+                    bad.append('%s: %d cells' % (x['step'], bar.count('#')))
+            end = {'running': ' running', 'skipped': ' not stamped: in the next step',
+                   'not reached': ' not reached'}
+            if cells != want or not ln.endswith(end.get(x['state'], '|')):
+                bad.append('%s (%s): want %s' % (ln, x['state'], want))
+    tap.check(not bad, '%s: the steps of the new kernel\'s start under %s: %s' % (
+        label, ' and '.join(PHASES[m - 1] for m in PARENTS),
+        ' '.join(shown) or 'none'), '\n'.join(bad))
+    at = [i for i, ln in enumerate(lines) if ln.startswith('  slowest initcalls')]
+    got = []
+    for ln in lines[at[0] + 1:] if at else []:
+        if not re.match(r'    +\d+ ', ln):
+            break
+        got.append(' '.join(ln.split()))
+    want = ['%d %s %s %s' % (i + 1, x['name'], fmt_dur(u, x['start_cycles']),
+                             fmt_dur(u, x['cycles']))
+            for i, x in enumerate(initcall_rows(rec))]
+    tap.check(got == want, '%s: the %d slowest initcalls: rank, name, start, duration' %
+              (label, len(want)), 'got %s\nwant %s' % (got, want))
 
 
 def check_text(tap, rec, out, label):
@@ -220,6 +294,7 @@ def check_text(tap, rec, out, label):
     if state == S_IN_PROGRESS:
         t(any(ln.rstrip().endswith(' running') for ln in lines),
           '%s: the running phase is marked' % label, out)
+    check_steps_text(tap, rec, lines, label)
 
 
 def check_prom(tap, tool, rec, j, tmp, extra, label):
@@ -265,6 +340,13 @@ def check_prom(tap, tool, rec, j, tmp, extra, label):
             bad.append('%s: %s, want %s ns' % (p['phase'], got, want))
     t(not bad, '%s: luo_blackout_seconds{phase=...} of each phase that ended' % label,
       '\n'.join(bad))
+    want = prom_series(rec)
+    got = {k: secs_to_ns(x) for k, x in v.items()
+           if k[0] in ('luo_blackout_boot_step_seconds', 'luo_blackout_initcall_seconds')}
+    t(got == want, '%s: luo_blackout_boot_step_seconds{step,phase} of each step stamped, '
+      'luo_blackout_initcall_seconds{initcall,rank} of the %d slowest initcalls' %
+      (label, sum(k[0] == 'luo_blackout_initcall_seconds' for k in want)),
+      'got %s\nwant %s' % (got, want))
     pc, bad = j['percentiles'], []
     for name in ['total'] + PHASES:
         for q, key in (('0.5', 'p50'), ('0.9', 'p90'), ('0.99', 'p99')):

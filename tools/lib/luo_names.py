@@ -4,12 +4,13 @@
 
 include/uapi/linux/liveupdate_record.h defines each list of names once, as
 X-macros (__LUO_RECORD_MARK_MAPPER, __LUO_RECORD_EVENT_MAPPER,
-__LUO_RECORD_STATE_MAPPER); the kernel and the C tools expand them.  Python
+__LUO_RECORD_STATE_MAPPER, __LUO_RECORD_BOOT_MAPPER); the kernel and the C
+tools expand them.  Python
 and shell readers take them from here, which parses the same header, so no
 checker or tool keeps a copy of its own:
 
-  from luo_names import MARKS, PHASES, EVENTS, STATES
-  luo_names.py phases|marks|events|states|ops     one name per line
+  from luo_names import MARKS, PHASES, EVENTS, STATES, STEPS, STEP_PHASES
+  luo_names.py phases|marks|events|states|steps|ops   one name per line
   luo_names.py op-classes                         "name CLASS" per line
   luo_names.py sd-phases|sd-phases-no-record      one name per line
 
@@ -24,6 +25,13 @@ PHASES  ["freeze", ...]: phase i ends at mark i + 1
 EVENTS  {1: "freeze-begin", ...} by enum value (from 1, in order);
         EVENT {"FREEZE_BEGIN": 1, ...}
 STATES  ["done", "aborted", ...] in enum order; STATE {"DONE": "done", ...}
+STEPS   ["CLOCK", ...]: the steps of the new kernel's start, in enum order;
+        STEP {"CLOCK": 0, ...}
+STEP_PHASES  ["kexec", ...]: step i's phase, which ends at step i
+STEP_MARK    [MARK["READY"], ...]: the mark ending the phase that step i's
+        is a part of ("boot", "wait")
+RECORD  {"INITCALLS": 10, "UPDATE_SIZE_V1": 104, ...}: the header's numeric
+        #define LUO_RECORD_X constants, without the prefix
 
 The waterfall of luoblackout --systemd is SD_MARK_MAPPER of
 tools/luoblackout/luoblackout_systemd.h:
@@ -71,6 +79,13 @@ EVENT = {ident: i for i, (ident, _) in enumerate(_events, 1)}
 _states = _mapper(_text, '__LUO_RECORD_STATE_MAPPER')
 STATES = [name for _, name in _states]
 STATE = {ident: name for ident, name in _states}
+_steps = _mapper(_text, '__LUO_RECORD_BOOT_MAPPER')
+STEPS = [ident for ident, _, _ in _steps]
+STEP = {ident: i for i, ident in enumerate(STEPS)}
+STEP_PHASES = [phase for _, phase, _ in _steps]
+STEP_MARK = [MARK[mark] for _, _, mark in _steps]
+RECORD = {k: int(v, 0) for k, v in
+          re.findall(r'^#define LUO_RECORD_(\w+)\s+(0x[0-9a-fA-F]+|\d+)\b', _text, re.M)}
 
 with open(OPS_HEADER) as _f:
     _ops = _mapper(_f.read(), 'LUO_OP_MAPPER', OPS_HEADER)
@@ -99,10 +114,11 @@ for _, _phase, _, _source, _ in _sd:
 
 if __name__ == '__main__':
     lists = {'phases': PHASES, 'marks': MARKS,
-             'events': [EVENTS[k] for k in sorted(EVENTS)], 'states': STATES, 'ops': OPS,
+             'events': [EVENTS[k] for k in sorted(EVENTS)], 'states': STATES,
+             'steps': STEP_PHASES, 'ops': OPS,
              'op-classes': ['%s %s' % (op, OP_CLASS[op]) for op in OPS],
              'sd-phases': SD_PHASES, 'sd-phases-no-record': SD_PHASES_NO_RECORD}
     if len(sys.argv) != 2 or sys.argv[1] not in lists:
-        sys.exit('usage: luo_names.py phases|marks|events|states|ops|op-classes|'
+        sys.exit('usage: luo_names.py phases|marks|events|states|steps|ops|op-classes|'
                  'sd-phases|sd-phases-no-record')
     print('\n'.join(lists[sys.argv[1]]))

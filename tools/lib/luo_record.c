@@ -7,10 +7,13 @@
  *
  * The reader accepts later versions of the layout, which only append
  * fields: it steps through the arrays with the sizes in the header and
- * copies the part it knows of each element.
+ * copies the part it knows of each element.  It reads version 1 too,
+ * whose updates end before the new kernel's steps: those read as zero, no
+ * step stamped.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -23,6 +26,12 @@
 #define PHASE_NAME_FN(x, phase)	[LUO_MARK_##x] = phase,
 #define EVENT_NAME_FN(x, name)	[LUO_REC_##x] = name,
 #define STATE_NAME_FN(x, name)		[LUO_REC_STATE_##x] = name,
+#define BOOT_NAME_FN(x, phase, ...)	[LUO_BOOT_##x] = phase,
+#define BOOT_MARK_FN(x, phase, mark)	[LUO_BOOT_##x] = LUO_MARK_##mark,
+
+/* Version 1's update ended where version 2 appended the boot steps. */
+_Static_assert(offsetof(struct luo_record_update, boot_steps) == LUO_RECORD_UPDATE_SIZE_V1,
+	       "LUO_RECORD_UPDATE_SIZE_V1 is not where version 2's fields begin");
 
 /* Indexed by the mark that ends the phase: [0] is "". */
 static const char *const phase_names[LUO_RECORD_NR_MARKS] = {
@@ -35,6 +44,14 @@ static const char *const event_names[LUO_RECORD_NR_EVENTS] = {
 
 static const char *const state_names[LUO_RECORD_NR_STATES] = {
 	__LUO_RECORD_STATE_MAPPER(STATE_NAME_FN)
+};
+
+static const char *const boot_names[LUO_RECORD_NR_BOOT] = {
+	__LUO_RECORD_BOOT_MAPPER(BOOT_NAME_FN)
+};
+
+static const int boot_marks[LUO_RECORD_NR_BOOT] = {
+	__LUO_RECORD_BOOT_MAPPER(BOOT_MARK_FN)
 };
 
 /* The whole of @fd into a buffer to free, its length in *@len. */
@@ -73,6 +90,12 @@ static int read_all(int fd, char **out, size_t *len)
 	return 0;
 }
 
+/* The bytes of an update that version @version defines, as far as we know. */
+static size_t update_known(__u32 version)
+{
+	return version == 1 ? LUO_RECORD_UPDATE_SIZE_V1 : sizeof(struct luo_record_update);
+}
+
 /* Whether the header of a @len-byte record makes sense for this reader. */
 static int check_header(const struct luo_record_header *h, size_t len)
 {
@@ -80,9 +103,12 @@ static int check_header(const struct luo_record_header *h, size_t len)
 
 	if (len < sizeof(*h) || h->magic != LUO_RECORD_MAGIC)
 		return -EPROTO;
-	/* Later versions only append fields; earlier ones do not exist. */
-	if (h->version < LUO_RECORD_VERSION || h->header_size < sizeof(*h) ||
-	    h->update_size < sizeof(struct luo_record_update) ||
+	/*
+	 * Later versions only append fields: each structure is at least as
+	 * big as its version defines it (version 1's update is shorter).
+	 */
+	if (!h->version || h->header_size < sizeof(*h) ||
+	    h->update_size < update_known(h->version) ||
 	    h->entry_size < sizeof(struct luo_record_entry))
 		return -EPROTO;
 	if (h->nr_updates > h->max_updates || h->nr_entries > h->max_entries)
@@ -127,9 +153,17 @@ int luo_rec_read(const char *path, struct luo_rec *rec)
 	memcpy(&rec->hdr, h, sizeof(rec->hdr));
 	updates = buf + h->header_size;
 	entries = updates + (size_t)h->max_updates * h->update_size;
-	for (i = 0; i < h->nr_updates; i++)
-		memcpy(&rec->updates[i], updates + (size_t)i * h->update_size,
-		       sizeof(rec->updates[i]));
+	for (i = 0; i < h->nr_updates; i++) {
+		struct luo_record_update *u = &rec->updates[i];
+		__u32 k;
+
+		/* Version 1: the fields after @t stay zero (calloc). */
+		memcpy(u, updates + (size_t)i * h->update_size, update_known(h->version));
+		if (u->nr_initcalls > LUO_RECORD_INITCALLS)
+			u->nr_initcalls = LUO_RECORD_INITCALLS;
+		for (k = 0; k < LUO_RECORD_INITCALLS; k++)
+			u->initcalls[k].name[sizeof(u->initcalls[k].name) - 1] = '\0';
+	}
 	for (i = 0; i < h->nr_entries; i++) {
 		struct luo_record_entry *e = &rec->entries[i];
 
@@ -194,6 +228,16 @@ static int last_mark(const struct luo_record_update *u)
 	return -1;
 }
 
+/* From *@prev to @t, where *@prev moves; 0 when @t goes back (never seen). */
+static __u64 advance(__u64 *prev, __u64 t)
+{
+	__u64 d = t > *prev ? t - *prev : 0;
+
+	if (d)
+		*prev = t;
+	return d;
+}
+
 int luo_rec_phase_cycles(const struct luo_record_update *u,
 			 __u64 cycles[LUO_NR_PHASES])
 {
@@ -209,14 +253,9 @@ int luo_rec_phase_cycles(const struct luo_record_update *u,
 	 * (never seen) counts as 0 too.
 	 */
 	prev = u->t[LUO_MARK_FREEZE_BEGIN];
-	for (m = 1; m <= last; m++) {
-		if (!luo_rec_reached(u, m))
-			continue;
-		if (u->t[m] > prev) {
-			cycles[m - 1] = u->t[m] - prev;
-			prev = u->t[m];
-		}
-	}
+	for (m = 1; m <= last; m++)
+		if (luo_rec_reached(u, m))
+			cycles[m - 1] = advance(&prev, u->t[m]);
 	return last;
 }
 
@@ -237,6 +276,41 @@ __u64 luo_rec_total_ns(const struct luo_record_update *u)
 	    u->t[LUO_MARK_DONE] < u->t[LUO_MARK_FREEZE_BEGIN])
 		return 0;
 	return luo_rec_ns(u, u->t[LUO_MARK_DONE] - u->t[LUO_MARK_FREEZE_BEGIN]);
+}
+
+const char *luo_rec_boot_name(int step)
+{
+	return step >= 0 && step < LUO_RECORD_NR_BOOT ? boot_names[step] : NULL;
+}
+
+int luo_rec_boot_mark(int step)
+{
+	return step >= 0 && step < LUO_RECORD_NR_BOOT ? boot_marks[step] : -1;
+}
+
+int luo_rec_boot_stamped(const struct luo_record_update *u, int step)
+{
+	return step >= 0 && step < LUO_RECORD_NR_BOOT && (u->boot_steps & (1U << step));
+}
+
+int luo_rec_boot_cycles(const struct luo_record_update *u,
+			__u64 cycles[LUO_RECORD_NR_BOOT])
+{
+	int s, last = -1;
+	__u64 prev;
+
+	memset(cycles, 0, LUO_RECORD_NR_BOOT * sizeof(*cycles));
+	if (!luo_rec_reached(u, LUO_MARK_JUMP))
+		return 0;
+	/* The same cut as the marks' (luo_rec_phase_cycles()). */
+	prev = u->t[LUO_MARK_JUMP];
+	for (s = 0; s < LUO_RECORD_NR_BOOT; s++) {
+		if (!luo_rec_boot_stamped(u, s))
+			continue;
+		last = s;
+		cycles[s] = advance(&prev, u->boot[s]);
+	}
+	return last + 1;
 }
 
 enum luo_record_state luo_rec_state(const struct luo_rec *rec, __u32 i)

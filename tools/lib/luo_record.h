@@ -21,8 +21,10 @@ struct luo_rec {
 
 /*
  * Read @path (NULL: LUO_RECORD_PATH) into @rec, checking magic, version
- * and sizes.  Return: 0, or -errno (-ENOENT: no record file, -EPROTO: not
- * a record this tool can read).
+ * and sizes.  Version 1 updates read with the fields version 2 appended
+ * zero; nr_initcalls is at most LUO_RECORD_INITCALLS, names end in NUL.
+ * Return: 0, or -errno (-ENOENT: no record file, -EPROTO: not a record
+ * this tool can read).
  */
 int luo_rec_read(const char *path, struct luo_rec *rec);
 void luo_rec_free(struct luo_rec *rec);
@@ -53,6 +55,27 @@ __u32 luo_rec_khz(const struct luo_record_update *u);
  */
 int luo_rec_phase_cycles(const struct luo_record_update *u,
 			 __u64 cycles[LUO_NR_PHASES]);
+
+/*
+ * The new kernel's start, step by step (version 2 on; a version 1 record
+ * reads as if no step was stamped): the uapi's __LUO_RECORD_BOOT_MAPPER.
+ * Boot step @step's phase ("kexec", ...); NULL past the last.
+ */
+const char *luo_rec_boot_name(int step);
+/* The mark ending the phase that @step's is a part of (READY: "boot"); -1. */
+int luo_rec_boot_mark(int step);
+/* Whether @u stamped boot step @step. */
+int luo_rec_boot_stamped(const struct luo_record_update *u, int step);
+/*
+ * The boot steps' phases of @u in cycles, as luo_rec_phase_cycles() cuts
+ * the marks': step s's runs from the stamped step before it (the first:
+ * from the JUMP mark) to s; a step not stamped before a stamped one lasts
+ * 0 (its time is the next one's), a time going back counts 0.  Returns
+ * how many leading steps are known (the last stamped one + 1; 0: none, or
+ * no JUMP).
+ */
+int luo_rec_boot_cycles(const struct luo_record_update *u,
+			__u64 cycles[LUO_RECORD_NR_BOOT]);
 
 /* The state of rec->updates[@i] (the latest is the last). */
 enum luo_record_state luo_rec_state(const struct luo_rec *rec, __u32 i);

@@ -8,7 +8,9 @@
  * old kernel to the last FINISH in the new one: freeze (with what each
  * handler's freeze() cost, from the record's file-freeze events),
  * serialization, shutdown, the jump and boot up to LUO ready, userspace up
- * to its first retrieve, the retrieves, the finishes.  Then the history of
+ * to its first retrieve (these two cut into the steps of the new kernel's
+ * start, with its slowest initcalls, from a version 2 record), the
+ * retrieves, the finishes.  Then the history of
  * the last updates and the percentiles of their totals and phases.  Output
  * as text, JSON (--json) or Prometheus text exposition (--prom FILE,
  * written atomically for node_exporter's textfile collector).
@@ -84,6 +86,8 @@ const char argp_program_doc[] =
 "shutdown (devices, up to the jump), boot (jump and new kernel up to LUO\n"
 "ready), wait (userspace up to its first session retrieve), retrieve\n"
 "(sessions and files retrieved), finish (up to the last session finished).\n"
+"Under boot and wait: the new kernel's start step by step, and its slowest\n"
+"initcalls (a version 2 record).\n"
 "Percentiles are nearest-rank over the completed updates shown.\n"
 "Exits 2 on a kernel without LUO's events or live-update record.\n";
 

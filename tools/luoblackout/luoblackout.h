@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * What the parts of luoblackout share: the model (luoblackout_model.c: the
- * record cut into the latest update's phases and the history's
- * percentiles), its views (luoblackout_text.c, luoblackout_json.c,
+ * record cut into the latest update's phases, the new kernel's start step
+ * by step, and the history's percentiles), its views (luoblackout_text.c, luoblackout_json.c,
  * luoblackout_prom.c), the command line (luoblackout.c) and --systemd
  * (luoblackout_systemd.c: a service's blackout).
  */
@@ -28,9 +28,9 @@ enum phase_state {
 	PH_ABORTED,	/* the update was aborted during it */
 	PH_RUNNING,	/* the update is in it now */
 	PH_NONE,	/* not reached */
+	PH_SKIPPED,	/* a boot step not stamped: its time is the next one's */
 	PH_NR
 };
-
 
 /* Freeze costs of one handler in the latest update. */
 struct handler_cost {
@@ -54,6 +54,17 @@ struct latest {
 	unsigned int nr_handlers, nr_frozen;
 	__u64 freeze_cost;
 	bool more_handlers;		/* past MAX_HANDLERS: left out */
+	/*
+	 * The new kernel's start (version 2 records), each step a part of
+	 * the phase ending at luo_rec_boot_mark(step), and its slowest
+	 * initcalls (u->initcalls).  Starts are from FREEZE_BEGIN, as the
+	 * phases'.
+	 */
+	bool has_steps;			/* a step to show: not PH_NONE */
+	unsigned int nr_initcalls;	/* u->nr_initcalls with a step shown, or 0 */
+	enum phase_state step_ph[LUO_RECORD_NR_BOOT];
+	__u64 step_start_cyc[LUO_RECORD_NR_BOOT], step_cyc[LUO_RECORD_NR_BOOT];
+	__u64 initcall_start_cyc[LUO_RECORD_INITCALLS];
 };
 
 /* The history shown: updates [first, nr) of the record. */
@@ -67,6 +78,7 @@ struct history {
 
 /* luoblackout_model.c: the vocabulary of the views, and the analysis. */
 extern const char *const blackout_phase_what[LUO_NR_PHASES];
+extern const char *const blackout_step_what[LUO_RECORD_NR_BOOT];
 extern const char *const blackout_phase_state_names[PH_NR];
 extern const char *const blackout_pct_names[NR_PCTS];
 extern const char *const blackout_pct_quantiles[NR_PCTS - 1];

@@ -31,6 +31,46 @@ static void json_error(FILE *f, int result)
 		fprintf(f, "null");
 }
 
+/*
+ * The new kernel's start, step by step ("phase": the phase it is a part
+ * of; a step skipped lasts 0), and its slowest initcalls (starts from
+ * FREEZE_BEGIN, as the phases').
+ */
+static void print_steps_json(FILE *f, const struct latest *l)
+{
+	const struct luo_record_update *u = l->u;
+	unsigned int i;
+	int s;
+
+	fprintf(f, ",\"steps\":[");
+	for (s = 0; l->has_steps && s < LUO_RECORD_NR_BOOT; s++) {
+		bool known = l->step_ph[s] == PH_DONE || l->step_ph[s] == PH_SKIPPED;
+
+		fprintf(f, "%s{\"step\":\"%s\",\"phase\":\"%s\",\"state\":\"%s\",\"start_ns\":",
+			s ? "," : "", luo_rec_boot_name(s),
+			luo_rec_phase_name(luo_rec_boot_mark(s) - 1),
+			blackout_phase_state_names[l->step_ph[s]]);
+		json_ns(f, u, l->step_start_cyc[s], known);
+		fprintf(f, ",\"ns\":");
+		json_ns(f, u, l->step_cyc[s], known);
+		if (known)
+			fprintf(f, ",\"cycles\":%llu}", (unsigned long long)l->step_cyc[s]);
+		else
+			fprintf(f, ",\"cycles\":null}");
+	}
+	fprintf(f, "],\"initcalls\":[");
+	for (i = 0; i < l->nr_initcalls; i++) {
+		fprintf(f, "%s{\"name\":", i ? "," : "");
+		luo_json_str(f, u->initcalls[i].name);
+		fprintf(f, ",\"start_ns\":");
+		json_ns(f, u, l->initcall_start_cyc[i], true);
+		fprintf(f, ",\"ns\":");
+		json_ns(f, u, u->initcalls[i].cycles, true);
+		fprintf(f, ",\"cycles\":%llu}", (unsigned long long)u->initcalls[i].cycles);
+	}
+	fprintf(f, "]");
+}
+
 static void print_latest_json(FILE *f, const struct luo_rec *rec, const struct latest *l)
 {
 	const struct luo_record_update *u = l->u;
@@ -67,7 +107,9 @@ static void print_latest_json(FILE *f, const struct luo_rec *rec, const struct l
 			fprintf(f, ",\"duration_cycles\":null,\"share\":null");
 		fprintf(f, "}");
 	}
-	fprintf(f, "],\"freeze\":{\"files\":%u,\"cost_ns\":%llu,\"luo_ns\":", l->nr_frozen,
+	fprintf(f, "]");
+	print_steps_json(f, l);
+	fprintf(f, ",\"freeze\":{\"files\":%u,\"cost_ns\":%llu,\"luo_ns\":", l->nr_frozen,
 		(unsigned long long)l->freeze_cost);
 	if (l->ph[0] == PH_DONE && u->khz && blackout_ns(u, l->cyc[0]) >= l->freeze_cost)
 		fprintf(f, "%llu", (unsigned long long)(blackout_ns(u, l->cyc[0]) - l->freeze_cost));

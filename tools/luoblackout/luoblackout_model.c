@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * luoblackout's model: the live-update record cut into what every view
- * shows (the latest update's phases, its handlers' freeze costs, the
- * history and its percentiles).  No output here.
+ * shows (the latest update's phases, its handlers' freeze costs, the new
+ * kernel's start step by step, the history and its percentiles).  No
+ * output here.
  */
 #define _GNU_SOURCE
 #include <stdbool.h>
@@ -25,11 +26,22 @@ const char *const blackout_phase_what[LUO_NR_PHASES] = {
 	"up to the last FINISH",
 };
 
+/* What each step of the new kernel's start covers, under its phase. */
+const char *const blackout_step_what[LUO_RECORD_NR_BOOT] = {
+	[LUO_BOOT_CLOCK] = "purgatory, early setup",
+	[LUO_BOOT_SMP] = "start_kernel, CPUs up",
+	[LUO_BOOT_READY] = "initcalls before LUO's",
+	[LUO_BOOT_INITCALLS] = "initcalls after LUO's",
+	[LUO_BOOT_INIT] = "initramfs, to exec init",
+	[LUO_BOOT_FIRST_RETRIEVE] = "init to first retrieve",
+};
+
 const char *const blackout_phase_state_names[PH_NR] = {
 	[PH_DONE] = "done",
 	[PH_ABORTED] = "aborted",
 	[PH_RUNNING] = "running",
 	[PH_NONE] = "not reached",
+	[PH_SKIPPED] = "skipped",
 };
 
 static const unsigned int blackout_pct_levels[NR_PCTS - 1] = { 50, 90, 99 };
@@ -112,6 +124,43 @@ static int cmp_handlers(const void *a, const void *b)
 	return strcmp(x->name, y->name);
 }
 
+/*
+ * The steps of the new kernel's start, within the phases analyzed: a step
+ * is known when the phase it is a part of ended at its mark or is running
+ * (in an update without sessions no retrieve ends "wait": its steps lie
+ * after the window and are left out).
+ */
+static void analyze_steps(struct latest *l)
+{
+	const struct luo_record_update *u = l->u;
+	__u64 t0 = u->t[LUO_MARK_FREEZE_BEGIN];
+	__u64 start = l->start_cyc[LUO_MARK_READY - 1];	/* "boot": from JUMP */
+	int s, m, n = luo_rec_boot_cycles(u, l->step_cyc);
+	bool ended, running;
+	unsigned int i;
+
+	for (s = 0; s < LUO_RECORD_NR_BOOT; s++) {
+		m = luo_rec_boot_mark(s);
+		ended = luo_rec_reached(u, m);
+		running = l->ph[m - 1] == PH_RUNNING;
+		l->step_start_cyc[s] = start;
+		start += l->step_cyc[s];
+		if (!n || (!ended && !running))
+			l->step_ph[s] = PH_NONE;
+		else if (luo_rec_boot_stamped(u, s))
+			l->step_ph[s] = PH_DONE;
+		else if (s < n || ended)
+			l->step_ph[s] = PH_SKIPPED;	/* its time is the next one's */
+		else
+			l->step_ph[s] = s == n ? PH_RUNNING : PH_NONE;
+		if (l->step_ph[s] != PH_NONE)
+			l->has_steps = true;
+	}
+	l->nr_initcalls = l->has_steps ? u->nr_initcalls : 0;
+	for (i = 0; i < l->nr_initcalls; i++)
+		l->initcall_start_cyc[i] = u->initcalls[i].t > t0 ? u->initcalls[i].t - t0 : 0;
+}
+
 void blackout_analyze_latest(const struct luo_rec *rec, struct latest *l)
 {
 	const struct luo_record_update *u = &rec->updates[rec->hdr.nr_updates - 1];
@@ -165,6 +214,7 @@ void blackout_analyze_latest(const struct luo_rec *rec, struct latest *l)
 	for (p = 0; p < LUO_NR_PHASES; p++)
 		if (l->ph[p] == PH_DONE || l->ph[p] == PH_ABORTED)
 			l->span_cyc += l->cyc[p];
+	analyze_steps(l);
 }
 
 static int cmp_u64(const void *a, const void *b)

@@ -40,6 +40,36 @@ static void prom_label(FILE *f, const char *s)
 	fputc('"', f);
 }
 
+/* The new kernel's start of the latest update: its steps, its slowest initcalls. */
+static void print_prom_steps(FILE *f, const struct latest *l)
+{
+	const struct luo_record_update *u = l->u;
+	unsigned int i;
+	int s;
+
+	prom_family(f, "luo_blackout_boot_step_seconds", "gauge",
+		    "Duration of each step of the new kernel's start that was stamped in the "
+		    "latest update, a part of the phase named.");
+	for (s = 0; s < LUO_RECORD_NR_BOOT; s++) {
+		if (l->step_ph[s] != PH_DONE)
+			continue;
+		fprintf(f, "luo_blackout_boot_step_seconds{step=\"%s\",phase=\"%s\"} ",
+			luo_rec_boot_name(s), luo_rec_phase_name(luo_rec_boot_mark(s) - 1));
+		prom_secs(f, blackout_ns(u, l->step_cyc[s]));
+		fputc('\n', f);
+	}
+	prom_family(f, "luo_blackout_initcall_seconds", "gauge",
+		    "Duration of the slowest initcalls of the new kernel's start in the latest "
+		    "update, rank 1 the slowest.");
+	for (i = 0; i < l->nr_initcalls; i++) {
+		fprintf(f, "luo_blackout_initcall_seconds{initcall=");
+		prom_label(f, u->initcalls[i].name);
+		fprintf(f, ",rank=\"%u\"} ", i + 1);
+		prom_secs(f, blackout_ns(u, u->initcalls[i].cycles));
+		fputc('\n', f);
+	}
+}
+
 static void print_prom(FILE *f, const struct luo_rec *rec, const struct latest *l,
 		       const struct history *h)
 {
@@ -109,6 +139,8 @@ static void print_prom(FILE *f, const struct luo_rec *rec, const struct latest *
 				fputc('\n', f);
 			}
 		}
+		if (l->rate)
+			print_prom_steps(f, l);
 		prom_family(f, "luo_blackout_freeze_handler_seconds", "gauge",
 			    "Time the freeze() callbacks of each handler took in the latest "
 			    "update.");

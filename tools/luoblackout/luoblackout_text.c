@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * luoblackout's text view: the latest update as a waterfall, the history
+ * luoblackout's text view: the latest update as a waterfall (the freeze
+ * handler by handler, the new kernel's start step by step), the history
  * and its percentiles.
  */
 #define _GNU_SOURCE
@@ -45,7 +46,8 @@ static void print_bar(__u64 start, __u64 len, __u64 span, bool known)
 
 	memset(bar, ' ', BAR_WIDTH);
 	bar[BAR_WIDTH] = '\0';
-	if (known && span) {
+	/* A step of a phase still running lies past the window known. */
+	if (known && span && start + len <= span) {
 		a = (unsigned int)(((unsigned __int128)start * BAR_WIDTH + span / 2) / span);
 		b = (unsigned int)(((unsigned __int128)(start + len) * BAR_WIDTH + span / 2) / span);
 		if (b > BAR_WIDTH)
@@ -60,10 +62,75 @@ static void print_bar(__u64 start, __u64 len, __u64 span, bool known)
 	printf(" |%s|", bar);
 }
 
+/* START, DURATION, SHARE and the bar of an interval of the window, or dashes. */
+static void print_cells(const struct luo_record_update *u, __u64 start, __u64 cyc,
+			__u64 span, bool known)
+{
+	char b1[32], b2[32];
+
+	if (known)
+		printf("%10s %10s %5.1f%%", fmt_dur(b1, sizeof(b1), u, start),
+		       fmt_dur(b2, sizeof(b2), u, cyc), span ? 100.0 * cyc / span : 0.0);
+	else
+		printf("%10s %10s %6s", "-", "-", "-");
+	print_bar(start, cyc, span, known);
+}
+
+/* The end of a row: what a phase or step not simply done is. */
+static void print_state(const struct latest *l, enum phase_state ph)
+{
+	char buf[32];
+
+	if (ph == PH_ABORTED)
+		printf(" aborted (%s)", blackout_errname(buf, sizeof(buf), l->u->result));
+	else if (ph == PH_RUNNING)
+		printf(" running");
+	else if (ph == PH_SKIPPED)
+		printf(" not stamped: in the next step");
+	else if (ph == PH_NONE && l->state != LUO_REC_STATE_DONE)
+		printf(" not reached");
+	putchar('\n');
+}
+
+/* Phase @p step by step: the new kernel's start, for "boot" and "wait". */
+static void print_steps(const struct latest *l, int p)
+{
+	bool any = false;
+	int s;
+
+	for (s = 0; s < LUO_RECORD_NR_BOOT; s++)
+		if (luo_rec_boot_mark(s) == p + 1 && l->step_ph[s] != PH_NONE)
+			any = true;
+	for (s = 0; any && s < LUO_RECORD_NR_BOOT; s++) {
+		if (luo_rec_boot_mark(s) != p + 1)
+			continue;
+		printf("  %-14s %-24s ", luo_rec_boot_name(s), blackout_step_what[s]);
+		print_cells(l->u, l->step_start_cyc[s], l->step_cyc[s], l->span_cyc,
+			    l->step_ph[s] == PH_DONE);
+		print_state(l, l->step_ph[s]);
+	}
+}
+
+/* The slowest initcalls of the new kernel's start, slowest first. */
+static void print_initcalls(const struct latest *l)
+{
+	const struct luo_record_update *u = l->u;
+	char b1[32], b2[32];
+	unsigned int i;
+
+	if (!l->nr_initcalls)
+		return;
+	printf("  slowest initcalls of its start (START from the first freeze)\n");
+	for (i = 0; i < l->nr_initcalls; i++)
+		printf("    %2u %-34s %10s %10s\n", i + 1, u->initcalls[i].name,
+		       fmt_dur(b1, sizeof(b1), u, l->initcall_start_cyc[i]),
+		       fmt_dur(b2, sizeof(b2), u, u->initcalls[i].cycles));
+}
+
 static void print_latest_text(const struct luo_rec *rec, const struct latest *l)
 {
 	const struct luo_record_update *u = l->u;
-	char b1[32], b2[32], b3[32];
+	char b1[32], b2[32];
 	__u64 span = l->span_cyc;
 	unsigned int i;
 	int p;
@@ -117,21 +184,12 @@ static void print_latest_text(const struct luo_rec *rec, const struct latest *l)
 		bool known = l->ph[p] == PH_DONE || l->ph[p] == PH_ABORTED;
 
 		printf("%-10s %-30s ", luo_rec_phase_name(p), blackout_phase_what[p]);
-		if (known) {
-			printf("%10s %10s %5.1f%%", fmt_dur(b1, sizeof(b1), u, l->start_cyc[p]),
-			       fmt_dur(b2, sizeof(b2), u, l->cyc[p]),
-			       span ? 100.0 * l->cyc[p] / span : 0.0);
-		} else {
-			printf("%10s %10s %6s", "-", "-", "-");
-		}
-		print_bar(l->start_cyc[p], l->cyc[p], span, known);
-		if (l->ph[p] == PH_ABORTED)
-			printf(" aborted (%s)", blackout_errname(b3, sizeof(b3), u->result));
-		else if (l->ph[p] == PH_RUNNING)
-			printf(" running");
-		else if (l->ph[p] == PH_NONE && l->state != LUO_REC_STATE_DONE)
-			printf(" not reached");
-		putchar('\n');
+		print_cells(u, l->start_cyc[p], l->cyc[p], span, known);
+		print_state(l, l->ph[p]);
+		if (l->has_steps)
+			print_steps(l, p);
+		if (p + 1 == LUO_MARK_READY)
+			print_initcalls(l);
 
 		if (p != 0 || (!l->nr_handlers && !l->refused))
 			continue;

@@ -21,6 +21,9 @@
  *
  * Readers must check ``magic`` and ``version`` and use the sizes in the
  * header to step through the arrays: later versions only append fields.
+ * Version 2 appended the new kernel's start, step by step, and its
+ * slowest initcalls to &struct luo_record_update
+ * (%LUO_RECORD_UPDATE_SIZE_V1 bytes in version 1).
  */
 #ifndef _UAPI_LINUX_LIVEUPDATE_RECORD_H
 #define _UAPI_LINUX_LIVEUPDATE_RECORD_H
@@ -29,10 +32,14 @@
 
 #define LUO_RECORD_KHO_NAME	"luo-record"
 #define LUO_RECORD_MAGIC	0x64726f6365726f6cULL	/* "lorecord" */
-#define LUO_RECORD_VERSION	1
+#define LUO_RECORD_VERSION	2
 #define LUO_RECORD_MAX_UPDATES	16
 #define LUO_RECORD_NAME_LEN	64
 #define LUO_RECORD_HANDLER_LEN	48
+#define LUO_RECORD_INITCALLS	10
+#define LUO_RECORD_INITCALL_LEN	48
+/* sizeof(struct luo_record_update) in version 1: it ended at @t. */
+#define LUO_RECORD_UPDATE_SIZE_V1	104
 
 /**
  * enum luo_record_clock - The clock of the timestamps.
@@ -78,6 +85,29 @@ enum luo_record_clock {
 	FN(LAST_RETRIEVE, "retrieve")						\
 	/* Every incoming session is finished. */				\
 	FN(DONE, "finish")
+
+/*
+ * __LUO_RECORD_BOOT_MAPPER(FN) calls FN(STEP, "phase", MARK) for each step
+ * of the new kernel's start, in order (&enum luo_record_boot_step).  A
+ * step's phase runs from the step before it (the first: from the JUMP
+ * mark) to the step, and is a part of the phase that ends at mark MARK:
+ * the steps' phases up to READY add up to "boot", the others to "wait".
+ * The steps READY and FIRST_RETRIEVE are stamped with the marks of their
+ * names.  LUO starts at late_initcall, so the initcalls end after READY.
+ */
+#define __LUO_RECORD_BOOT_MAPPER(FN)						\
+	/* The new kernel's clock started (its printk time 0). */		\
+	FN(CLOCK, "kexec", READY)						\
+	/* Every CPU is online (not stamped with one CPU). */			\
+	FN(SMP, "smp", READY)							\
+	/* LUO took over the handover (the READY mark). */			\
+	FN(READY, "initcalls", READY)						\
+	/* The last initcall returned. */					\
+	FN(INITCALLS, "late-initcalls", FIRST_RETRIEVE)				\
+	/* PID 1 executed init. */						\
+	FN(INIT, "init", FIRST_RETRIEVE)					\
+	/* Userspace retrieved its first session (the mark). */		\
+	FN(FIRST_RETRIEVE, "userspace", FIRST_RETRIEVE)
 
 /*
  * __LUO_RECORD_EVENT_MAPPER(FN) calls FN(EVENT, "event") for each kind of
@@ -126,11 +156,30 @@ enum luo_record_clock {
 #define __LUO_RECORD_MARK_ENUM_FN(x, ...)	LUO_MARK_##x,
 #define __LUO_RECORD_EVENT_ENUM_FN(x, ...)	LUO_REC_##x,
 #define __LUO_RECORD_STATE_ENUM_FN(x, ...)	LUO_REC_STATE_##x,
+#define __LUO_RECORD_BOOT_ENUM_FN(x, ...)	LUO_BOOT_##x,
 
 /* The instants that bound the phases of an update: see above. */
 enum luo_record_mark {
 	__LUO_RECORD_MARK_MAPPER(__LUO_RECORD_MARK_ENUM_FN)
 	LUO_RECORD_NR_MARKS
+};
+
+/* The steps of the new kernel's start: see above. */
+enum luo_record_boot_step {
+	__LUO_RECORD_BOOT_MAPPER(__LUO_RECORD_BOOT_ENUM_FN)
+	LUO_RECORD_NR_BOOT
+};
+
+/**
+ * struct luo_record_initcall - One of the slowest initcalls of a boot.
+ * @t:      When it was called, in clock cycles.
+ * @cycles: How long it ran, in clock cycles.
+ * @name:   Its function, as ``%ps`` prints it, NUL-terminated.
+ */
+struct luo_record_initcall {
+	__u64 t;
+	__u64 cycles;
+	char name[LUO_RECORD_INITCALL_LEN];
 };
 
 /**
@@ -145,6 +194,13 @@ enum luo_record_mark {
  * @nr_files:    Files handed over.
  * @bytes:       Bytes of session, file and FLB descriptors handed over.
  * @t:           Timestamp of each mark reached, in clock cycles.
+ * @boot_steps:  Bit N set when &enum luo_record_boot_step N was stamped
+ *               (version 2 on, as the fields below).
+ * @nr_initcalls: Entries used in @initcalls.
+ * @boot:        Timestamp of each boot step stamped, in clock cycles.
+ * @initcalls:   The slowest initcalls of the new kernel's start, slowest
+ *               first: those its PID 1 ran from LUO's early_initcall on,
+ *               until it executed init.
  */
 struct luo_record_update {
 	__u64 number;
@@ -156,6 +212,10 @@ struct luo_record_update {
 	__u32 nr_files;
 	__u64 bytes;
 	__u64 t[LUO_RECORD_NR_MARKS];
+	__u32 boot_steps;
+	__u32 nr_initcalls;
+	__u64 boot[LUO_RECORD_NR_BOOT];
+	struct luo_record_initcall initcalls[LUO_RECORD_INITCALLS];
 };
 
 /* Where an update of the history stands: see above. */

@@ -16,7 +16,7 @@ import sys
 
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "lib"))
-from luo_names import PHASES  # noqa: E402
+from luo_names import PHASES, STEP_PHASES  # noqa: E402
 from luobench_common import BUILD, BenchError, OUT, parse_kv  # noqa: E402
 
 
@@ -223,6 +223,9 @@ def collect(run):
             for ph in PHASES:
                 if rec["phases"].get(ph) is not None:
                     m[f"record_{ph}_ns"] = rec["phases"][ph]
+            for st in STEP_PHASES:
+                if rec["steps"].get(st) is not None:
+                    m[f"record_step_{st}_ns"] = rec["steps"][st]
             if rec["total_ns"] is not None:
                 m["record_total_ns"] = rec["total_ns"]
             if rec["freeze_ns"] is not None and rec["serialize_ns"] is not None:
@@ -243,7 +246,11 @@ def read_record(run, stage):
         raise BenchError(f"{run.name}: the record of stage {stage} says "
                          f"{latest.get('state')!r}, not done")
     phases = {p["phase"]: p.get("duration_ns") for p in latest.get("phases", [])}
-    return {"number": latest.get("number"), "sessions": latest.get("sessions"),
+    # The new kernel's start, step by step (luoblackout's "steps"; a step
+    # not stamped has no row).
+    steps = {s["step"]: s.get("ns") for s in latest.get("steps", [])
+             if s.get("state") == "done"}
+    return {"steps": steps, "number": latest.get("number"), "sessions": latest.get("sessions"),
             "files": latest.get("files"), "bytes": latest.get("bytes"),
             "total_ns": latest.get("total_ns"), "phases": phases,
             "freeze_ns": phases.get("freeze"), "serialize_ns": phases.get("serialize")}

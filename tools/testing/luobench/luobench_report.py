@@ -19,6 +19,7 @@ import luovm_accel  # noqa: E402  (the host's CPU model, as luovm names it)
 from luobench_common import (
     BUILD, BenchError, DOC, DOC_BEGIN, DOC_END, FLAVORS, OUT, REPO)
 from luobench_systemd import SYSTEMD_PHASES  # noqa: E402
+from luo_names import PHASES, STEP_MARK, STEP_PHASES  # noqa: E402
 
 
 def median(vals):
@@ -110,6 +111,12 @@ KEXEC_METRICS = [
     ("record_freeze_serialize_ns", "record: freeze + serialize"),
     ("blackout_host_ns", "blackout seen from the host"),
     ("record_total_ns", "record: blackout, first freeze to last finish"),
+] + [
+    # The new kernel's start from the record, step by step (ours only):
+    # the steps of "boot" add up to it, those of "wait" to that.
+    (f"record_step_{st}_ns", f"record: {PHASES[mark - 1]}, step {st}")
+    for st, mark in zip(STEP_PHASES, STEP_MARK)
+] + [
     ("boot_to_ready_ns", "new kernel: boot to LUO's incoming message"),
     ("boot_to_first_retrieve_ns", "new kernel: boot to the first retrieved fd"),
     ("open_ns", "open /dev/liveupdate (mainline reads the sessions)"),
