@@ -1,15 +1,16 @@
-/* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The liveupdate tracepoints as BTF-typed raw tracepoints, turned into one
- * struct luo_event each.  A tool's X.bpf.c includes this after vmlinux.h
- * and then defines
+ * The liveupdate tracepoints as BTF-typed raw tracepoints, each turned into
+ * one struct luo_args of its arguments.  A tool's X.bpf.c includes this
+ * after vmlinux.h and then defines
  *
- *	static __always_inline void luo_on_event(struct luo_event *e)
+ *	static __always_inline void luo_on_event(const struct luo_args *a);
  *
- * which this header declares; every event of the running kernel's LUO reaches
- * luo_on_event() with its fields filled in (strings read from the kernel,
- * pid and comm of the current task, ts_ns).  @e points to per-CPU scratch
- * space: copy what must outlive the call.
+ * which every event of the running kernel's LUO reaches.  The arguments are
+ * as the tracepoint passed them: the strings are the kernel's, and nothing
+ * else (time, task, a copy of a string) is taken, for a BPF program costs
+ * what it does on every LUO operation.  A tool takes what it needs:
+ * luo_read_str() for a string, luo_event_fill() for all of struct
+ * luo_event.
  */
 #ifndef LUO_EVENTS_BPF_H
 #define LUO_EVENTS_BPF_H
@@ -18,48 +19,63 @@
 #include <bpf/bpf_tracing.h>
 #include "luo_ops.h"
 
-static __always_inline void luo_on_event(struct luo_event *e);
+/*
+ * One event's arguments.  @session is the session's name, or the FLB's
+ * compatible string for FLB events; the other fields are struct
+ * luo_event's.  The strings are kernel pointers, or NULL.
+ */
+struct luo_args {
+	const char *session;
+	const char *handler;
+	__u64 token;
+	__u64 duration_ns;
+	__u64 sessions;
+	__u64 files;
+	__u64 flbs;
+	__u64 bytes;
+	__u64 dropped;
+	__s32 result;
+	__u32 op;
+};
 
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct luo_event);
-} luo_scratch SEC(".maps");
+static __always_inline void luo_on_event(const struct luo_args *a);
 
-static __always_inline struct luo_event *luo_event_new(__u32 op)
+/* Read the kernel's string @src into @dst ("" for none). */
+static __always_inline void luo_read_str(char *dst, int len, const char *src)
 {
-	__u32 zero = 0;
-	struct luo_event *e = bpf_map_lookup_elem(&luo_scratch, &zero);
-
-	if (!e)
-		return NULL;
-	__builtin_memset(e, 0, sizeof(*e));
-	e->op = op;
-	e->ts_ns = bpf_ktime_get_ns();
-	e->pid = bpf_get_current_pid_tgid() >> 32;
-	bpf_get_current_comm(e->comm, sizeof(e->comm));
-	return e;
+	if (!src || bpf_probe_read_kernel_str(dst, len, src) < 0)
+		dst[0] = '\0';
 }
 
-static __always_inline void luo_event_str(char *dst, int len, const char *src)
+/* All of @e from @a, with the time and the current task. */
+static __always_inline void luo_event_fill(struct luo_event *e, const struct luo_args *a)
 {
-	if (src)
-		bpf_probe_read_kernel_str(dst, len, src);
+	e->ts_ns = bpf_ktime_get_ns();
+	e->duration_ns = a->duration_ns;
+	e->token = a->token;
+	e->sessions = a->sessions;
+	e->files = a->files;
+	e->bytes = a->bytes;
+	e->pid = bpf_get_current_pid_tgid() >> 32;
+	e->result = a->result;
+	e->op = a->op;
+	bpf_get_current_comm(e->comm, sizeof(e->comm));
+	luo_read_str(e->session, sizeof(e->session), a->session);
+	luo_read_str(e->handler, sizeof(e->handler), a->handler);
+	e->flbs = a->flbs;
+	e->dropped = a->dropped;
 }
 
 #define LUO_SESSION_EVENT(tp, OP)						\
 SEC("tp_btf/" #tp)								\
 int BPF_PROG(tp, const char *session, unsigned long nr_files, int result)	\
 {										\
-	struct luo_event *e = luo_event_new(OP);				\
+	struct luo_args a = {							\
+		.op = OP, .session = session, .files = nr_files,		\
+		.result = result,						\
+	};									\
 										\
-	if (!e)									\
-		return 0;							\
-	luo_event_str(e->session, sizeof(e->session), session);		\
-	e->files = nr_files;							\
-	e->result = result;							\
-	luo_on_event(e);							\
+	luo_on_event(&a);							\
 	return 0;								\
 }
 
@@ -68,16 +84,12 @@ SEC("tp_btf/" #tp)								\
 int BPF_PROG(tp, const char *session, const char *handler, u64 token,		\
 	     int result, u64 duration_ns)					\
 {										\
-	struct luo_event *e = luo_event_new(OP);				\
+	struct luo_args a = {							\
+		.op = OP, .session = session, .handler = handler,		\
+		.token = token, .result = result, .duration_ns = duration_ns,	\
+	};									\
 										\
-	if (!e)									\
-		return 0;							\
-	luo_event_str(e->session, sizeof(e->session), session);		\
-	luo_event_str(e->handler, sizeof(e->handler), handler);		\
-	e->token = token;							\
-	e->result = result;							\
-	e->duration_ns = duration_ns;						\
-	luo_on_event(e);							\
+	luo_on_event(&a);							\
 	return 0;								\
 }
 
@@ -86,16 +98,12 @@ SEC("tp_btf/" #tp)								\
 int BPF_PROG(tp, const char *flb, const char *handler, u64 count,		\
 	     int result, u64 duration_ns)					\
 {										\
-	struct luo_event *e = luo_event_new(OP);				\
+	struct luo_args a = {							\
+		.op = OP, .session = flb, .handler = handler, .token = count,	\
+		.result = result, .duration_ns = duration_ns,			\
+	};									\
 										\
-	if (!e)									\
-		return 0;							\
-	luo_event_str(e->session, sizeof(e->session), flb);			\
-	luo_event_str(e->handler, sizeof(e->handler), handler);		\
-	e->token = count;							\
-	e->result = result;							\
-	e->duration_ns = duration_ns;						\
-	luo_on_event(e);							\
+	luo_on_event(&a);							\
 	return 0;								\
 }
 
@@ -114,13 +122,11 @@ LUO_OP_MAPPER(LUO_CLASS_EVENT)
 SEC("tp_btf/luo_reboot_begin")
 int BPF_PROG(luo_reboot_begin, unsigned long nr_sessions, unsigned long nr_files)
 {
-	struct luo_event *e = luo_event_new(LUO_OP_REBOOT_BEGIN);
+	struct luo_args a = {
+		.op = LUO_OP_REBOOT_BEGIN, .sessions = nr_sessions, .files = nr_files,
+	};
 
-	if (!e)
-		return 0;
-	e->sessions = nr_sessions;
-	e->files = nr_files;
-	luo_on_event(e);
+	luo_on_event(&a);
 	return 0;
 }
 
@@ -128,15 +134,12 @@ SEC("tp_btf/luo_reboot_end")
 int BPF_PROG(luo_reboot_end, unsigned long nr_sessions, unsigned long nr_files,
 	     int result, u64 duration_ns)
 {
-	struct luo_event *e = luo_event_new(LUO_OP_REBOOT_END);
+	struct luo_args a = {
+		.op = LUO_OP_REBOOT_END, .sessions = nr_sessions, .files = nr_files,
+		.result = result, .duration_ns = duration_ns,
+	};
 
-	if (!e)
-		return 0;
-	e->sessions = nr_sessions;
-	e->files = nr_files;
-	e->result = result;
-	e->duration_ns = duration_ns;
-	luo_on_event(e);
+	luo_on_event(&a);
 	return 0;
 }
 
@@ -144,17 +147,13 @@ SEC("tp_btf/luo_serialize")
 int BPF_PROG(luo_serialize, unsigned long nr_sessions, unsigned long nr_files,
 	     unsigned long nr_flbs, u64 bytes, int result, u64 duration_ns)
 {
-	struct luo_event *e = luo_event_new(LUO_OP_SERIALIZE);
+	struct luo_args a = {
+		.op = LUO_OP_SERIALIZE, .sessions = nr_sessions, .files = nr_files,
+		.flbs = nr_flbs, .bytes = bytes, .result = result,
+		.duration_ns = duration_ns,
+	};
 
-	if (!e)
-		return 0;
-	e->sessions = nr_sessions;
-	e->files = nr_files;
-	e->flbs = nr_flbs;
-	e->bytes = bytes;
-	e->result = result;
-	e->duration_ns = duration_ns;
-	luo_on_event(e);
+	luo_on_event(&a);
 	return 0;
 }
 
@@ -163,17 +162,13 @@ int BPF_PROG(luo_incoming, u64 number, unsigned long nr_sessions,
 	     unsigned long nr_files, unsigned long dropped, unsigned long nr_flbs,
 	     int result)
 {
-	struct luo_event *e = luo_event_new(LUO_OP_INCOMING);
+	struct luo_args a = {
+		.op = LUO_OP_INCOMING, .token = number, .sessions = nr_sessions,
+		.files = nr_files, .dropped = dropped, .flbs = nr_flbs,
+		.result = result,
+	};
 
-	if (!e)
-		return 0;
-	e->token = number;
-	e->sessions = nr_sessions;
-	e->files = nr_files;
-	e->dropped = dropped;
-	e->flbs = nr_flbs;
-	e->result = result;
-	luo_on_event(e);
+	luo_on_event(&a);
 	return 0;
 }
 

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Helpers every BPF program of this repository may share (as libbpf-tools'
- * bits.bpf.h): the log2 slot of a duration, and the comparison of a
- * NUL-terminated string with one the loader set.
+ * bits.bpf.h): the log2 slot of a duration, the comparison of a
+ * NUL-terminated string with one the loader set, and the slot of a key in
+ * a direct-mapped table.
  */
 #ifndef LUO_HELPERS_BPF_H
 #define LUO_HELPERS_BPF_H
@@ -52,6 +53,20 @@ static __always_inline bool luo_str_eq(const char *s, const volatile char *want,
 			return true;
 	}
 	return true;
+}
+
+/*
+ * The slot of the key (@op, @addr) in a direct-mapped table of @n slots (a
+ * power of 2), by a multiplicative hash computed inline.  A hash map's
+ * lookup is a call, a jhash and a memcmp: several microseconds a lookup
+ * under emulation (TCG), where an array's, inlined by the verifier, is a
+ * few instructions.  So the tools count in per-CPU arrays, a key in its
+ * slot, and go to a hash map only for a key whose slot another one holds.
+ */
+static __always_inline __u32 luo_slot(__u32 op, __u64 addr, __u32 n)
+{
+	/* Fibonacci hashing: the top bits of the product. */
+	return (__u32)(((addr + op) * 0x9E3779B97F4A7C15ULL) >> (64 - __builtin_ctz(n)));
 }
 
 #endif /* LUO_HELPERS_BPF_H */

@@ -182,27 +182,52 @@ static void luo_file_args(struct luo_file *lf, struct liveupdate_file_op_args *a
 	};
 }
 
-static int luo_file_do_preserve(struct luo_session *session, struct file *file,
-				u64 token, char *handler, u64 *cost)
+/*
+ * The handler name a file's events carry: its handler's own string while
+ * the file is bound to one, at an address that is the same for every file
+ * of that handler (tools count by it: see the tracepoints), else the
+ * file's copy.
+ */
+static const char *luo_file_handler(const struct luo_file *lf)
+{
+	return lf->fh ? lf->fh->compatible : lf->compatible;
+}
+
+/**
+ * luo_file_preserve - Preserve a file in an outgoing session.
+ * @session: The session, locked.
+ * @file:    The file.
+ * @token:   Userspace's name for it.
+ *
+ * Return: 0, -EEXIST for a token in use in the session, -ENOENT when no
+ * handler takes the file, -EBUSY when it is preserved already, -ENOMEM,
+ * or the error of an FLB's or the handler's preserve().  The event is
+ * traced while the handler that took the file is still bound.
+ */
+int luo_file_preserve(struct luo_session *session, struct file *file, u64 token)
 {
 	struct liveupdate_file_handler *fh;
 	struct liveupdate_file_op_args args;
 	struct luo_file *lf;
-	u64 t0;
+	u64 t0, cost = 0;
 	int err;
 
 	lockdep_assert_held(&session->lock);
-	if (luo_file_find(session, token))
-		return -EEXIST;
+	if (luo_file_find(session, token)) {
+		err = -EEXIST;
+		goto out_trace;
+	}
 	lf = kzalloc_obj(*lf);
-	if (!lf)
-		return -ENOMEM;
+	if (!lf) {
+		err = -ENOMEM;
+		goto out_trace;
+	}
 	/* Its entry for the next kernel first: nothing to undo if that fails. */
 	lf->ser = luo_chain_add(&session->chain);
 	if (IS_ERR(lf->ser)) {
 		err = PTR_ERR(lf->ser);
 		kfree(lf);
-		return err;
+		goto out_trace;
 	}
 
 	down_read(&luo_handlers_lock);
@@ -217,12 +242,11 @@ static int luo_file_do_preserve(struct luo_session *session, struct file *file,
 	if (err)
 		goto out_free;
 
-	strscpy(handler, fh->compatible, LIVEUPDATE_HNDL_COMPAT_LENGTH);
 	lf->id = fh->ops->get_id ? fh->ops->get_id(file) : (unsigned long)file;
 	err = xa_insert(&luo_file_ids, lf->id, lf, GFP_KERNEL);
 	if (err)
 		goto out_unbind;
-	err = luo_hook_result(luo_hook_file_preserve(session->name, handler, token));
+	err = luo_hook_result(luo_hook_file_preserve(session->name, fh->compatible, token));
 	if (err)
 		goto out_erase;
 	err = luo_flb_file_preserve(fh);
@@ -233,7 +257,7 @@ static int luo_file_do_preserve(struct luo_session *session, struct file *file,
 	luo_file_args(lf, &args);
 	t0 = luo_ns();
 	err = luo_cb_result(fh->ops->preserve(&args), fh->compatible, "preserve");
-	*cost = luo_ns() - t0;
+	cost = luo_ns() - t0;
 	if (err)
 		goto out_flb;
 
@@ -248,6 +272,7 @@ static int luo_file_do_preserve(struct luo_session *session, struct file *file,
 	lf->ser->token = token;
 	lf->ser->data = lf->serialized_data;
 	luo_session_ser_files(session);
+	trace_luo_file_preserve(session->name, fh->compatible, token, 0, cost);
 	return 0;
 
 out_flb:
@@ -255,32 +280,17 @@ out_flb:
 out_erase:
 	xa_erase(&luo_file_ids, lf->id);
 out_unbind:
+	trace_luo_file_preserve(session->name, fh->compatible, token, err, cost);
 	luo_file_unbind(lf);
+	goto out_discard;
 out_free:
+	trace_luo_file_preserve(session->name, "", token, err, 0);
+out_discard:
 	luo_chain_remove(&session->chain, session->chain.count - 1);
 	kfree(lf);
 	return err;
-}
-
-/**
- * luo_file_preserve - Preserve a file in an outgoing session.
- * @session: The session, locked.
- * @file:    The file.
- * @token:   Userspace's name for it.
- *
- * Return: 0, -EEXIST for a token in use in the session, -ENOENT when no
- * handler takes the file, -EBUSY when it is preserved already, -ENOMEM,
- * or the error of an FLB's or the handler's preserve().
- */
-int luo_file_preserve(struct luo_session *session, struct file *file, u64 token)
-{
-	char handler[LIVEUPDATE_HNDL_COMPAT_LENGTH] = "";
-	u64 cost = 0;
-	int err;
-
-	err = luo_file_do_preserve(session, file, token, handler, &cost);
-	trace_luo_file_preserve(session->name, handler, token, err,
-				cost);
+out_trace:
+	trace_luo_file_preserve(session->name, "", token, err, 0);
 	return err;
 }
 
@@ -313,7 +323,7 @@ void luo_file_unpreserve_all(struct luo_session *session)
 
 		luo_file_args(lf, &args);
 		fh->ops->unpreserve(&args);
-		trace_luo_file_unpreserve(session->name, lf->compatible, lf->token,
+		trace_luo_file_unpreserve(session->name, luo_file_handler(lf), lf->token,
 					  0, luo_ns() - t0);
 		luo_flb_file_unpreserve(fh);
 		luo_file_free(session, lf);
@@ -345,7 +355,7 @@ void luo_file_unfreeze(struct luo_session *session)
 			cost = luo_ns() - t0;
 		}
 		lf->frozen = false;
-		trace_luo_file_unfreeze(session->name, lf->compatible, lf->token,
+		trace_luo_file_unfreeze(session->name, luo_file_handler(lf), lf->token,
 					0, cost);
 	}
 }
@@ -380,7 +390,7 @@ int luo_file_freeze(struct luo_session *session)
 				lf->ser->data = lf->serialized_data;
 			}
 		}
-		trace_luo_file_freeze(session->name, lf->compatible, lf->token,
+		trace_luo_file_freeze(session->name, luo_file_handler(lf), lf->token,
 				      err, cost);
 		luo_record_file(LUO_REC_FILE_FREEZE, session->name, lf->compatible,
 				lf->token, err, cost);
@@ -495,7 +505,7 @@ int luo_file_retrieve(struct luo_session *session, u64 token, struct file **file
 	}
 	first = !lf->retrieve_status;
 	err = luo_file_do_retrieve(session, lf, &cost);
-	trace_luo_file_retrieve(session->name, lf->compatible, token, err,
+	trace_luo_file_retrieve(session->name, luo_file_handler(lf), token, err,
 				cost);
 	if (first)
 		luo_record_file(LUO_REC_FILE_RETRIEVE, session->name,
@@ -523,7 +533,7 @@ static int luo_file_can_finish(struct luo_session *session, struct luo_file *lf)
 			cost = luo_ns() - t0;
 		}
 	}
-	trace_luo_file_can_finish(session->name, lf->compatible, lf->token, ret,
+	trace_luo_file_can_finish(session->name, luo_file_handler(lf), lf->token, ret,
 				  cost);
 	return ret;
 }
@@ -571,7 +581,7 @@ int luo_file_finish_all(struct luo_session *session)
 
 		luo_file_args(lf, &args);
 		lf->fh->ops->finish(&args);
-		trace_luo_file_finish(session->name, lf->compatible, lf->token, 0,
+		trace_luo_file_finish(session->name, luo_file_handler(lf), lf->token, 0,
 				      luo_ns() - t0);
 		luo_flb_file_finish(lf->fh);
 		luo_file_free(session, lf);

@@ -136,7 +136,8 @@ int luo_session_create(const char *name,
 		}
 	}
 	mutex_unlock(&luo.lock);
-	trace_luo_session_create(name, 0, err);
+	/* The session's own copy: its address names it while it lives. */
+	trace_luo_session_create(err ? name : session->name, 0, err);
 	if (err)
 		luo_session_free(session);
 	return err;
@@ -186,7 +187,8 @@ int luo_session_retrieve(const char *name,
 		}
 	}
 	mutex_unlock(&luo.lock);
-	trace_luo_session_retrieve(name, nr_files, err);
+	/* As at create; the session lives on, its file not installed yet. */
+	trace_luo_session_retrieve(err ? name : session->name, nr_files, err);
 	luo_record_session(LUO_REC_SESSION_RETRIEVE, name, err, false);
 	return err;
 }

@@ -81,14 +81,17 @@ LINEAR_MARGIN = 1.5       # per-MiB cost at 4x the size within [1 / 1.5, 1.5] ti
 FREEZE_FACTOR = 3.0       # per-file freeze, 64 MiB against 2 MiB (32x the data)
 # The toolkit attached, per operation.  A memfd's freeze stores one number
 # (about 3 us under TCG) while each of the three tools' programs runs for
-# a few us per event: on freeze the bound is on the programs' own cost.
+# a few us per event: on freeze the bound is on the programs' own cost,
+# +187 % since luolat and luotop count in per-CPU tables (+326 and +336 %
+# before).  The freeze is read without speed probes: a slow phase (1.6 to
+# 1.9 times) over update 2 alone would read about +450 %.
 # A retrieve has 11 samples a block in a kernel just booted, against 199 for
 # a preserve; its cost varies far more (one attach doubled it in an
 # unchanged run), so its bound is wider.  Both stay under what a wakeup per
 # event cost (+230 % on preserve, +460 % on retrieve); the planted 300 us
 # per event reads +164 to +181 % on preserve
 # (Documentation/perf-regression.rst).
-TOOLKIT_PCT = {"preserve": 50.0, "freeze": 800.0, "retrieve": 200.0}
+TOOLKIT_PCT = {"preserve": 50.0, "freeze": 500.0, "retrieve": 200.0}
 LOOKUP_FACTOR = 1.5       # preserve into a session of many files against few
 REBOOT_SIZE_FACTOR = 1.5  # reboots of 16 MiB memfds against one-page ones
 BLACKOUT_SLACK_S = 0.1    # record against host: fixed part ...

@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * luolat: log2 histograms of the duration_ns of LUO's events, one per
- * operation and handler (struct luolat_key), kept in a hash map that
- * luolat.c reads and empties at each interval.  Only the
- * events that time something count: file and FLB callbacks, serialize and
- * reboot_end (the whole reboot-time freeze and serialize).
+ * operation and handler (struct luolat_key), kept in the slots of a per-CPU
+ * table (luolat.c reads their growth at each interval) or, for a key whose
+ * slot is taken, in a per-CPU hash map (read and emptied).  Only the events that
+ * time something count: file and FLB callbacks, serialize and reboot_end
+ * (the whole reboot-time freeze and serialize); the others cost two tests.
  */
 #include "vmlinux.h"
 #include "luo_events.bpf.h"
@@ -26,53 +27,103 @@ const volatile char targ_handler[LUO_COMPAT_LEN] = {};
 			 (1U << LUO_OP_SERIALIZE))
 
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
 	__uint(max_entries, LUOLAT_MAX_KEYS);
 	__type(key, struct luolat_key);
 	__type(value, struct luolat_val);
 } hists SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, LUOLAT_SLOTS);
+	__type(key, __u32);
+	__type(value, struct luolat_slot);
+} slots SEC(".maps");
+
+/* Kernel address -> the name there, read when a histogram is made. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, LUOLAT_MAX_KEYS);
+	__type(key, __u64);
+	__type(value, struct luolat_name);
+} names SEC(".maps");
 
 /* Keys the map had no room for. */
 __u64 dropped = 0;
 
 static struct luolat_val zero;
 
-static __always_inline void luo_on_event(struct luo_event *e)
+/* A new histogram's name, read once. */
+static __always_inline void name_of(__u64 addr)
+{
+	struct luolat_name n;
+
+	luo_read_str(n.name, sizeof(n.name), (const char *)addr);
+	bpf_map_update_elem(&names, &addr, &n, BPF_ANY);
+}
+
+/* The first event of a histogram in the hash map: the histogram made. */
+static __always_inline struct luolat_val *new_hist(struct luolat_key *key)
+{
+	name_of(key->name);
+	if (bpf_map_update_elem(&hists, key, &zero, BPF_NOEXIST) &&
+	    !bpf_map_lookup_elem(&hists, key)) {
+		__sync_fetch_and_add(&dropped, 1);
+		return NULL;
+	}
+	return bpf_map_lookup_elem(&hists, key);
+}
+
+static __always_inline void luo_on_event(const struct luo_args *a)
 {
 	struct luolat_key key = {};
+	struct luolat_slot *slot;
 	struct luolat_val *v;
-	__u32 s;
+	const char *name;
+	__u32 idx;
 
-	if (!(TIMED_OPS & (1U << e->op)))
+	if (!(TIMED_OPS & (1U << a->op)))
 		return;
-	if (targ_ops && !(targ_ops & (1U << e->op)))
+	if (targ_ops && !(targ_ops & (1U << a->op)))
 		return;
-	key.op = e->op;
 	/* An FLB's histogram is its own, whichever file's handler caused it. */
-	if (e->op >= LUO_OP_FLB_PRESERVE && e->op <= LUO_OP_FLB_FINISH)
-		__builtin_memcpy(key.name, e->session, sizeof(key.name));
+	if (a->op >= LUO_OP_FLB_PRESERVE && a->op <= LUO_OP_FLB_FINISH)
+		name = a->session;
 	else
-		__builtin_memcpy(key.name, e->handler, sizeof(key.name));
-	if (filter_handler && !luo_str_eq(key.name, targ_handler, LUO_COMPAT_LEN))
-		return;
+		name = a->handler;
+	if (filter_handler) {
+		char s[LUO_COMPAT_LEN];
 
-	v = bpf_map_lookup_elem(&hists, &key);
-	if (!v) {
-		if (bpf_map_update_elem(&hists, &key, &zero, BPF_NOEXIST) &&
-		    !bpf_map_lookup_elem(&hists, &key)) {
-			__sync_fetch_and_add(&dropped, 1);
+		luo_read_str(s, sizeof(s), name);
+		if (!luo_str_eq(s, targ_handler, LUO_COMPAT_LEN))
 			return;
-		}
+	}
+	key.op = a->op;
+	key.name = (__u64)name;
+	idx = luo_slot(key.op, key.name, LUOLAT_SLOTS);
+	slot = bpf_map_lookup_elem(&slots, &idx);
+	if (!slot)
+		return;
+	if (!slot->key.used) {
+		name_of(key.name);
+		slot->key = key;
+		slot->key.used = 1;
+	}
+	if (slot->key.op == key.op && slot->key.name == key.name) {
+		v = &slot->val;
+	} else {
 		v = bpf_map_lookup_elem(&hists, &key);
+		if (!v)
+			v = new_hist(&key);
 		if (!v)
 			return;
 	}
-	s = luo_log2_slot(e->duration_ns);
-	__sync_fetch_and_add(&v->slots[s], 1);
-	__sync_fetch_and_add(&v->count, 1);
-	__sync_fetch_and_add(&v->sum_ns, e->duration_ns);
-	if (e->result < 0)
-		__sync_fetch_and_add(&v->failed, 1);
+	/* This CPU's copy: no other CPU writes it. */
+	v->slots[luo_log2_slot(a->duration_ns)]++;
+	v->count++;
+	v->sum_ns += a->duration_ns;
+	if (a->result < 0)
+		v->failed++;
 }
 
 char LICENSE[] SEC("license") = "GPL";

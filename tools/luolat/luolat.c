@@ -159,8 +159,10 @@ static void sig_handler(int sig)
 	exiting = 1;
 }
 
+/* One histogram to show: an operation and a name, every CPU's counts. */
 struct entry {
-	struct luolat_key key;
+	__u32 op;
+	char name[LUO_COMPAT_LEN];
 	struct luolat_val val;
 };
 
@@ -168,28 +170,133 @@ static int cmp_entry(const void *a, const void *b)
 {
 	const struct entry *x = a, *y = b;
 
-	if (x->key.op != y->key.op)
-		return x->key.op < y->key.op ? -1 : 1;
-	return strncmp(x->key.name, y->key.name, LUO_COMPAT_LEN);
+	if (x->op != y->op)
+		return x->op < y->op ? -1 : 1;
+	return strncmp(x->name, y->name, LUO_COMPAT_LEN);
 }
 
-/* Move every histogram of the map into @out (at most @max): how many. */
-static int drain(int fd, struct entry *out, int max)
+/* Add @v's counts to @sum. */
+static void add_val(struct luolat_val *sum, const struct luolat_val *v)
+{
+	int i;
+
+	for (i = 0; i < LUO_HIST_SLOTS; i++)
+		sum->slots[i] += v->slots[i];
+	sum->count += v->count;
+	sum->sum_ns += v->sum_ns;
+	sum->failed += v->failed;
+}
+
+/* The entry of @op and @name in @out[0, *@n), made if new (room: @max). */
+static struct entry *entry_of(struct entry *out, int *n, int max, __u32 op, const char *name)
+{
+	int i;
+
+	for (i = 0; i < *n; i++)
+		if (out[i].op == op && !strncmp(out[i].name, name, LUO_COMPAT_LEN))
+			return &out[i];
+	if (*n == max)
+		return NULL;
+	memset(&out[*n], 0, sizeof(out[*n]));
+	out[*n].op = op;
+	memcpy(out[*n].name, name, LUO_COMPAT_LEN);
+	return &out[(*n)++];
+}
+
+/* The name at kernel address @addr ("" for none, "?" if not known). */
+static void name_at(int names_fd, __u64 addr, struct luolat_name *nm)
+{
+	memset(nm, 0, sizeof(*nm));
+	if (addr && bpf_map_lookup_elem(names_fd, &addr, nm))
+		snprintf(nm->name, sizeof(nm->name), "?");
+	nm->name[sizeof(nm->name) - 1] = '\0';
+}
+
+/* Subtract @b's counts from @a's. */
+static void sub_val(struct luolat_val *a, const struct luolat_val *b)
+{
+	int i;
+
+	for (i = 0; i < LUO_HIST_SLOTS; i++)
+		a->slots[i] -= b->slots[i];
+	a->count -= b->count;
+	a->sum_ns -= b->sum_ns;
+	a->failed -= b->failed;
+}
+
+/* The maps luolat reads, and what the slots held at the last interval. */
+struct maps {
+	int hists, slots, names, ncpus;
+	struct luolat_slot *cur;	/* ncpus of one slot */
+	struct luolat_val *seen;	/* [slot][cpu] */
+};
+
+/*
+ * The growth of every slot of every CPU since the last interval, added to
+ * its entry in @out: a slot keeps its key once taken, and its counts only
+ * grow.
+ */
+static void read_slots(struct maps *m, struct entry *out, int *got, int max)
+{
+	struct luolat_name nm;
+	struct luolat_val d;
+	struct entry *e;
+	__u32 i;
+	int c;
+
+	for (i = 0; i < LUOLAT_SLOTS; i++) {
+		if (bpf_map_lookup_elem(m->slots, &i, m->cur))
+			continue;
+		for (c = 0; c < m->ncpus; c++) {
+			const struct luolat_slot *s = &m->cur[c];
+			struct luolat_val *seen = &m->seen[i * m->ncpus + c];
+
+			if (!s->key.used || s->val.count == seen->count)
+				continue;
+			d = s->val;
+			sub_val(&d, seen);
+			*seen = s->val;
+			name_at(m->names, s->key.name, &nm);
+			e = entry_of(out, got, max, s->key.op, nm.name);
+			if (e)
+				add_val(&e->val, &d);
+		}
+	}
+}
+
+/*
+ * Every histogram's counts since the last interval into @out (at most
+ * @max), each CPU's added up, one entry per operation and name: those of
+ * the slots, and those of the hash map, which are moved out of it.  How
+ * many.
+ */
+static int drain(struct maps *m, struct entry *out, int max)
 {
 	static struct luolat_key keys[LUOLAT_MAX_KEYS];
 	struct luolat_key *prev = NULL;
-	int n = 0, i, got = 0;
+	int n = 0, i, c, got = 0;
+	struct luolat_val *vals;
+	struct luolat_name nm;
+	struct entry *e;
 
-	while (n < LUOLAT_MAX_KEYS && !bpf_map_get_next_key(fd, prev, &keys[n])) {
+	read_slots(m, out, &got, max);
+	vals = calloc(m->ncpus, sizeof(*vals));
+	if (!vals)
+		return got;
+	while (n < LUOLAT_MAX_KEYS && !bpf_map_get_next_key(m->hists, prev, &keys[n])) {
 		prev = &keys[n];
 		n++;
 	}
-	for (i = 0; i < n && got < max; i++) {
-		out[got].key = keys[i];
+	for (i = 0; i < n; i++) {
 		/* Atomic per key: no event is counted twice or lost. */
-		if (!bpf_map_lookup_and_delete_elem(fd, &keys[i], &out[got].val))
-			got++;
+		if (bpf_map_lookup_and_delete_elem(m->hists, &keys[i], vals))
+			continue;
+		name_at(m->names, keys[i].name, &nm);
+		e = entry_of(out, &got, max, keys[i].op, nm.name);
+		for (c = 0; e && c < m->ncpus; c++)
+			add_val(&e->val, &vals[c]);
 	}
+	free(vals);
 	qsort(out, got, sizeof(*out), cmp_entry);
 	return got;
 }
@@ -207,13 +314,13 @@ static void print_text(const struct entry *ents, int n)
 
 	for (i = 0; i < n; i++) {
 		const struct entry *e = &ents[i];
-		const char *op = luo_op_name(e->key.op);
+		const char *op = luo_op_name(e->op);
 
 		hist_of(&e->val, &h);
 		printf("\nop = %s", op ? op : "?");
-		if (e->key.name[0])
-			printf(", %s = %.*s", is_flb(e->key.op) ? "flb" : "handler",
-			       LUO_COMPAT_LEN, e->key.name);
+		if (e->name[0])
+			printf(", %s = %.*s", is_flb(e->op) ? "flb" : "handler",
+			       LUO_COMPAT_LEN, e->name);
 		printf(": %llu calls, %llu failed, avg %s, p50 <= %s, p99 <= %s\n",
 		       (unsigned long long)e->val.count, (unsigned long long)e->val.failed,
 		       luo_fmt_ns(avg, sizeof(avg), e->val.count ? e->val.sum_ns / e->val.count : 0),
@@ -235,9 +342,9 @@ static void print_json(const struct entry *ents, int n, const char *ts, __u64 dr
 		char name[LUO_COMPAT_LEN + 1];
 
 		hist_of(&e->val, &h);
-		snprintf(name, sizeof(name), "%.*s", LUO_COMPAT_LEN, e->key.name);
+		snprintf(name, sizeof(name), "%.*s", LUO_COMPAT_LEN, e->name);
 		printf("%s{\"op\":\"%s\",\"handler\":", i ? "," : "",
-		       luo_op_name(e->key.op) ?: "?");
+		       luo_op_name(e->op) ?: "?");
 		luo_json_str(stdout, name);
 		printf(",\"count\":%llu,\"failed\":%llu,\"sum_ns\":%llu,\"avg_ns\":%llu,"
 		       "\"p50_ns\":%llu,\"p99_ns\":%llu,\"hist\":",
@@ -263,7 +370,8 @@ int main(int argc, char **argv)
 	__u64 dropped, dropped_before = 0;
 	struct luolat *obj;
 	char ts[32];
-	int err, n, fd, ret = 0;
+	struct maps m = {};
+	int err, n, ret = 0;
 
 	err = argp_parse(&argp, argc, argv, 0, NULL, NULL);
 	if (err)
@@ -299,14 +407,26 @@ int main(int argc, char **argv)
 		ret = 1;
 		goto cleanup;
 	}
-	fd = bpf_map__fd(obj->maps.hists);
+	m.hists = bpf_map__fd(obj->maps.hists);
+	m.slots = bpf_map__fd(obj->maps.slots);
+	m.names = bpf_map__fd(obj->maps.names);
+	m.ncpus = libbpf_num_possible_cpus();
+	if (m.ncpus > 0) {
+		m.cur = calloc(m.ncpus, sizeof(*m.cur));
+		m.seen = calloc((size_t)m.ncpus * LUOLAT_SLOTS, sizeof(*m.seen));
+	}
+	if (!m.cur || !m.seen) {
+		fprintf(stderr, "luolat: out of memory for %d CPUs\n", m.ncpus);
+		ret = 1;
+		goto cleanup;
+	}
 
 	/* On stderr, so that JSON output stays clean: scripts may wait for it. */
 	fprintf(stderr, "Tracing LUO callback latency... Hit Ctrl-C to end.\n");
 	while (1) {
 		sleep(env.interval);
 		luo_fmt_now(ts, sizeof(ts));
-		n = drain(fd, ents, LUOLAT_MAX_KEYS);
+		n = drain(&m, ents, LUOLAT_MAX_KEYS);
 		dropped = obj->bss->dropped;
 		if (env.json) {
 			print_json(ents, n, ts, dropped - dropped_before);
@@ -326,6 +446,8 @@ int main(int argc, char **argv)
 	}
 
 cleanup:
+	free(m.cur);
+	free(m.seen);
 	luolat__destroy(obj);
 	return ret;
 }

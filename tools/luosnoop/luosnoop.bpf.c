@@ -55,25 +55,51 @@ static __always_inline __u64 wakeup_flags(__u32 op)
 	return BPF_RB_NO_WAKEUP;
 }
 
-static __always_inline void luo_on_event(struct luo_event *e)
+/* The string filters, on the strings read. */
+static __always_inline bool names_pass(__u32 op, const char *session, const char *handler)
 {
-	if (targ_ops && !(targ_ops & (1U << e->op)))
-		return;
-	if (targ_pid && e->pid != targ_pid)
-		return;
-	if (targ_failed && e->result >= 0)
-		return;
 	/* FLB events carry the FLB's name where others carry the session's. */
 	if (filter_session &&
-	    (!has_session(e->op) || !luo_str_eq(e->session, targ_session, LUO_NAME_LEN)))
-		return;
+	    (!has_session(op) || !luo_str_eq(session, targ_session, LUO_NAME_LEN)))
+		return false;
 	/* --handler matches a file's handler, or an FLB by its own name. */
 	if (filter_handler &&
-	    !luo_str_eq(e->handler, targ_handler, LUO_COMPAT_LEN) &&
-	    !(is_flb(e->op) && luo_str_eq(e->session, targ_handler, LUO_COMPAT_LEN)))
+	    !luo_str_eq(handler, targ_handler, LUO_COMPAT_LEN) &&
+	    !(is_flb(op) && luo_str_eq(session, targ_handler, LUO_COMPAT_LEN)))
+		return false;
+	return true;
+}
+
+/*
+ * The cheap filters first; the strings are read only for an event that is
+ * printed (and once more, to filter on them, when --session or --handler
+ * asks: an event filtered out takes no room in the ring buffer).  The event
+ * is built in its place in the ring buffer.
+ */
+static __always_inline void luo_on_event(const struct luo_args *a)
+{
+	char session[LUO_NAME_LEN], handler[LUO_COMPAT_LEN];
+	struct luo_event *e;
+
+	if (targ_ops && !(targ_ops & (1U << a->op)))
 		return;
-	if (bpf_ringbuf_output(&events, e, sizeof(*e), wakeup_flags(e->op)))
+	if (targ_failed && a->result >= 0)
+		return;
+	if (targ_pid && (bpf_get_current_pid_tgid() >> 32) != targ_pid)
+		return;
+	if (filter_session || filter_handler) {
+		luo_read_str(session, sizeof(session), a->session);
+		luo_read_str(handler, sizeof(handler), a->handler);
+		if (!names_pass(a->op, session, handler))
+			return;
+	}
+	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	if (!e) {
 		__sync_fetch_and_add(&lost, 1);
+		return;
+	}
+	luo_event_fill(e, a);
+	bpf_ringbuf_submit(e, wakeup_flags(a->op));
 }
 
 char LICENSE[] SEC("license") = "GPL";

@@ -6,7 +6,9 @@
  * a refresh and derives rates, p50 and p99.  The sessions created or
  * retrieved while luotop runs are followed in a second hash, with the
  * files preserved into them, or retrieved and finished from them: LUO has
- * no other interface that lists its sessions.
+ * no other interface that lists its sessions.  Both are keyed by the
+ * kernel's addresses of the names (luotop.h): a string is read only when
+ * a key is new.
  */
 #include "vmlinux.h"
 #include "luo_events.bpf.h"
@@ -23,123 +25,215 @@ struct {
 } stats SEC(".maps");
 
 struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, LUOTOP_SLOTS);
+	__type(key, __u32);
+	__type(value, struct luotop_slot);
+} slots SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, LUOTOP_SESSION_SLOTS);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__type(key, __u32);
+	__type(value, struct luotop_sslot);
+} sslots SEC(".maps");
+
+struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, LUOTOP_MAX_SESSIONS);
 	__type(key, struct luotop_skey);
 	__type(value, struct luotop_session);
 } sessions SEC(".maps");
 
-/* Initial values, too large for the BPF stack. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, LUOTOP_MAX_STATS);
+	__type(key, __u64);
+	__type(value, struct luotop_name);
+} names SEC(".maps");
+
+/* The initial value, too large for the BPF stack. */
 struct luotop_stat zero_stat = {};
-struct luotop_session zero_session = {};
 
-static __always_inline void count(struct luo_event *e)
+/* A new key: its handler's name read, once. */
+static __always_inline void name_of(__u64 addr)
 {
-	struct luotop_key k = { .op = e->op };
-	struct luotop_stat *st;
-	__u32 slot;
+	struct luotop_name n;
 
-	__builtin_memcpy(k.handler, e->handler, sizeof(k.handler));
-	st = bpf_map_lookup_elem(&stats, &k);
-	if (!st) {
-		bpf_map_update_elem(&stats, &k, &zero_stat, BPF_NOEXIST);
+	if (!addr)
+		return;
+	luo_read_str(n.name, sizeof(n.name), (const char *)addr);
+	bpf_map_update_elem(&names, &addr, &n, BPF_ANY);
+}
+
+static __always_inline void count(const struct luo_args *a)
+{
+	struct luotop_key k = { .op = a->op, .handler = (__u64)a->handler };
+	__u32 idx = luo_slot(k.op, k.handler, LUOTOP_SLOTS), slot;
+	struct luotop_slot *sl = bpf_map_lookup_elem(&slots, &idx);
+	struct luotop_stat *st;
+
+	if (!sl)
+		return;
+	if (!sl->key.used) {
+		name_of(k.handler);
+		sl->key = k;
+		sl->key.used = 1;
+	}
+	if (sl->key.op == k.op && sl->key.handler == k.handler) {
+		st = &sl->st;
+	} else {
 		st = bpf_map_lookup_elem(&stats, &k);
-		if (!st)
-			return;
+		if (!st) {
+			name_of(k.handler);
+			bpf_map_update_elem(&stats, &k, &zero_stat, BPF_NOEXIST);
+			st = bpf_map_lookup_elem(&stats, &k);
+			if (!st)
+				return;
+		}
 	}
 	/* Per-CPU: no other CPU writes this copy. */
 	st->count++;
-	if (e->result < 0)
+	if (a->result < 0)
 		st->errors++;
 	else
 		st->ok++;
-	if (!e->duration_ns)
+	if (!a->duration_ns)
 		return;
 	st->timed++;
-	st->sum_ns += e->duration_ns;
-	slot = luo_log2_slot(e->duration_ns);
+	st->sum_ns += a->duration_ns;
+	slot = luo_log2_slot(a->duration_ns);
 	st->slots[slot]++;
 }
 
-static __always_inline struct luotop_session *session(struct luo_event *e,
-						       __u32 dir, bool create)
+/* The slot of @k's session, whoever holds it. */
+static __always_inline struct luotop_sslot *sslot(const struct luotop_skey *k)
 {
-	struct luotop_skey k = { .dir = dir };
-	struct luotop_session *s;
+	__u32 idx = luo_slot(k->dir, k->session, LUOTOP_SESSION_SLOTS);
 
-	__builtin_memcpy(k.name, e->session, sizeof(k.name));
-	s = bpf_map_lookup_elem(&sessions, &k);
-	if (s || !create)
-		return s;
-	bpf_map_update_elem(&sessions, &k, &zero_session, BPF_ANY);
-	return bpf_map_lookup_elem(&sessions, &k);
+	return bpf_map_lookup_elem(&sslots, &idx);
 }
 
-static __always_inline void follow(struct luo_event *e)
+static __always_inline bool holds(const struct luotop_sslot *e, const struct luotop_skey *k)
 {
-	struct luotop_skey k = { .dir = LUOTOP_OUT };
+	return e && e->session == k->session && e->dir == k->dir;
+}
+
+/* The session @k names, in direction @dir: in its slot, else in the hash. */
+static __always_inline struct luotop_session *session(struct luotop_skey *k, __u32 dir)
+{
+	struct luotop_sslot *e;
+
+	k->dir = dir;
+	e = sslot(k);
+	if (holds(e, k))
+		return &e->s;
+	return bpf_map_lookup_elem(&sessions, k);
+}
+
+/*
+ * Follow @k's session in direction @dir from now on, holding @files: its
+ * name is read here, once.  Its slot if free (or its own, from a session
+ * that had the same address), else the hash.
+ */
+static __always_inline void start(struct luotop_skey *k, __u32 dir, __u64 files)
+{
+	struct luotop_session s = { .files = files };
+	struct luotop_sslot *e;
+
+	k->dir = dir;
+	luo_read_str(s.name, sizeof(s.name), (const char *)k->session);
+	e = sslot(k);
+	if (e && (holds(e, k) || !__sync_val_compare_and_swap(&e->session, 0, k->session))) {
+		e->dir = dir;
+		e->s = s;
+		return;
+	}
+	bpf_map_update_elem(&sessions, k, &s, BPF_ANY);
+}
+
+/* Stop following @k's outgoing session. */
+static __always_inline void stop(struct luotop_skey *k)
+{
+	struct luotop_sslot *e;
+
+	k->dir = LUOTOP_OUT;
+	e = sslot(k);
+	if (holds(e, k))
+		e->session = 0;
+	else
+		bpf_map_delete_elem(&sessions, k);
+}
+
+/* The ops that change what a followed session holds. */
+#define FOLLOWED_OPS	((1U << LUO_OP_SESSION_CREATE) | (1U << LUO_OP_SESSION_RETRIEVE) |	\
+			 (1U << LUO_OP_SESSION_FINISH) | (1U << LUO_OP_SESSION_RELEASE) |	\
+			 (1U << LUO_OP_FILE_PRESERVE) | (1U << LUO_OP_FILE_UNPRESERVE) |	\
+			 (1U << LUO_OP_FILE_RETRIEVE) | (1U << LUO_OP_FILE_FINISH))
+
+static __always_inline void follow(const struct luo_args *a)
+{
+	struct luotop_skey k = { .session = (__u64)a->session };
 	struct luotop_session *s;
 
-	if (e->result < 0)
+	if (a->result < 0 || !(FOLLOWED_OPS & (1U << a->op)))
 		return;
-	switch (e->op) {
+	switch (a->op) {
 	case LUO_OP_SESSION_CREATE:
-		s = session(e, LUOTOP_OUT, true);
-		if (s) {
-			s->files = 0;
-			s->flags = 0;
-		}
+		start(&k, LUOTOP_OUT, 0);
 		break;
 	case LUO_OP_SESSION_RETRIEVE:
-		s = session(e, LUOTOP_IN, true);
-		if (s) {
-			s->files = e->files;
-			s->flags = 0;
-		}
+		start(&k, LUOTOP_IN, a->files);
 		break;
 	case LUO_OP_SESSION_FINISH:
-		s = session(e, LUOTOP_IN, false);
+		s = session(&k, LUOTOP_IN);
 		if (s)
 			s->flags |= LUOTOP_S_FINISHED;
 		break;
 	case LUO_OP_SESSION_RELEASE:
 		/*
 		 * An incoming session stays listed once closed, to count it as
-		 * finished or not; an outgoing one is gone with its files.
+		 * finished or not; an outgoing one is gone with its files.  The
+		 * slots first: a release costs no lookup in the hash then.
 		 */
-		s = session(e, LUOTOP_IN, false);
+		k.dir = LUOTOP_OUT;
+		if (holds(sslot(&k), &k)) {
+			stop(&k);
+			break;
+		}
+		s = session(&k, LUOTOP_IN);
 		if (s && !(s->flags & LUOTOP_S_RELEASED)) {
 			s->flags |= LUOTOP_S_RELEASED;
 			break;
 		}
-		__builtin_memcpy(k.name, e->session, sizeof(k.name));
-		bpf_map_delete_elem(&sessions, &k);
+		stop(&k);
 		break;
 	case LUO_OP_FILE_PRESERVE:
-		s = session(e, LUOTOP_OUT, false);
+		s = session(&k, LUOTOP_OUT);
 		if (s)
 			__sync_fetch_and_add(&s->files, 1);
 		break;
 	case LUO_OP_FILE_UNPRESERVE:
-		s = session(e, LUOTOP_OUT, false);
+		s = session(&k, LUOTOP_OUT);
 		if (s && s->files)
 			__sync_fetch_and_sub(&s->files, 1);
 		break;
 	case LUO_OP_FILE_RETRIEVE:
-		s = session(e, LUOTOP_IN, false);
+		s = session(&k, LUOTOP_IN);
 		if (s)
 			__sync_fetch_and_add(&s->retrieved, 1);
 		break;
 	case LUO_OP_FILE_FINISH:
-		s = session(e, LUOTOP_IN, false);
+		s = session(&k, LUOTOP_IN);
 		if (s)
 			__sync_fetch_and_add(&s->finished, 1);
 		break;
 	}
 }
 
-static __always_inline void luo_on_event(struct luo_event *e)
+static __always_inline void luo_on_event(const struct luo_args *a)
 {
-	count(e);
-	follow(e);
+	count(a);
+	follow(a);
 }

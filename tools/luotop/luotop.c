@@ -34,6 +34,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/mman.h>
 #include <sys/utsname.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -134,6 +135,14 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
  * least every 100 ms; the main path then ends curses.  Should the loop be
  * stuck, a second signal restores the terminal from the handler itself.
  */
+/* The bytes of the mapped sessions table: its slots, whole pages. */
+static size_t sslots_size(void)
+{
+	size_t page = sysconf(_SC_PAGESIZE);
+
+	return (LUOTOP_SESSION_SLOTS * sizeof(struct luotop_sslot) + page - 1) / page * page;
+}
+
 static volatile sig_atomic_t exiting;
 static volatile sig_atomic_t curses_on;
 
@@ -289,12 +298,20 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	S.percpu = calloc(S.ncpus, sizeof(struct luotop_stat));
-	if (!S.percpu)
+	S.percpu_slots = calloc(S.ncpus, sizeof(struct luotop_slot));
+	if (!S.percpu || !S.percpu_slots)
 		return 1;
 
 	skel = luotop__open_and_load();
 	if (!skel) {
 		fprintf(stderr, "luotop: cannot load the BPF programs: %s\n", strerror(errno));
+		return 1;
+	}
+	/* The sessions table, read in place: no syscall a slot. */
+	S.sslots = mmap(NULL, sslots_size(), PROT_READ, MAP_SHARED,
+			bpf_map__fd(skel->maps.sslots), 0);
+	if (S.sslots == MAP_FAILED) {
+		fprintf(stderr, "luotop: cannot map the sessions table: %s\n", strerror(errno));
 		return 1;
 	}
 	err = luotop__attach(skel);

@@ -74,13 +74,14 @@ bool liveupdate_number(unsigned long long *nr)
 	return true;
 }
 
-static struct row *find_row(const struct luotop_key *k)
+static struct row *find_row(const struct row_key *k)
 {
 	struct row *r;
 	int i;
 
 	for (i = 0; i < S.nr_rows; i++)
-		if (!memcmp(&S.rows[i].key, k, sizeof(*k)))
+		if (S.rows[i].key.op == k->op &&
+		    !strncmp(S.rows[i].key.handler, k->handler, sizeof(k->handler)))
 			return &S.rows[i];
 	if (S.nr_rows == S.cap_rows) {
 		int cap = S.cap_rows ? S.cap_rows * 2 : 32;
@@ -157,30 +158,56 @@ static int cmp_sess(const void *a, const void *b)
 	return strcmp(x->key.name, y->key.name);
 }
 
+/* Room in S.sess for entry @n. */
+static int sess_room(int n, int *cap)
+{
+	struct sess *s;
+
+	if (n < *cap)
+		return 0;
+	*cap = *cap ? *cap * 2 : 16;
+	s = realloc(S.sess, *cap * sizeof(*s));
+	if (!s)
+		return -ENOMEM;
+	S.sess = s;
+	return 0;
+}
+
+/* The sessions followed: those of the table (mapped), then the hash's. */
 static int read_sessions(int fd)
 {
 	struct luotop_skey key, next, *prev = NULL;
 	struct sess *s;
-	int n = 0, cap = 0;
+	int n = 0, cap = 0, i;
 
 	free(S.sess);
 	S.sess = NULL;
 	S.nr_sess = 0;
+	for (i = 0; S.sslots && i < LUOTOP_SESSION_SLOTS; i++) {
+		const volatile struct luotop_sslot *e = &S.sslots[i];
+
+		if (!e->session)
+			continue;
+		if (sess_room(n, &cap))
+			return -ENOMEM;
+		s = &S.sess[n++];
+		s->key.dir = e->dir;
+		memcpy(&s->val, (const void *)&e->s, sizeof(s->val));
+		memcpy(s->key.name, s->val.name, sizeof(s->key.name));
+		s->key.name[sizeof(s->key.name) - 1] = '\0';
+	}
 	while (!bpf_map_get_next_key(fd, prev, &next)) {
-		if (n == cap) {
-			cap = cap ? cap * 2 : 16;
-			s = realloc(S.sess, cap * sizeof(*s));
-			if (!s)
-				return -ENOMEM;
-			S.sess = s;
-		}
+		if (sess_room(n, &cap))
+			return -ENOMEM;
 		s = &S.sess[n];
-		s->key = next;
 		key = next;
 		prev = &key;
 		/* Deleted since get_next_key: skip it. */
 		if (bpf_map_lookup_elem(fd, &key, &s->val))
 			continue;
+		s->key.dir = key.dir;
+		memcpy(s->key.name, s->val.name, sizeof(s->key.name));
+		s->key.name[sizeof(s->key.name) - 1] = '\0';
 		n++;
 	}
 	S.nr_sess = n;
@@ -189,38 +216,93 @@ static int read_sessions(int fd)
 	return 0;
 }
 
+/* The handler's name at kernel address @addr, into @rk ("" for none). */
+static void handler_name(int names_fd, __u64 addr, struct row_key *rk)
+{
+	struct luotop_name n;
+
+	memset(rk->handler, 0, sizeof(rk->handler));
+	if (!addr)
+		return;
+	if (bpf_map_lookup_elem(names_fd, &addr, &n))
+		snprintf(rk->handler, sizeof(rk->handler), "?");
+	else
+		memcpy(rk->handler, n.name, sizeof(rk->handler));
+	rk->handler[sizeof(rk->handler) - 1] = '\0';
+}
+
+/* Add @v's counts to @r's. */
+static void add_stat(struct row *r, const struct luotop_stat *v)
+{
+	int j;
+
+	r->st.count += v->count;
+	r->st.ok += v->ok;
+	r->st.errors += v->errors;
+	r->st.timed += v->timed;
+	r->st.sum_ns += v->sum_ns;
+	for (j = 0; j < LUO_HIST_SLOTS; j++)
+		r->st.slots[j] += v->slots[j];
+}
+
+/* The slots of every CPU, each added to its row. */
+static int read_slots(int fd, int names_fd)
+{
+	size_t vsz = sizeof(struct luotop_slot);
+	struct row_key rk;
+	struct row *r;
+	__u32 i;
+	int c;
+
+	for (i = 0; i < LUOTOP_SLOTS; i++) {
+		if (bpf_map_lookup_elem(fd, &i, S.percpu_slots))
+			continue;
+		for (c = 0; c < S.ncpus; c++) {
+			const struct luotop_slot *sl = S.percpu_slots + c * vsz;
+
+			if (!sl->key.used)
+				continue;
+			rk.op = sl->key.op;
+			handler_name(names_fd, sl->key.handler, &rk);
+			r = find_row(&rk);
+			if (!r)
+				return -ENOMEM;
+			add_stat(r, &sl->st);
+		}
+	}
+	return 0;
+}
+
 int collect(struct luotop *skel)
 {
-	int fd = bpf_map__fd(skel->maps.stats);
+	int fd = bpf_map__fd(skel->maps.stats), names_fd = bpf_map__fd(skel->maps.names);
 	size_t vsz = sizeof(struct luotop_stat);
 	struct luotop_key key, next, *prev = NULL;
 	double t = now_s(), dt = t - S.last;
+	struct row_key rk;
 	struct luo_hist h;
 	struct row *r;
-	int i, c, j;
+	int i, c;
 
 	if (dt <= 0)
 		dt = 1e-9;
+	/* Every key adds to its row: a name may stand at two addresses. */
+	for (i = 0; i < S.nr_rows; i++)
+		memset(&S.rows[i].st, 0, sizeof(S.rows[i].st));
+	if (read_slots(bpf_map__fd(skel->maps.slots), names_fd))
+		return -ENOMEM;
 	while (!bpf_map_get_next_key(fd, prev, &next)) {
 		key = next;
 		prev = &key;
 		if (bpf_map_lookup_elem(fd, &key, S.percpu))
 			continue;
-		r = find_row(&key);
+		rk.op = key.op;
+		handler_name(names_fd, key.handler, &rk);
+		r = find_row(&rk);
 		if (!r)
 			return -ENOMEM;
-		memset(&r->st, 0, sizeof(r->st));
-		for (c = 0; c < S.ncpus; c++) {
-			const struct luotop_stat *v = S.percpu + c * vsz;
-
-			r->st.count += v->count;
-			r->st.ok += v->ok;
-			r->st.errors += v->errors;
-			r->st.timed += v->timed;
-			r->st.sum_ns += v->sum_ns;
-			for (j = 0; j < LUO_HIST_SLOTS; j++)
-				r->st.slots[j] += v->slots[j];
-		}
+		for (c = 0; c < S.ncpus; c++)
+			add_stat(r, S.percpu + c * vsz);
 	}
 	for (i = 0; i < S.nr_rows; i++) {
 		r = &S.rows[i];

@@ -34,9 +34,15 @@ struct env {
 };
 extern struct env env;
 
-/* One operation x handler, summed over the CPUs. */
+/* What a row is of: an operation and a handler's name ("" for none). */
+struct row_key {
+	__u32 op;			/* enum luo_op */
+	char handler[LUO_COMPAT_LEN];
+};
+
+/* One operation x handler, summed over the CPUs and the keys of the name. */
 struct row {
-	struct luotop_key key;
+	struct row_key key;
 	struct luotop_stat st;
 	__u64 prev_count;
 	double rate;		/* per second over the last refresh */
@@ -52,8 +58,14 @@ struct handler {
 	__u64 errors;		/* of all its operations */
 };
 
+/* A session followed: its direction and name, and what it holds. */
+struct sess_key {
+	__u32 dir;			/* enum luotop_dir */
+	char name[LUO_NAME_LEN];
+};
+
 struct sess {
-	struct luotop_skey key;
+	struct sess_key key;
 	struct luotop_session val;
 };
 
@@ -79,7 +91,9 @@ struct state {
 	char since[16];		/* wall clock at attach */
 	long iteration;
 	int ncpus;
-	void *percpu;		/* lookup buffer */
+	void *percpu;		/* lookup buffer of the stats hash */
+	void *percpu_slots;	/* lookup buffer of the slots table */
+	const struct luotop_sslot *sslots;	/* the sessions table, mapped */
 };
 
 /* Everything luotop knows, refreshed by collect(). */

@@ -21,7 +21,10 @@
  * luo_session_create, luo_session_retrieve, luo_session_release and
  * luo_session_finish carry the session name, the number of files the
  * session holds after the transition (for release: the files it held) and
- * the result, 0 or a negative errno.
+ * the result, 0 or a negative errno.  Once a session exists, every event
+ * of it (and its files' events) passes the session's own copy of its name:
+ * a BPF program may key the session by that address while it lives (from
+ * create or retrieve to release), without reading the string.
  */
 DECLARE_EVENT_CLASS(luo_session_class,
 		    TP_PROTO(const char *session, unsigned long nr_files, int result),
