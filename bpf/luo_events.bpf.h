@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The liveupdate tracepoints as BTF-typed raw tracepoints, each turned into
  * one struct luo_args of its arguments.  A tool's X.bpf.c includes this

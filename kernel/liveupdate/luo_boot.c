@@ -27,7 +27,8 @@
  * rest, and a work item takes the probes away (a probe cannot unregister
  * itself).  The initcalls that run before LUO's early_initcall, in the
  * same level, are not timed.  Without a clock that survives kexec there
- * is no record to put them in, and nothing is probed.
+ * is no record to put them in, and nothing is probed; without the TSC's
+ * rate, CLOCK alone is unknown.
  */
 
 #define pr_fmt(fmt) "luo: " fmt
@@ -173,9 +174,10 @@ static int __init luo_boot_init(void)
 	u32 khz = luo_clock_khz();
 	int err;
 
-	if (luo_clock_id() != LUO_RECORD_CLOCK_TSC || !khz)
+	if (luo_clock_id() != LUO_RECORD_CLOCK_TSC)
 		return 0;
-	since = mul_u64_u32_div(local_clock(), khz, NSEC_PER_MSEC);
+	/* Only the clock's start needs the rate: the rest compares cycles. */
+	since = khz ? mul_u64_u32_div(local_clock(), khz, NSEC_PER_MSEC) : t;
 	if (since < t)
 		luo_boot.clock = t - since;
 

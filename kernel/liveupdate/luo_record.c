@@ -390,15 +390,26 @@ const char *luo_record_take(struct luo_record_header *rec, void *block,
 	return why;
 }
 
-/*
- * The steps of this kernel's start up to READY at @t; a step whose time is
- * out of order (a clock the jump did not carry) is left unstamped.
+/**
+ * luo_rec_boot_early - Stamp the steps of this kernel's start up to READY.
+ * @u:     The update that brought this kernel up.
+ * @clock: When the kernel's clock started (0: unknown).
+ * @smp:   When the last CPU came online (0: none did).
+ * @t:     READY.
+ *
+ * A step whose time is out of order (a clock the jump did not carry) is
+ * left unstamped; whatever the previous kernel's record held of the steps
+ * is dropped.
  */
-static void luo_rec_boot_early(struct luo_record_update *u, u64 clock,
-			       u64 smp, u64 t)
+void luo_rec_boot_early(struct luo_record_update *u, u64 clock, u64 smp, u64 t)
 {
 	u64 prev = u->t[LUO_MARK_JUMP];
 
+	/* Only this kernel stamps them: nothing the record brought stays. */
+	u->boot_steps = 0;
+	u->nr_initcalls = 0;
+	memset(u->boot, 0, sizeof(u->boot));
+	memset(u->initcalls, 0, sizeof(u->initcalls));
 	if (clock >= prev && clock <= t) {
 		luo_rec_step(u, LUO_BOOT_CLOCK, clock);
 		prev = clock;

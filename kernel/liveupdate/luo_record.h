@@ -38,6 +38,7 @@ static inline bool luo_rec_reached(const struct luo_record_update *u,
 }
 
 struct luo_record_header *luo_record_snapshot(void);
+void luo_rec_boot_early(struct luo_record_update *u, u64 clock, u64 smp, u64 t);
 void luo_record_debugfs_init(void);
 
 #endif /* _KERNEL_LIVEUPDATE_LUO_RECORD_H */

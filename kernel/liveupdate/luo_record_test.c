@@ -121,7 +121,9 @@ static void luo_record_take_v1(struct kunit *test)
 	luo_record_header_init(rec);
 	/* What version 1 lacks must read as nothing, whatever was there. */
 	memset(luo_rec_updates(rec), 0xa5, V1_UPDATES * sizeof(*u));
+	released = 0;
 	why = luo_record_take(rec, block, LUO_RECORD_SIZE, count_release);
+	KUNIT_EXPECT_EQ(test, released, 1);
 	if (why && !strcmp(why, "its clock does not survive kexec"))
 		kunit_skip(test, "no clock that survives kexec: no record is taken");
 	KUNIT_ASSERT_NULL(test, why);
@@ -141,7 +143,43 @@ static void luo_record_take_v1(struct kunit *test)
 /* A version 1 that claims version 2's update size is not one. */
 static void luo_record_take_v1_malformed(struct kunit *test)
 {
-	take(test, v1_block(test, sizeof(struct luo_record_update)), false);
+	struct luo_record_header *rec = kunit_kzalloc(test, LUO_RECORD_SIZE, GFP_KERNEL);
+	struct luo_record_header *block = v1_block(test, sizeof(struct luo_record_update));
+	const char *why;
+
+	KUNIT_ASSERT_NOT_NULL(test, rec);
+	luo_record_header_init(rec);
+	released = 0;
+	why = luo_record_take(rec, block, LUO_RECORD_SIZE, count_release);
+	KUNIT_EXPECT_EQ(test, released, 1);
+	KUNIT_ASSERT_NOT_NULL(test, why);
+	KUNIT_EXPECT_STREQ(test, why, "malformed");
+	KUNIT_EXPECT_EQ(test, rec->nr_updates, 0);
+}
+
+/*
+ * A previous kernel's record that claims steps of this kernel's start (a
+ * corrupt one): only what this kernel stamps stays.
+ */
+static void luo_record_boot_steps_ours(struct kunit *test)
+{
+	struct luo_record_update *u = kunit_kzalloc(test, sizeof(*u), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, u);
+	u->t[LUO_MARK_JUMP] = 1000;
+	u->boot_steps = ~0U;
+	u->boot[LUO_BOOT_INIT] = 5;
+	u->nr_initcalls = LUO_RECORD_INITCALLS;
+	u->initcalls[0].cycles = 77;
+	/* The clock before the jump: not stamped; SMP in order: stamped. */
+	luo_rec_boot_early(u, 999, 1500, 2000);
+	KUNIT_EXPECT_EQ(test, u->boot_steps, BIT(LUO_BOOT_SMP) | BIT(LUO_BOOT_READY));
+	KUNIT_EXPECT_EQ(test, u->boot[LUO_BOOT_SMP], 1500);
+	KUNIT_EXPECT_EQ(test, u->boot[LUO_BOOT_READY], 2000);
+	KUNIT_EXPECT_EQ(test, u->boot[LUO_BOOT_CLOCK], 0);
+	KUNIT_EXPECT_EQ(test, u->boot[LUO_BOOT_INIT], 0);
+	KUNIT_EXPECT_EQ(test, u->nr_initcalls, 0);
+	KUNIT_EXPECT_EQ(test, u->initcalls[0].cycles, 0);
 }
 
 static int by_cycles_desc(const void *a, const void *b)
@@ -190,6 +228,7 @@ static struct kunit_case luo_record_cases[] = {
 	KUNIT_CASE(luo_record_take_v1),
 	KUNIT_CASE(luo_record_take_v1_malformed),
 	KUNIT_CASE(luo_boot_keeps_the_slowest),
+	KUNIT_CASE(luo_record_boot_steps_ours),
 	{}
 };
 

@@ -40,10 +40,13 @@ struct {
 	__type(value, struct luolat_slot);
 } slots SEC(".maps");
 
-/* Kernel address -> the name there, read when a histogram is made. */
+/*
+ * Kernel address -> the name there, read when a histogram is made: room for
+ * a name per slot and per key of the hash, never evicted.
+ */
 struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, LUOLAT_MAX_KEYS);
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, LUOLAT_SLOTS + LUOLAT_MAX_KEYS);
 	__type(key, __u64);
 	__type(value, struct luolat_name);
 } names SEC(".maps");

@@ -288,7 +288,10 @@ static int drain(struct maps *m, struct entry *out, int max)
 		n++;
 	}
 	for (i = 0; i < n; i++) {
-		/* Atomic per key: no event is counted twice or lost. */
+		/*
+		 * Atomic per key; an event counting at that moment on another
+		 * CPU may be lost (rare: only keys whose slot is taken are here).
+		 */
 		if (bpf_map_lookup_and_delete_elem(m->hists, &keys[i], vals))
 			continue;
 		name_at(m->names, keys[i].name, &nm);

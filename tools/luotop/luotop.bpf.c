@@ -46,9 +46,10 @@ struct {
 	__type(value, struct luotop_session);
 } sessions SEC(".maps");
 
+/* The handlers' names: room for one per slot and per key of the hash. */
 struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, LUOTOP_MAX_STATS);
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, LUOTOP_SLOTS + LUOTOP_MAX_STATS);
 	__type(key, __u64);
 	__type(value, struct luotop_name);
 } names SEC(".maps");
@@ -146,8 +147,17 @@ static __always_inline void start(struct luotop_skey *k, __u32 dir, __u64 files)
 	luo_read_str(s.name, sizeof(s.name), (const char *)k->session);
 	e = sslot(k);
 	if (e && (holds(e, k) || !__sync_val_compare_and_swap(&e->session, 0, k->session))) {
+		/* Odd while written: luotop skips the slot then. */
+		__sync_fetch_and_add(&e->seq, 1);
 		e->dir = dir;
 		e->s = s;
+		__sync_fetch_and_add(&e->seq, 1);
+		/*
+		 * An incoming session retrieved again (its finish failed) may
+		 * have gone to the hash the first time, its slot then taken.
+		 */
+		if (dir == LUOTOP_IN)
+			bpf_map_delete_elem(&sessions, k);
 		return;
 	}
 	bpf_map_update_elem(&sessions, k, &s, BPF_ANY);
@@ -160,9 +170,12 @@ static __always_inline void stop(struct luotop_skey *k)
 
 	k->dir = LUOTOP_OUT;
 	e = sslot(k);
-	if (holds(e, k))
+	if (holds(e, k)) {
+		/* A slot taken again reads as being written until its dir is. */
+		e->dir = 0;
+		__sync_fetch_and_add(&e->seq, 2);
 		e->session = 0;
-	else
+	} else
 		bpf_map_delete_elem(&sessions, k);
 }
 

@@ -130,11 +130,6 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 	return 0;
 }
 
-/*
- * Signals.  The handler only raises the flag, which the loops check at
- * least every 100 ms; the main path then ends curses.  Should the loop be
- * stuck, a second signal restores the terminal from the handler itself.
- */
 /* The bytes of the mapped sessions table: its slots, whole pages. */
 static size_t sslots_size(void)
 {
@@ -142,6 +137,12 @@ static size_t sslots_size(void)
 
 	return (LUOTOP_SESSION_SLOTS * sizeof(struct luotop_sslot) + page - 1) / page * page;
 }
+
+/*
+ * Signals.  The handler only raises the flag, which the loops check at
+ * least every 100 ms; the main path then ends curses.  Should the loop be
+ * stuck, a second signal restores the terminal from the handler itself.
+ */
 
 static volatile sig_atomic_t exiting;
 static volatile sig_atomic_t curses_on;

@@ -86,12 +86,16 @@ struct luotop_session {
 /*
  * A slot of the sessions table, which luotop maps read-only: the session
  * it holds (@session 0: free), in the slot luo_slot() gives its key.  A
- * session whose slot another one holds goes to the sessions hash.
+ * session whose slot another one holds goes to the sessions hash.  An
+ * address names what it named when its key was made: a string that
+ * changed at the same address (a module reloaded where another was) keeps
+ * the old name until its key is made again (a session at create or
+ * retrieve; a handler's key never).
  */
 struct luotop_sslot {
 	__u64 session;			/* kernel address of its name, 0: free */
 	__u32 dir;			/* enum luotop_dir */
-	__u32 pad;
+	__u32 seq;			/* odd while @dir and @s are written */
 	struct luotop_session s;
 };
 

@@ -184,17 +184,24 @@ static int read_sessions(int fd)
 	S.sess = NULL;
 	S.nr_sess = 0;
 	for (i = 0; S.sslots && i < LUOTOP_SESSION_SLOTS; i++) {
-		const volatile struct luotop_sslot *e = &S.sslots[i];
+		const struct luotop_sslot *e = &S.sslots[i];
+		__u32 seq = __atomic_load_n(&e->seq, __ATOMIC_ACQUIRE);
 
-		if (!e->session)
+		/* Free, or being written: skipped this refresh. */
+		if (!__atomic_load_n(&e->session, __ATOMIC_ACQUIRE) || (seq & 1))
 			continue;
 		if (sess_room(n, &cap))
 			return -ENOMEM;
-		s = &S.sess[n++];
+		s = &S.sess[n];
 		s->key.dir = e->dir;
-		memcpy(&s->val, (const void *)&e->s, sizeof(s->val));
+		memcpy(&s->val, &e->s, sizeof(s->val));
+		__atomic_thread_fence(__ATOMIC_ACQUIRE);
+		if (__atomic_load_n(&e->seq, __ATOMIC_RELAXED) != seq || !e->session ||
+		    !s->key.dir)
+			continue;
 		memcpy(s->key.name, s->val.name, sizeof(s->key.name));
 		s->key.name[sizeof(s->key.name) - 1] = '\0';
+		n++;
 	}
 	while (!bpf_map_get_next_key(fd, prev, &next)) {
 		if (sess_room(n, &cap))
@@ -306,7 +313,8 @@ int collect(struct luotop *skel)
 	}
 	for (i = 0; i < S.nr_rows; i++) {
 		r = &S.rows[i];
-		r->rate = (r->st.count - r->prev_count) / dt;
+		/* A count that went back (a key's name unknown for a while): 0. */
+		r->rate = r->st.count >= r->prev_count ? (r->st.count - r->prev_count) / dt : 0;
 		r->prev_count = r->st.count;
 		memcpy(h.slots, r->st.slots, sizeof(h.slots));
 		r->p50 = luo_hist_percentile(&h, 50);
