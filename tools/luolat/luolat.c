@@ -229,6 +229,7 @@ struct maps {
 	int hists, slots, names, ncpus;
 	struct luolat_slot *cur;	/* ncpus of one slot */
 	struct luolat_val *seen;	/* [slot][cpu] */
+	struct luolat_val *vals;	/* ncpus of one hash key */
 };
 
 /*
@@ -275,14 +276,10 @@ static int drain(struct maps *m, struct entry *out, int max)
 	static struct luolat_key keys[LUOLAT_MAX_KEYS];
 	struct luolat_key *prev = NULL;
 	int n = 0, i, c, got = 0;
-	struct luolat_val *vals;
 	struct luolat_name nm;
 	struct entry *e;
 
 	read_slots(m, out, &got, max);
-	vals = calloc(m->ncpus, sizeof(*vals));
-	if (!vals)
-		return got;
 	while (n < LUOLAT_MAX_KEYS && !bpf_map_get_next_key(m->hists, prev, &keys[n])) {
 		prev = &keys[n];
 		n++;
@@ -292,14 +289,13 @@ static int drain(struct maps *m, struct entry *out, int max)
 		 * Atomic per key; an event counting at that moment on another
 		 * CPU may be lost (rare: only keys whose slot is taken are here).
 		 */
-		if (bpf_map_lookup_and_delete_elem(m->hists, &keys[i], vals))
+		if (bpf_map_lookup_and_delete_elem(m->hists, &keys[i], m->vals))
 			continue;
 		name_at(m->names, keys[i].name, &nm);
 		e = entry_of(out, &got, max, keys[i].op, nm.name);
 		for (c = 0; e && c < m->ncpus; c++)
-			add_val(&e->val, &vals[c]);
+			add_val(&e->val, &m->vals[c]);
 	}
-	free(vals);
 	qsort(out, got, sizeof(*out), cmp_entry);
 	return got;
 }
@@ -417,8 +413,9 @@ int main(int argc, char **argv)
 	if (m.ncpus > 0) {
 		m.cur = calloc(m.ncpus, sizeof(*m.cur));
 		m.seen = calloc((size_t)m.ncpus * LUOLAT_SLOTS, sizeof(*m.seen));
+		m.vals = calloc(m.ncpus, sizeof(*m.vals));
 	}
-	if (!m.cur || !m.seen) {
+	if (!m.cur || !m.seen || !m.vals) {
 		fprintf(stderr, "luolat: out of memory for %d CPUs\n", m.ncpus);
 		ret = 1;
 		goto cleanup;
@@ -451,6 +448,7 @@ int main(int argc, char **argv)
 cleanup:
 	free(m.cur);
 	free(m.seen);
+	free(m.vals);
 	luolat__destroy(obj);
 	return ret;
 }
