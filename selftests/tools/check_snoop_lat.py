@@ -12,7 +12,8 @@ luo_workload and the stage did (--stage):
             reboot freezes all 7 files, fails to serialize, unfreezes them.
   2         luo_workload --stage 2 in the next kernel: retrieve, FINISH and
             close both sessions; then -d, "luolat 1 3" and the exit code of
-            "luosnoop -- COMMAND".
+            "luosnoop -- COMMAND"; then a ring that fills
+            (check_snoop_ring.py).
   mainline  both tools on a kernel without the liveupdate events.
 
 luosnoop must report exactly those transitions (counts per operation and
@@ -40,6 +41,7 @@ sys.path[:0] = [os.path.join(_HERE, "..", "..", "tools", "lib"), os.path.join(_H
 from luo_names import OPS  # noqa: E402
 from workload import MEMFD, TEST, TEST_FLB, WORKLOAD, NR_SESSIONS, NR_FILES  # noqa: E402
 from ktap import Tap  # noqa: E402
+from check_snoop_ring import check_ring_full  # noqa: E402
 
 EIO = -5
 
@@ -536,6 +538,7 @@ def stage_2(st, tap):
               "luosnoop: /nonexistent/command: No such file or directory" in msg,
               "luosnoop -- /nonexistent/command exits 127 and says why",
               [f"exit code {st.fact('rc-snoop-noexec')}: {msg.strip()}"])
+    check_ring_full(st, tap, load_json_lines, check_tool_ran)
 
 
 def stage_mainline(st, tap):

@@ -16,7 +16,8 @@
 #             by tools that are still running (a real kexec kills them).
 #   2         Both tools in the background around "luo_workload --stage 2",
 #             run itself under "luosnoop -- COMMAND"; then -d SECONDS,
-#             "luolat INTERVAL COUNT" and the exit code of "-- COMMAND".
+#             "luolat INTERVAL COUNT" and the exit code of "-- COMMAND";
+#             then luosnoop stopped while luo_opbench fills its ring.
 #   mainline  A kernel without the liveupdate events: both tools must exit
 #             2 with one sentence.
 #
@@ -192,6 +193,28 @@ case $stage in
 	fact rc-snoop-exit3 $?
 	"$tools/luosnoop" -- /nonexistent/command >"$out/snoop-noexec.out" 2>&1
 	fact rc-snoop-noexec $?
+
+	# A ring that fills: luo_opbench on one CPU makes more events than
+	# that CPU's ring holds while one luosnoop is stopped; another one
+	# runs (selftests/tools/check_snoop_ring.py).
+	cpu=$(($(nproc) - 1))
+	go=$(mktemp -u /tmp/snoop-ring-go.XXXXXX)
+	mkfifo "$go"
+	taskset -c "$cpu" sh -c 'read -r go <"$1"; exec "$2" -n 1000' sh "$go" \
+		"$tools/luo_opbench" >"$out/opbench.log" 2>&1 &
+	wpid=$!
+	start snoop-all luosnoop --json --pid "$wpid"
+	start snoop-full luosnoop --json --pid "$wpid"
+	wait_ready
+	kill -STOP "${pids[snoop-full]}"
+	echo go >"$go"
+	rm -f "$go"
+	wait $wpid
+	fact rc-opbench $?
+	kill -CONT "${pids[snoop-full]}"
+	sleep 1
+	stop_all
+	fact cpus-possible "$(cat /sys/devices/system/cpu/possible)"
 	;;
 mainline)
 	"$tools/luosnoop" --json >"$out/snoop.out" 2>"$out/snoop.err"

@@ -1,13 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * luosnoop: every LUO transition that passes the filters, as one struct
- * luo_event in a ring buffer, for tools/luosnoop/luosnoop.c to print.
+ * luo_event in its CPU's ring (luosnoop.h), for luosnoop.c to print.
  * The filters are set by the loader in .rodata before the load, so the
  * verifier drops the code of those not in use.
  */
 #include "vmlinux.h"
 #include "luo_events.bpf.h"
 #include "luo_helpers.bpf.h"
+#include "luosnoop.h"
 
 /* Bit i set: op i passes.  0: every op. */
 const volatile __u32 targ_ops = 0;
@@ -18,15 +19,32 @@ const volatile bool filter_handler = false;
 const volatile char targ_session[LUO_NAME_LEN] = {};
 const volatile char targ_handler[LUO_COMPAT_LEN] = {};
 
-#define RINGBUF_SIZE	(256 * 1024)
+/* The slots of a CPU's ring: 1 << ring_shift (set by the loader). */
+const volatile __u32 ring_shift = 8;
 
-/* Events the ring buffer had no room for. */
-__u64 lost = 0;
+/* One struct luosnoop_ring a CPU (the loader sets the number). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__type(key, __u32);
+	__type(value, struct luosnoop_ring);
+} rings SEC(".maps");
 
+/* CPU c's ring is slots [c << ring_shift, (c + 1) << ring_shift). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__type(key, __u32);
+	__type(value, struct luosnoop_slot);
+} slots SEC(".maps");
+
+/* Only to wake luosnoop: its records carry nothing. */
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, RINGBUF_SIZE);
-} events SEC(".maps");
+	__uint(max_entries, 4096);
+} wakeup SEC(".maps");
 
 static __always_inline bool is_flb(__u32 op)
 {
@@ -39,20 +57,39 @@ static __always_inline bool has_session(__u32 op)
 }
 
 /*
- * The reader is not woken for each event: on a busy or small machine every
+ * luosnoop is not woken for each event: on a busy or small machine every
  * wakeup is a context switch charged to the operation being traced (it
  * tripled the latency of a preserve on a one-CPU guest), and inside the
- * reboot it would lengthen the blackout being watched.  The reader drains
- * the buffer every 100 ms; it is woken early only when the buffer is half
- * full, and at reboot_end, the last event before the kexec.
+ * reboot it would lengthen the blackout being watched.  luosnoop reads the
+ * rings every 100 ms; it is woken early only when a ring gets half full,
+ * and at reboot_end.
  */
-static __always_inline __u64 wakeup_flags(__u32 op)
+static __always_inline void wake(__u32 op, __u64 used)
 {
-	if (op == LUO_OP_REBOOT_END)
-		return BPF_RB_FORCE_WAKEUP;
-	if (bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) > RINGBUF_SIZE / 2)
-		return BPF_RB_FORCE_WAKEUP;
-	return BPF_RB_NO_WAKEUP;
+	__u8 nothing = 0;
+
+	if (op == LUO_OP_REBOOT_END || used >= (1ULL << ring_shift) / 2)
+		bpf_ringbuf_output(&wakeup, &nothing, sizeof(nothing), BPF_RB_FORCE_WAKEUP);
+}
+
+/*
+ * Claim the next slot of @r: its number, or -1 when the ring is full (or
+ * taken and retaken under us by other tasks on this CPU, four times over).
+ */
+static __always_inline __s64 claim(struct luosnoop_ring *r)
+{
+	__u64 head, tail;
+	int i;
+
+	for (i = 0; i < 4; i++) {
+		head = *(volatile __u64 *)&r->head;
+		tail = *(volatile __u64 *)&r->tail;
+		if (head - tail >= (1ULL << ring_shift))
+			return -1;
+		if (__sync_val_compare_and_swap(&r->head, head, head + 1) == head)
+			return head;
+	}
+	return -1;
 }
 
 /* The string filters, on the strings read. */
@@ -73,13 +110,16 @@ static __always_inline bool names_pass(__u32 op, const char *session, const char
 /*
  * The cheap filters first; the strings are read only for an event that is
  * printed (and once more, to filter on them, when --session or --handler
- * asks: an event filtered out takes no room in the ring buffer).  The event
- * is built in its place in the ring buffer.
+ * asks: an event filtered out takes no room in a ring).  The event is
+ * built in its slot.
  */
 static __always_inline void luo_on_event(const struct luo_args *a)
 {
 	char session[LUO_NAME_LEN], handler[LUO_COMPAT_LEN];
-	struct luo_event *e;
+	__u32 cpu = bpf_get_smp_processor_id(), idx;
+	struct luosnoop_ring *r;
+	struct luosnoop_slot *s;
+	__s64 n;
 
 	if (targ_ops && !(targ_ops & (1U << a->op)))
 		return;
@@ -93,13 +133,23 @@ static __always_inline void luo_on_event(const struct luo_args *a)
 		if (!names_pass(a->op, session, handler))
 			return;
 	}
-	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
-	if (!e) {
-		__sync_fetch_and_add(&lost, 1);
+	r = bpf_map_lookup_elem(&rings, &cpu);
+	if (!r)
+		return;
+	n = claim(r);
+	if (n < 0) {
+		__sync_fetch_and_add(&r->lost, 1);
 		return;
 	}
-	luo_event_fill(e, a);
-	bpf_ringbuf_submit(e, wakeup_flags(a->op));
+	idx = (cpu << ring_shift) | (n & ((1ULL << ring_shift) - 1));
+	/* Always there: the loader sized slots as rings << ring_shift. */
+	s = bpf_map_lookup_elem(&slots, &idx);
+	if (!s)
+		return;
+	luo_event_fill(&s->e, a);
+	/* Published: a full barrier, after the event's stores. */
+	__sync_lock_test_and_set(&s->seq, n + 1);
+	wake(a->op, n + 1 - *(volatile __u64 *)&r->tail);
 }
 
 char LICENSE[] SEC("license") = "GPL";

@@ -3,11 +3,11 @@
  * luosnoop - trace LUO's transitions, one line each.
  *
  * Every liveupdate event of the running kernel (session, file and FLB
- * operations, the reboot, the serialization) reaches snoop.bpf.c,
- * which applies the filters and sends what passes through a ring buffer;
- * this prints it as text or as one JSON object per line.  It stops on
- * SIGINT or SIGTERM, after -d SECONDS, or when the command given after
- * "--" exits.  In the style of bcc's libbpf-tools (opensnoop).
+ * operations, the reboot, the serialization) reaches luosnoop.bpf.c,
+ * which applies the filters and writes what passes into its CPU's ring
+ * (luosnoop.h, read by luosnoop_rings.c); this prints it as text or as
+ * one JSON object per line.  It stops on SIGINT or SIGTERM, after -d
+ * SECONDS, or when the command given after "--" exits.  In the style of bcc's libbpf-tools (opensnoop).
  */
 #include <argp.h>
 #include <errno.h>
@@ -22,6 +22,7 @@
 #include <bpf/libbpf.h>
 
 #include "luo_tools.h"
+#include "luosnoop_rings.h"
 #include "luosnoop.skel.h"
 
 static struct env {
@@ -339,20 +340,26 @@ static void print_text(const struct luo_event *e, const char *time, const char *
 	       detail);
 }
 
-static int handle_event(void *ctx, void *data, size_t size)
+static void handle_event(const struct luo_event *e)
 {
-	const struct luo_event *e = data;
 	const char *op = luo_op_name(e->op);
 	char time[32];
 
-	(void)ctx;
-	if (size < sizeof(*e) || !op)
-		return 0;
+	if (!op)
+		return;
 	fmt_time(time, sizeof(time), e->ts_ns);
 	if (env.json)
 		print_json(e, time, op);
 	else
 		print_text(e, time, op);
+}
+
+/* The wakeup ring buffer's records carry nothing: the rings hold the events. */
+static int on_wakeup(void *ctx, void *data, size_t size)
+{
+	(void)ctx;
+	(void)data;
+	(void)size;
 	return 0;
 }
 
@@ -382,6 +389,7 @@ int main(int argc, char **argv)
 		.parser = parse_arg,
 		.doc = argp_program_doc,
 	};
+	struct luosnoop_rings *rings = NULL;
 	struct ring_buffer *rb = NULL;
 	struct luosnoop *obj;
 	__u64 deadline = 0;
@@ -394,7 +402,11 @@ int main(int argc, char **argv)
 		return err;
 	luo_require_events("luosnoop");
 	luo_libbpf_print_setup(env.verbose);
-	setvbuf(stdout, NULL, _IOLBF, 0);
+	/*
+	 * Written a drain at a time (see below): one write for many lines, not
+	 * one a line, so that a slow output does not hold the rings full.
+	 */
+	setvbuf(stdout, NULL, _IOFBF, 1 << 16);
 
 	obj = luosnoop__open();
 	if (!obj) {
@@ -412,6 +424,13 @@ int main(int argc, char **argv)
 		obj->rodata->filter_handler = true;
 		strncpy((char *)obj->rodata->targ_handler, env.handler, LUO_COMPAT_LEN - 1);
 	}
+	err = luosnoop_rings_size(obj->maps.rings, obj->maps.slots,
+				  (__u32 *)&obj->rodata->ring_shift);
+	if (err) {
+		fprintf(stderr, "luosnoop: cannot size the rings: %s\n", strerror(-err));
+		ret = 1;
+		goto cleanup;
+	}
 	err = luosnoop__load(obj);
 	if (err) {
 		fprintf(stderr, "luosnoop: failed to load the BPF programs: %s\n", strerror(-err));
@@ -425,10 +444,10 @@ int main(int argc, char **argv)
 		ret = 1;
 		goto cleanup;
 	}
-	rb = ring_buffer__new(bpf_map__fd(obj->maps.events), handle_event, NULL, NULL);
-	if (!rb) {
-		fprintf(stderr, "luosnoop: failed to create the ring buffer: %s\n",
-			strerror(errno));
+	rings = luosnoop_rings_open(obj->maps.rings, obj->maps.slots, obj->rodata->ring_shift);
+	rb = ring_buffer__new(bpf_map__fd(obj->maps.wakeup), on_wakeup, NULL, NULL);
+	if (!rings || !rb) {
+		fprintf(stderr, "luosnoop: failed to map the rings: %s\n", strerror(errno));
 		ret = 1;
 		goto cleanup;
 	}
@@ -445,6 +464,7 @@ int main(int argc, char **argv)
 	fprintf(stderr, "Tracing LUO transitions... Hit Ctrl-C to end.\n");
 	if (!env.json)
 		print_header();
+	fflush(stdout);
 	if (env.cmd) {
 		child = run_command();
 		if (child < 0) {
@@ -454,15 +474,15 @@ int main(int argc, char **argv)
 	}
 
 	while (!exiting) {
+		/* Woken early, or every 100 ms (see luosnoop.bpf.c). */
 		err = ring_buffer__poll(rb, 100);
-		/* Events written without a wakeup (see snoop.bpf.c). */
-		if (err >= 0)
-			err = ring_buffer__consume(rb);
 		if (err < 0 && err != -EINTR) {
-			fprintf(stderr, "luosnoop: polling the ring buffer: %s\n", strerror(-err));
+			fprintf(stderr, "luosnoop: waiting for events: %s\n", strerror(-err));
 			ret = 1;
 			break;
 		}
+		luosnoop_rings_drain(rings, handle_event);
+		fflush(stdout);
 		if (child > 0 && waitpid(child, &status, WNOHANG) == child) {
 			ret = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 			child = 0;
@@ -471,14 +491,15 @@ int main(int argc, char **argv)
 		if (deadline && ns_of(CLOCK_MONOTONIC) >= deadline)
 			break;
 	}
-	/* What is left in the ring buffer. */
-	ring_buffer__consume(rb);
-	if (obj->bss->lost)
-		fprintf(stderr, "luosnoop: %llu events lost (ring buffer full)\n",
-			(unsigned long long)obj->bss->lost);
+	/* What is left in the rings. */
+	luosnoop_rings_drain(rings, handle_event);
+	if (luosnoop_rings_lost(rings))
+		fprintf(stderr, "luosnoop: %llu events lost (ring full)\n",
+			(unsigned long long)luosnoop_rings_lost(rings));
 
 cleanup:
 	ring_buffer__free(rb);
+	luosnoop_rings_close(rings);
 	luosnoop__destroy(obj);
 	return ret;
 }
