@@ -40,6 +40,7 @@ void *xcalloc(size_t n, size_t size);
 int open_luo(void);
 void mark_resumed(void);
 void raise_nofile(unsigned long need);
+long long mem_free_bytes(void);
 
 /* The workloads: each returns main()'s exit code. */
 int size_stage1(void);

@@ -44,6 +44,7 @@ int scale_stage1(void)
 	long ns = opt.sessions, nf = opt.files, total = ns * nf, s, f, i;
 	unsigned long long *op, *create_tot, *create_med, *pres_tot, *pres_med;
 	unsigned long long *close_tot, t0, t1, setup_ns;
+	long long mem0 = 0, state_bytes = 0;
 	int luo, *mfds, *sfds, err = 0, r, nclose = 0;
 	const char *error_op = NULL;
 	char name[LIVEUPDATE_SESSION_NAME_LENGTH];
@@ -80,6 +81,8 @@ int scale_stage1(void)
 
 	luo = open_luo();
 	for (r = 0; r < opt.reps && !error_op; r++) {
+		if (r == 0)
+			mem0 = mem_free_bytes();
 		t0 = now_ns();
 		for (s = 0; s < ns; s++) {
 			session_name(name, sizeof(name), s);
@@ -117,6 +120,9 @@ int scale_stage1(void)
 			break;
 		pres_tot[r] = now_ns() - t0;
 		pres_med[r] = median(op, total);
+		/* The memory the first round's sessions and preserves took. */
+		if (r == 0)
+			state_bytes = mem0 - mem_free_bytes();
 
 		if (r < opt.reps - 1) {
 			/* Closing a session unpreserves its files. */
@@ -152,6 +158,7 @@ int scale_stage1(void)
 	printf(" preserve_op_median_ns=%llu", median(pres_med, opt.reps));
 	if (nclose)
 		printf(" close_total_ns=%llu", median(close_tot, nclose));
+	printf(" state_bytes=%lld state_bytes_per_file=%lld", state_bytes, state_bytes / total);
 	printf(" holder=%d\n", holder);
 	return 0;
 }

@@ -153,3 +153,25 @@ void raise_nofile(unsigned long need)
 	if (setrlimit(RLIMIT_NOFILE, &rl))
 		die("setrlimit(RLIMIT_NOFILE, %lu) (see /proc/sys/fs/nr_open)", need);
 }
+
+/*
+ * MemFree of /proc/meminfo, in bytes: what the kernel has not handed out,
+ * so that the drop over a step is what the step took (slab, pages, page
+ * tables: all of it), page cache aside.
+ */
+long long mem_free_bytes(void)
+{
+	FILE *f = fopen("/proc/meminfo", "r");
+	long long kib = -1;
+	char line[128];
+
+	if (!f)
+		die("/proc/meminfo");
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "MemFree: %lld kB", &kib) == 1)
+			break;
+	fclose(f);
+	if (kib < 0)
+		fail("no MemFree in /proc/meminfo");
+	return kib * 1024;
+}

@@ -262,7 +262,9 @@ def main(argv):
               file=sys.stderr)
         return 1
 
-    runs = schedule(cfg)
+    runs, skipped = schedule(cfg)
+    for key, why in skipped.items():
+        log(f"{key}: {why}")
     t_start = time.monotonic()
     res = {
         "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
@@ -272,7 +274,7 @@ def main(argv):
                    "tracing_rounds": cfg["tracing_rounds"], "opbench_n": cfg["opbench_n"],
                    "append": APPEND, "big_files": BIG_FILES},
         "machine": machine_info([r.mem for r in runs]),
-        "runs": [], "samples": [], "tracing_raw": None,
+        "runs": [], "samples": [], "tracing_raw": None, "skipped": skipped,
     }
     log(f"{len(runs)} guest runs, {cfg['reps']} rep(s), "
         f"{'quick' if cfg['quick'] else 'full'} mode; results in {OUT}/")

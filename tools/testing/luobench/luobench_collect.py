@@ -184,7 +184,8 @@ def collect(run):
             smp["raw"] = {"stage1": a, "stage2": b}
         else:
             for k in ("create_total_ns", "create_op_median_ns", "preserve_total_ns",
-                      "preserve_op_median_ns", "close_total_ns", "setup_ns"):
+                      "preserve_op_median_ns", "close_total_ns", "setup_ns",
+                      "state_bytes", "state_bytes_per_file"):
                 if num(a, k) is not None:
                     m[k] = num(a, k)
             for k in ("open_ns", "retrieve_total_ns", "retrieve_session_total_ns",

@@ -22,7 +22,9 @@ APPEND = "tp_printk kunit.enable=0"
 FULL = {
     "reps": 3,
     "sizes": [16, 64, 256, 1024],
-    "scale": [(n, m) for n in (1, 10, 100, 1000) for m in (1, 10, 100)],
+    # and the two large points: one session of 200,000 files, 1000 x 1000
+    "scale": [(n, m) for n in (1, 10, 100, 1000) for m in (1, 10, 100)]
+    + [(1, 200000), (1000, 1000)],
     "tracing_rounds": 3,
     "opbench_n": 2000,
 }

@@ -106,9 +106,22 @@ class VmRun:
         return max(600, est), max(1200, 3 * est)
 
 
+def host_mem_gib():
+    """This machine's RAM, in GiB (0 when unknown)."""
+    try:
+        with open("/proc/meminfo") as f:
+            for line in f:
+                if line.startswith("MemTotal:"):
+                    return int(line.split()[1]) / 2**20
+    except OSError:
+        pass
+    return 0
+
+
 def schedule(cfg):
-    """Every guest run of the benchmark, in order."""
-    main, big = [], []
+    """Every guest run of the benchmark, in order, and the workloads left out
+    (key: why): a guest may have at most three quarters of this machine's RAM."""
+    main, big, skipped = [], [], {}
     if "size" in cfg["only"]:
         main += [Workload("size", mib=m) for m in cfg["sizes"]]
     if "scale" in cfg["only"]:
@@ -118,8 +131,17 @@ def schedule(cfg):
     max_mib = max([w.mib for w in main if w.kind == "size"], default=0)
     main_mem = "3G" if max_mib <= 1024 else f"{2 + 2 * math.ceil(max_mib / 1024)}G"
 
+    def big_gib(w):
+        return max(6, math.ceil(6 * w.sessions * w.files / 100000))
+
     def big_mem(w):
-        return f"{max(6, math.ceil(6 * w.sessions * w.files / 100000))}G"
+        return f"{big_gib(w)}G"
+    room = host_mem_gib() * 3 / 4
+    for w in list(big):
+        if room and big_gib(w) > room:
+            big.remove(w)
+            skipped[w.key] = (f"not run: its guest needs {big_gib(w)} GiB, this machine "
+                              f"has {host_mem_gib():.0f} GiB")
     runs = []
     for rep in range(1, cfg["reps"] + 1):
         order = FLAVORS if rep % 2 else tuple(reversed(FLAVORS))
@@ -137,4 +159,4 @@ def schedule(cfg):
     if "tracing" in cfg["only"] and "ours" in cfg["flavors"]:
         runs.append(VmRun("tracing", "ours", 1, [], "2G",
                           tracing={"rounds": cfg["tracing_rounds"], "n": cfg["opbench_n"]}))
-    return runs
+    return runs, skipped

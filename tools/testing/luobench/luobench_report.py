@@ -86,17 +86,26 @@ def aggregate_tracing(tr):
     return res
 
 
-def fmt_ns(v):
+def fmt_scaled(v, units, base_unit):
+    """@v in the largest of @units ((divisor, name), largest first) it reaches."""
     if v is None:
         return "—"
     v = float(v)
     if v < 0:
-        return "−" + fmt_ns(-v)
-    for div, unit in ((1e9, "s"), (1e6, "ms"), (1e3, "µs")):
+        return "−" + fmt_scaled(-v, units, base_unit)
+    for div, unit in units:
         if v >= div:
             x = v / div
             return f"{x:.3g} {unit}" if x < 100 else f"{x:.0f} {unit}"
-    return f"{v:.0f} ns"
+    return f"{v:.0f} {base_unit}"
+
+
+def fmt_ns(v):
+    return fmt_scaled(v, ((1e9, "s"), (1e6, "ms"), (1e3, "µs")), "ns")
+
+
+def fmt_bytes(v):
+    return fmt_scaled(v, ((2**30, "GiB"), (2**20, "MiB"), (2**10, "KiB")), "B")
 
 
 def fmt_ratio(r):
@@ -136,6 +145,8 @@ SCALE_METRICS = [
     ("preserve_total_ns", "preserve every file"),
     ("preserve_op_median_ns", "preserve, one file (median)"),
     ("close_total_ns", "close every session (unpreserve)"),
+    ("state_bytes", "memory the sessions and preserves took (MemFree drop)"),
+    ("state_bytes_per_file", "… per file"),
 ] + KEXEC_METRICS + [
     ("retrieve_total_ns", "retrieve every session and file"),
     ("retrieve_fd_op_median_ns", "retrieve, one file (median)"),
@@ -168,7 +179,8 @@ def cell(w, flavor, metric):
         errs = sorted(set(f["refused"]))
         cnt = f"{len(f['refused'])}/{f['reps']}" if len(f["refused"]) < f["reps"] else ""
         return f"refused ({', '.join(errs)}{' in ' + cnt if cnt else ''})"
-    return fmt_ns(f["median"].get(metric))
+    fmt = fmt_bytes if metric.startswith("state_bytes") else fmt_ns
+    return fmt(f["median"].get(metric))
 
 
 def tables(res):
@@ -239,7 +251,9 @@ def machine_lines(res):
                    f"{m['kernels'].get('mainline', '?')}"),
         ("commit", m["commit"]),
         ("run time", f"{res['duration_s'] / 60:.1f} min ({len(res['runs'])} guest runs)"),
-    ]
+    ] + ([("left out", "; ".join(f"{k.replace('scale-', '').replace('x', ' × ')}: {why}"
+                                   for k, why in res["skipped"].items()))]
+         if res.get("skipped") else [])
 
 
 def disturbed_note(res):
