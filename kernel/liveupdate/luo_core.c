@@ -35,9 +35,7 @@ static void luo_unfreeze_sessions(struct luo_session *stop)
 	list_for_each_entry(session, &luo.sessions, list) {
 		if (session == stop)
 			break;
-		mutex_lock(&session->lock);
 		luo_file_unfreeze(session);
-		mutex_unlock(&session->lock);
 	}
 }
 
@@ -55,7 +53,7 @@ static void luo_unfreeze_sessions(struct luo_session *stop)
  */
 int liveupdate_reboot(void)
 {
-	unsigned long nr_sessions = 0, nr_files = 0;
+	unsigned long nr_sessions, nr_files;
 	struct luo_session *session;
 	u64 t0 = luo_ns();
 	int err = 0;
@@ -65,19 +63,20 @@ int liveupdate_reboot(void)
 
 	mutex_lock(&luo.lock);
 	luo.rebooting = true;
-	/* A preserve that began before the flag was set ends before this. */
-	list_for_each_entry(session, &luo.sessions, list) {
-		mutex_lock(&session->lock);
-		nr_sessions++;
-		nr_files += session->nr_files;
-		mutex_unlock(&session->lock);
-	}
+	/*
+	 * A preserve that began before the flag was set ends before this;
+	 * those after it fail with -EBUSY.  Closes and finishes wait for
+	 * luo.lock: every outgoing session's files are the reboot's, and no
+	 * session's lock is taken (under lockdep, two lock operations a
+	 * session cost more than freezing its file).
+	 */
+	down_write(&luo.files_sem);
+	nr_sessions = luo.out_sessions.count;
+	nr_files = atomic_long_read(&luo.out_files);
 	trace_luo_reboot_begin(nr_sessions, nr_files);
 	luo_record_reboot_begin(nr_sessions, nr_files);
 	list_for_each_entry(session, &luo.sessions, list) {
-		mutex_lock(&session->lock);
 		err = luo_file_freeze(session);
-		mutex_unlock(&session->lock);
 		if (err) {
 			luo_unfreeze_sessions(session);
 			goto out;
@@ -92,6 +91,7 @@ out:
 		luo_record_reboot_step(LUO_REC_ABORT, err, 0);
 		luo.rebooting = false;
 	}
+	up_write(&luo.files_sem);
 	trace_luo_reboot_end(nr_sessions, nr_files, err,
 			     luo_ns() - t0);
 	mutex_unlock(&luo.lock);

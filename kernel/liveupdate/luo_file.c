@@ -341,13 +341,14 @@ void luo_file_unfreeze(struct luo_session *session)
 	struct liveupdate_file_op_args args;
 	struct luo_file *lf;
 
-	lockdep_assert_held(&session->lock);
+	luo_assert_files_held(session);
 	list_for_each_entry_reverse(lf, &session->files, list) {
-		u64 t0 = luo_ns(), cost = 0;
+		u64 t0, cost = 0;
 
 		if (!lf->frozen)
 			continue;
 		if (lf->fh->ops->unfreeze) {
+			t0 = luo_ns();
 			luo_file_args(lf, &args);
 			lf->fh->ops->unfreeze(&args);
 			lf->serialized_data = args.serialized_data;
@@ -373,7 +374,7 @@ int luo_file_freeze(struct luo_session *session)
 	struct luo_file *lf;
 	int err;
 
-	lockdep_assert_held(&session->lock);
+	luo_assert_files_held(session);
 	list_for_each_entry(lf, &session->files, list) {
 		u64 t0, cost = 0;
 
@@ -392,8 +393,8 @@ int luo_file_freeze(struct luo_session *session)
 		}
 		trace_luo_file_freeze(session->name, luo_file_handler(lf), lf->token,
 				      err, cost);
-		luo_record_file(LUO_REC_FILE_FREEZE, session->name, lf->compatible,
-				lf->token, err, cost);
+		luo_record_freeze(session->name, lf->compatible, lf->token, err,
+				  cost);
 		if (err) {
 			luo_file_unfreeze(session);
 			return err;
@@ -508,8 +509,8 @@ int luo_file_retrieve(struct luo_session *session, u64 token, struct file **file
 	trace_luo_file_retrieve(session->name, luo_file_handler(lf), token, err,
 				cost);
 	if (first)
-		luo_record_file(LUO_REC_FILE_RETRIEVE, session->name,
-				lf->compatible, token, err, cost);
+		luo_record_retrieve(session->name, lf->compatible, token, err,
+				    cost);
 	if (!err)
 		*filep = get_file(lf->file);
 	return err;

@@ -6,6 +6,9 @@
  *
  *   luo.lock          the session lists and their index by name, the reboot,
  *                     the shape of the sessions' chain (luo.out_sessions)
+ *   luo.files_sem     read by a preserve, which only tries it: held for write
+ *                     by the reboot, which then owns every outgoing session's
+ *                     files without taking a session's lock
  *   session->lock     one session's files (list and index by token) and state,
  *                     its chain of files and its entry in the sessions' chain
  *   luo_handlers_lock registered file handlers and FLBs (read while used),
@@ -188,6 +191,10 @@ struct luo_in_mem {
  * @nr_in_flbs: How many.
  * @number:    liveupdate-number received (0 for none).
  * @nr_sessions: Length of @sessions.
+ * @out_files: Files in @sessions: the sum of their entries' counts, kept
+ *             by luo_session_ser_files(), so that the reboot need not
+ *             visit every session to know it.
+ * @files_sem: See the top of this file.
  * @rebooting: The reboot froze the sessions: no more changes.
  * @fdt_out:   The KHO subtree the next kernel will read.
  * @out_sessions: The outgoing sessions' entries for the next kernel.
@@ -206,6 +213,8 @@ struct luo_global {
 	unsigned long nr_in_flbs;
 	u64 number;
 	unsigned long nr_sessions;
+	atomic_long_t out_files;
+	struct rw_semaphore files_sem;
 	bool rebooting;
 	void *fdt_out;
 	struct luo_chain out_sessions;
@@ -215,6 +224,14 @@ struct luo_global {
 };
 
 extern struct luo_global luo;
+
+/*
+ * An outgoing session's files do not change under the caller: it holds the
+ * session's lock, or the reboot's luo.files_sem.
+ */
+#define luo_assert_files_held(session)					\
+	lockdep_assert(lockdep_is_held_type(&luo.files_sem, 0) ||	\
+		       lockdep_is_held(&(session)->lock))
 extern struct rw_semaphore luo_handlers_lock;
 
 /* luo_state.c */
@@ -316,8 +333,10 @@ const char *luo_record_take(struct luo_record_header *rec, void *block,
 			    size_t size, void (*release)(void *block));
 void luo_record_reboot_begin(unsigned long nr_sessions, unsigned long nr_files);
 void luo_record_reboot_step(u32 type, int result, u64 bytes);
-void luo_record_file(u32 type, const char *session, const char *handler,
-		     u64 token, int result, u64 cost);
+void luo_record_freeze(const char *session, const char *handler, u64 token,
+		       int result, u64 cost);
+void luo_record_retrieve(const char *session, const char *handler, u64 token,
+			 int result, u64 cost);
 void luo_record_session(u32 type, const char *session, int result,
 			bool all_done);
 struct luo_record_initcall;

@@ -180,6 +180,8 @@ void luo_session_ser_files(struct luo_session *session)
 	if (session->slot == LUO_NO_SLOT)
 		return;
 	ser = luo_chain_entry(&luo.out_sessions, session->slot);
+	atomic_long_add((long)session->chain.count - (long)ser->file_set_ser.count,
+			&luo.out_files);
 	ser->file_set_ser.files = luo_chain_phys(&session->chain);
 	ser->file_set_ser.count = session->chain.count;
 }
@@ -197,14 +199,12 @@ void luo_session_ser_files(struct luo_session *session)
  */
 int luo_serialize(void)
 {
-	unsigned long nr_sessions = luo.out_sessions.count, nr_files = 0, nr_flbs;
-	struct luo_session *session;
+	unsigned long nr_sessions = luo.out_sessions.count, nr_flbs;
+	unsigned long nr_files = atomic_long_read(&luo.out_files);
 	u64 t0 = luo_ns(), bytes = 0, flbs;
 	int err;
 
 	lockdep_assert_held(&luo.lock);
-	list_for_each_entry(session, &luo.sessions, list)
-		nr_files += session->nr_files;
 	nr_flbs = luo_flb_serialize(&flbs);
 	err = luo_hook_result(luo_hook_serialize(nr_sessions, nr_files));
 	if (!err)

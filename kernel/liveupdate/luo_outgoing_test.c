@@ -5,7 +5,8 @@
  * preserves (some failing), freezes and unfreezes, the chains hold, entry
  * for entry, what
  * a from-scratch serialization of the sessions would write (their lists,
- * in order), in blocks whose headers a next kernel accepts.  And the FLBs'
+ * in order), in blocks whose headers a next kernel accepts, and the count
+ * of their files is the sum of theirs.  And the FLBs'
  * entries, filled at the reboot without allocating.
  */
 
@@ -241,7 +242,7 @@ static void out_check(struct out_ctx *c)
 	struct kunit *test = c->test;
 	struct luo_session_ser *sers, want;
 	struct luo_session *session;
-	unsigned long nr, i = 0;
+	unsigned long nr, i = 0, files_total = 0;
 
 	mutex_lock(&luo.lock);
 	sers = out_walk(test, luo_chain_phys(&luo.out_sessions), LUO_BLOCK_SESSIONS,
@@ -275,9 +276,12 @@ static void out_check(struct out_ctx *c)
 			k++;
 		}
 		kfree(files);
+		files_total += session->nr_files;
 		i++;
 	}
 	KUNIT_EXPECT_EQ(test, i, nr);
+	/* What the reboot reads instead of visiting every session. */
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&luo.out_files), files_total);
 	mutex_unlock(&luo.lock);
 	kfree(sers);
 }

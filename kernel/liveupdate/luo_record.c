@@ -54,12 +54,17 @@ static struct luo_record_header *luo_rec;
 /* The latest update is the one that brought this kernel up. */
 static bool luo_rec_arrived;
 
-static struct luo_record_update *luo_rec_latest(void)
+static struct luo_record_update *__luo_rec_latest(void)
 {
-	lockdep_assert_held(&luo_rec_lock);
 	if (!luo_rec || !luo_rec->nr_updates)
 		return NULL;
 	return &luo_rec_updates(luo_rec)[luo_rec->nr_updates - 1];
+}
+
+static struct luo_record_update *luo_rec_latest(void)
+{
+	lockdep_assert_held(&luo_rec_lock);
+	return __luo_rec_latest();
 }
 
 static void luo_rec_mark(struct luo_record_update *u, enum luo_record_mark m,
@@ -69,17 +74,21 @@ static void luo_rec_mark(struct luo_record_update *u, enum luo_record_mark m,
 	u->marks |= BIT(m);
 }
 
-static void luo_rec_add(u32 type, const char *session, const char *handler,
-			u64 token, int result, u64 cost, u64 t)
+/*
+ * Append an entry: written before its count is, for luo_record_snapshot()
+ * reads the count first and copies no more entries than it says.
+ */
+static void __luo_rec_add(u32 type, const char *session, const char *handler,
+			  u64 token, int result, u64 cost, u64 t)
 {
+	u32 n = luo_rec->nr_entries;
 	struct luo_record_entry *e;
 
-	lockdep_assert_held(&luo_rec_lock);
-	if (luo_rec->nr_entries >= LUO_RECORD_MAX_ENTRIES) {
-		luo_rec->dropped++;
+	if (n >= LUO_RECORD_MAX_ENTRIES) {
+		WRITE_ONCE(luo_rec->dropped, luo_rec->dropped + 1);
 		return;
 	}
-	e = &luo_rec_entries(luo_rec)[luo_rec->nr_entries++];
+	e = &luo_rec_entries(luo_rec)[n];
 	memset(e, 0, sizeof(*e));
 	e->t = t;
 	e->type = type;
@@ -90,6 +99,15 @@ static void luo_rec_add(u32 type, const char *session, const char *handler,
 		strscpy(e->session, session, sizeof(e->session));
 	if (handler)
 		strscpy(e->handler, handler, sizeof(e->handler));
+	/* Pairs with luo_record_snapshot()'s acquire: the entry, then its count. */
+	smp_store_release(&luo_rec->nr_entries, n + 1);
+}
+
+static void luo_rec_add(u32 type, const char *session, const char *handler,
+			u64 token, int result, u64 cost, u64 t)
+{
+	lockdep_assert_held(&luo_rec_lock);
+	__luo_rec_add(type, session, handler, token, result, cost, t);
 }
 
 static void luo_rec_step(struct luo_record_update *u,
@@ -153,8 +171,37 @@ out:
 }
 
 /**
- * luo_record_file - Record one file's freeze or retrieve.
- * @type:    LUO_REC_FILE_FREEZE or LUO_REC_FILE_RETRIEVE.
+ * luo_record_freeze - Record one file's freeze.
+ * @session: The session's name.
+ * @handler: The handler's compatible string.
+ * @token:   The file's token.
+ * @result:  0 or the errno.
+ * @cost:    ns the handler's freeze() took.
+ *
+ * Without the record's lock: the reboot freezes with luo.lock held, and
+ * while it does nothing else writes the latest update, the one it opened
+ * (retrieves and finishes stamp an incoming update only, and the jump
+ * comes after).  Taken a file, under lockdep and TCG the lock cost five
+ * times what the rest of a file's freeze does.  The entry is published by
+ * its count (__luo_rec_add()).
+ */
+void luo_record_freeze(const char *session, const char *handler, u64 token,
+		       int result, u64 cost)
+{
+	struct luo_record_update *u;
+	u64 t = luo_clock();
+
+	if (kunit_get_current_test())
+		return;
+	lockdep_assert_held(&luo.lock);
+	u = __luo_rec_latest();
+	if (!u || u->result || luo_rec_reached(u, LUO_MARK_READY))
+		return;
+	__luo_rec_add(LUO_REC_FILE_FREEZE, session, handler, token, result, cost, t);
+}
+
+/**
+ * luo_record_retrieve - Record one file's first retrieve.
  * @session: The session's name.
  * @handler: The handler's compatible string.
  * @token:   The file's token.
@@ -165,8 +212,8 @@ out:
  * makes up and drives through the same paths, at a boot that may be
  * in the middle of an update, are left out.
  */
-void luo_record_file(u32 type, const char *session, const char *handler,
-		     u64 token, int result, u64 cost)
+void luo_record_retrieve(const char *session, const char *handler, u64 token,
+			 int result, u64 cost)
 {
 	struct luo_record_update *u;
 	unsigned long flags;
@@ -175,13 +222,11 @@ void luo_record_file(u32 type, const char *session, const char *handler,
 	if (kunit_get_current_test())
 		return;
 	spin_lock_irqsave(&luo_rec_lock, flags);
-	if (type == LUO_REC_FILE_FREEZE)
-		u = luo_rec_outgoing();
-	else
-		u = luo_rec_incoming();
+	u = luo_rec_incoming();
 	if (u) {
-		luo_rec_add(type, session, handler, token, result, cost, t);
-		if (type == LUO_REC_FILE_RETRIEVE && !result)
+		luo_rec_add(LUO_REC_FILE_RETRIEVE, session, handler, token,
+			    result, cost, t);
+		if (!result)
 			luo_rec_mark(u, LUO_MARK_LAST_RETRIEVE, t);
 	}
 	spin_unlock_irqrestore(&luo_rec_lock, flags);
@@ -474,15 +519,22 @@ struct luo_record_header *luo_record_snapshot(void)
 {
 	struct luo_record_header *hdr;
 	size_t size;
+	u32 n;
 
 	hdr = vmalloc(LUO_RECORD_SIZE);
 	if (!hdr)
 		return NULL;
 	spin_lock_irq(&luo_rec_lock);
-	size = LUO_RECORD_ENTRIES_OFF + luo_rec->nr_entries * sizeof(struct luo_record_entry);
+	/*
+	 * The reboot's freezes may append meanwhile (luo_record_freeze()):
+	 * pairs with __luo_rec_add()'s release, no entry past the count.
+	 */
+	n = smp_load_acquire(&luo_rec->nr_entries);
+	size = LUO_RECORD_ENTRIES_OFF + n * sizeof(struct luo_record_entry);
 	memcpy(hdr, luo_rec, size);
 	spin_unlock_irq(&luo_rec_lock);
-	hdr->max_entries = hdr->nr_entries;
+	hdr->nr_entries = n;
+	hdr->max_entries = n;
 	return hdr;
 }
 

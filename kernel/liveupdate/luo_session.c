@@ -274,6 +274,9 @@ int luo_session_preserve(struct luo_session *session, struct file *file,
 {
 	int err;
 
+	/* Only the reboot takes it for write: it froze the files, or will. */
+	if (!down_read_trylock(&luo.files_sem))
+		return -EBUSY;
 	mutex_lock(&session->lock);
 	if (session->incoming)
 		err = -EINVAL;
@@ -282,6 +285,7 @@ int luo_session_preserve(struct luo_session *session, struct file *file,
 	else
 		err = luo_file_preserve(session, file, token);
 	mutex_unlock(&session->lock);
+	up_read(&luo.files_sem);
 	return err;
 }
 

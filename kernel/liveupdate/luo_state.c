@@ -18,6 +18,7 @@ struct luo_global luo = {
 	.sessions = LIST_HEAD_INIT(luo.sessions),
 	.incoming = LIST_HEAD_INIT(luo.incoming),
 	.names = RB_ROOT,
+	.files_sem = __RWSEM_INITIALIZER(luo.files_sem),
 	.out_sessions = {
 		.blocks = XARRAY_INIT(luo.out_sessions.blocks, 0),
 		.kind = LUO_BLOCK_SESSIONS,

@@ -20,8 +20,9 @@ samples and states its margin:
                    from the live-update record of update 1): the blackout
                    must not pay for the data.
   toolkit-cost     luosnoop, luolat and luotop attached cost at most
-                   TOOLKIT_PCT[op] % on preserve and retrieve, and on
-                   freeze.  Preserve: 8 blocks of 200 one-page memfds,
+                   TOOLKIT_PCT[op] % on preserve and retrieve, and add
+                   to a file's freeze at most TOOLKIT_FREEZE_OF_PRESERVE
+                   % of a preserve without them.  Preserve: 8 blocks of 200 one-page memfds,
                    the tools attached in blocks off, on, on, off, off,
                    on, on, off; retrieve: 4 blocks of 12 files after each
                    update, off, on, on, off.  Each operation comes
@@ -80,18 +81,23 @@ from ktap import Tap  # noqa: E402
 LINEAR_MARGIN = 1.5       # per-MiB cost at 4x the size within [1 / 1.5, 1.5] times
 FREEZE_FACTOR = 3.0       # per-file freeze, 64 MiB against 2 MiB (32x the data)
 # The toolkit attached, per operation.  A memfd's freeze stores one number
-# (about 3 us under TCG) while each of the three tools' programs runs for
-# a few us per event: on freeze the bound is on the programs' own cost,
-# +187 % since luolat and luotop count in per-CPU tables (+326 and +336 %
-# before).  The freeze is read without speed probes: a slow phase (1.6 to
-# 1.9 times) over update 2 alone would read about +450 %.
+# (1.1 us a file under TCG since the reboot takes no lock a file, 3 to 7
+# before) while each of the three tools' programs runs for a few us per
+# event: a share of the freeze itself no longer measures the tools (+300 %
+# then, +1379 % now, for the same 11 to 21 us added).  So the freeze's
+# added time is bounded against what one preserve costs without the tools
+# in the same run (a machine-speed yardstick of the same emulation): 11 to
+# 21 us against 190 to 300 us, 4 to 11 %; planted (300 us a program), 100 %
+# and more.  A slow phase over update 2 alone (1.6 to 1.9 times a 1.1 us
+# freeze) adds 1 us.
 # A retrieve has 11 samples a block in a kernel just booted, against 199 for
 # a preserve; its cost varies far more (one attach doubled it in an
 # unchanged run), so its bound is wider.  Both stay under what a wakeup per
 # event cost (+230 % on preserve, +460 % on retrieve); the planted 300 us
 # per event reads +164 to +181 % on preserve
 # (Documentation/perf-regression.rst).
-TOOLKIT_PCT = {"preserve": 50.0, "freeze": 500.0, "retrieve": 200.0}
+TOOLKIT_PCT = {"preserve": 50.0, "retrieve": 200.0}
+TOOLKIT_FREEZE_OF_PRESERVE = 25.0   # % of a preserve without the tools
 LOOKUP_FACTOR = 1.5       # preserve into a session of many files against few
 REBOOT_SIZE_FACTOR = 1.5  # reboots of 16 MiB memfds against one-page ones
 BLACKOUT_SLACK_S = 0.1    # record against host: fixed part ...
@@ -291,13 +297,13 @@ def speed_read(runs, key):
 
 
 def toolkit_pct(name, runs):
-    """(percent, what): the tools' cost on the operation name, from the
-    luo_perf outputs runs."""
+    """(percent, what, ns without the tools): the tools' cost on the
+    operation name, from the luo_perf outputs runs."""
     off, on, what = speed_read(runs, name)
     pct = (on / off - 1) * 100
     return pct, (f"{name} {us(off)} -> {us(on)} ({pct:+.1f} %, each window read "
                  f"against its speed probes, {what}; "
-                 f"allowed <= +{TOOLKIT_PCT[name]:.0f} %)")
+                 f"allowed <= +{TOOLKIT_PCT[name]:.0f} %)"), off
 
 
 def test_toolkit_cost(run):
@@ -309,18 +315,19 @@ def test_toolkit_cost(run):
     fz2 = [ns for s, _, ns in freeze_times(u2, f2) if s == "perf-small"]
     if len(fz1) != SMALL_FILES or len(fz2) != SMALL_FILES:
         return False, f"missing samples: freeze {len(fz1)}/{len(fz2)} of {SMALL_FILES}"
-    nums, bad = [], []
+    nums, bad, base = [], [], {}
     for name, runs in (("preserve", ops), ("retrieve", retr)):
-        pct, what = toolkit_pct(name, runs)
+        pct, what, base[name] = toolkit_pct(name, runs)
         nums.append(what)
         if pct > TOOLKIT_PCT[name]:
             bad.append(f"{name} {pct:+.1f} %")
     ma, mb = statistics.median(fz1), statistics.median(fz2)
-    pct = (mb / ma - 1) * 100
-    nums.append(f"freeze {us(ma)} -> {us(mb)} ({pct:+.1f} %, allowed "
-                f"<= +{TOOLKIT_PCT['freeze']:.0f} %)")
-    if pct > TOOLKIT_PCT["freeze"]:
-        bad.append(f"freeze {pct:+.1f} %")
+    share = (mb - ma) / base["preserve"] * 100
+    nums.append(f"freeze {us(ma)} -> {us(mb)} ({(mb / ma - 1) * 100:+.1f} %; added "
+                f"{us(mb - ma)} a file, {share:.1f} % of a preserve without the tools, "
+                f"allowed <= {TOOLKIT_FREEZE_OF_PRESERVE:.0f} %)")
+    if share > TOOLKIT_FREEZE_OF_PRESERVE:
+        bad.append(f"freeze +{us(mb - ma)} a file ({share:.1f} % of a preserve)")
     line = "; ".join(nums)
     if bad:
         return False, f"REGRESSION: the toolkit attached costs too much: {', '.join(bad)}; {line}"

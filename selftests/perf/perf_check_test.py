@@ -110,7 +110,7 @@ def main():
     ]
     tap = Tap("perf-check-samples")
     for name, op, runs, regressed in cases:
-        pct, what = perf_check.toolkit_pct(op, runs)
+        pct, what, _ = perf_check.toolkit_pct(op, runs)
         seen = pct > perf_check.TOOLKIT_PCT[op]
         expect = "a regression" if regressed else "no regression"
         tap.check(seen == regressed, f"{name}: {expect} expected, "
