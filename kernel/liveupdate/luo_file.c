@@ -334,7 +334,7 @@ void luo_file_unpreserve_all(struct luo_session *session)
 
 /**
  * luo_file_unfreeze - Undo the freeze of a session's files.
- * @session: The session, locked.
+ * @session: The session, its files held (luo_assert_files_held()).
  */
 void luo_file_unfreeze(struct luo_session *session)
 {
@@ -363,7 +363,8 @@ void luo_file_unfreeze(struct luo_session *session)
 
 /**
  * luo_file_freeze - Freeze every file of an outgoing session for the reboot.
- * @session: The session, locked.
+ * @session: The session, its files held: by the reboot's luo.files_sem, or
+ *           by the session's lock in a KUnit test's session.
  *
  * Return: 0, or the error of the first handler's freeze() that failed,
  * after the files frozen before it were unfrozen.

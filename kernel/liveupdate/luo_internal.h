@@ -11,6 +11,9 @@
  *                     files without taking a session's lock
  *   session->lock     one session's files (list and index by token) and state,
  *                     its chain of files and its entry in the sessions' chain
+ *                     (in an outgoing session: with luo.lock or luo.files_sem
+ *                     for read too; the reboot holds luo.files_sem for write
+ *                     instead)
  *   luo_handlers_lock registered file handlers and FLBs (read while used),
  *                     the FLBs' chain (luo.out_flbs)
  *   flb state lock    one FLB's outgoing or incoming state
@@ -97,7 +100,8 @@ struct luo_file {
  * @name:      Its name, NUL-terminated.
  * @list:      In luo.sessions (outgoing) or luo.incoming (incoming).
  * @node:      In luo.names, either way.
- * @lock:      Protects the fields below and the files.
+ * @lock:      Protects the fields below and the files (see the top of
+ *             this file for the reboot).
  * @files:     Its &struct luo_file, in the order they were preserved.
  * @by_token:  The same files by token: a lookup costs O(log @nr_files).
  * @nr_files:  How many.

@@ -23,9 +23,10 @@
  * updates have no steps.  A kernel that receives no
  * record, or one it cannot read, starts an empty history and says so.
  *
- * The record is written under a spinlock: the jump is stamped with
- * interrupts off.  debugfs shows it as text and as the binary layout
- * (luo_record_debugfs.c).
+ * The record is written under a spinlock (the jump is stamped with
+ * interrupts off), but for the reboot's file freezes, which only the
+ * reboot writes (luo_record_freeze()).  debugfs shows it as text and as
+ * the binary layout (luo_record_debugfs.c).
  */
 
 #define pr_fmt(fmt) "luo: " fmt
@@ -178,8 +179,9 @@ out:
  * @result:  0 or the errno.
  * @cost:    ns the handler's freeze() took.
  *
- * Without the record's lock: the reboot freezes with luo.lock held, and
- * while it does nothing else writes the latest update, the one it opened
+ * Without the record's lock: the reboot freezes with luo.files_sem held
+ * for write, and while it does nothing else writes the latest update, the
+ * one it opened
  * (retrieves and finishes stamp an incoming update only, and the jump
  * comes after).  Taken a file, under lockdep and TCG the lock cost five
  * times what the rest of a file's freeze does.  The entry is published by
@@ -193,7 +195,8 @@ void luo_record_freeze(const char *session, const char *handler, u64 token,
 
 	if (kunit_get_current_test())
 		return;
-	lockdep_assert_held(&luo.lock);
+	/* The reboot's own: it opened the update, no retrieve may write it. */
+	lockdep_assert_held_write(&luo.files_sem);
 	u = __luo_rec_latest();
 	if (!u || u->result || luo_rec_reached(u, LUO_MARK_READY))
 		return;
