@@ -6,21 +6,21 @@ luo_opbench P that runs on one CPU alone and makes more events than a
 ring holds; one of them is stopped (SIGSTOP) until luo_opbench is done.
 The running one must see every event and lose none; the stopped one must
 print exactly the first ring's worth of them, in the order the running
-one saw them, and report the rest as lost, to the event.
+one saw them, and report the rest as lost, to the event.  A third
+then follows a luo_opbench moved from CPU to CPU every 10 ms or so: its events
+in LUO's order and in the order of their time stamps across the CPUs.
 """
 
 import re
 
 # As tools/luosnoop/luosnoop_rings.c sizes a ring.
-RING_TOTAL, RING_MIN_SHIFT, RING_MAX_SHIFT = 8192, 8, 11
+RING_TOTAL, RING_MIN_SHIFT, RING_MAX_SHIFT = 16384, 10, 11
 
 
 def ring_slots(possible):
-    """The slots of a CPU's ring for the CPU list @possible ("0-1")."""
-    n = 0
-    for part in possible.strip().split(","):
-        lo, _, hi = part.partition("-")
-        n += int(hi or lo) - int(lo) + 1
+    """The slots of a CPU's ring for the CPU list @possible ("0-1"): one
+    ring for each id up to the last."""
+    n = int(re.split(r"[-,]", possible.strip())[-1]) + 1
     s = RING_MAX_SHIFT
     while s > RING_MIN_SHIFT and (n << s) > RING_TOTAL:
         s -= 1
@@ -33,7 +33,7 @@ def key(e):
 
 
 def check_ring_full(st, tap, load_json_lines, check_tool_ran):
-    for name in ("snoop-all", "snoop-full"):
+    for name in ("snoop-all", "snoop-full", "snoop-moving"):
         check_tool_ran(st, tap, name)
     slots = ring_slots(st.fact("cpus-possible") or "0")
     tap.check(st.num("rc-opbench") == 0, "luo_opbench on one CPU exited 0",
@@ -53,8 +53,20 @@ def check_ring_full(st, tap, load_json_lines, check_tool_ran):
               f"events, in order ({len(full)} printed)",
               [f"first differing: {next((i for i, (a, b) in enumerate(zip(full, every)) if key(a) != key(b)), None)}"])
     err = st.read("snoop-full.err") or ""
-    m = re.search(r"luosnoop: (\d+) events lost \(ring full\)", err)
+    m = re.search(r"luosnoop: (\d+) events lost \(a ring was full\)", err)
     lost = int(m.group(1)) if m else None
     tap.check(lost == len(every) - slots,
               f"luosnoop --pid, stopped: reports the {len(every) - slots} events that found "
               f"the ring full as lost", [f"reported: {lost}", err[-300:]])
+    moving = load_json_lines(st, tap, "snoop-moving")
+    ts = [e.get("ts_ns") or 0 for e in moving]
+    ops = ["session_create", "file_preserve", "session_release", "file_unpreserve"]
+    want = [(op, f"opbench-{i}") for i in range(2000) for op in ops]
+    tap.check(st.num("rc-opbench2") == 0 and (st.num("moves-opbench2") or 0) >= 2 and
+              [(e.get("op"), e.get("session")) for e in moving] == want and ts == sorted(ts) and
+              "lost" not in (st.read("snoop-moving.err") or ""),
+              f"luosnoop --pid, luo_opbench moved between CPUs "
+              f"{st.fact('moves-opbench2')} times: its {len(moving)} events, in LUO's order "
+              f"and the order of their time stamps across the CPUs, none lost",
+              [f"exit {st.fact('rc-opbench2')}; want {len(want)} events; time stamps in "
+               f"order: {ts == sorted(ts)}", (st.read("snoop-moving.err") or "")[-300:]])

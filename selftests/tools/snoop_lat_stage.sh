@@ -196,7 +196,8 @@ case $stage in
 
 	# A ring that fills: luo_opbench on one CPU makes more events than
 	# that CPU's ring holds while one luosnoop is stopped; another one
-	# runs (selftests/tools/check_snoop_ring.py).
+	# runs.  Then luo_opbench moved from CPU to CPU every 10 ms or so
+	# (selftests/tools/check_snoop_ring.py).
 	cpu=$(($(nproc) - 1))
 	go=$(mktemp -u /tmp/snoop-ring-go.XXXXXX)
 	mkfifo "$go"
@@ -212,6 +213,27 @@ case $stage in
 	wait $wpid
 	fact rc-opbench $?
 	kill -CONT "${pids[snoop-full]}"
+	sleep 1
+	stop_all
+
+	mkfifo "$go"
+	sh -c 'read -r go <"$1"; exec "$2" -n 2000' sh "$go" \
+		"$tools/luo_opbench" >"$out/opbench2.log" 2>&1 &
+	wpid=$!
+	fact pid-opbench2 $wpid
+	start snoop-moving luosnoop --json --pid "$wpid"
+	wait_ready
+	echo go >"$go"
+	rm -f "$go"
+	moves=0
+	while kill -0 "$wpid" 2>/dev/null; do
+		taskset -p -c $((moves % $(nproc))) "$wpid" >/dev/null 2>&1 &&
+			moves=$((moves + 1))
+		sleep 0.01
+	done
+	wait $wpid
+	fact rc-opbench2 $?
+	fact moves-opbench2 $moves
 	sleep 1
 	stop_all
 	fact cpus-possible "$(cat /sys/devices/system/cpu/possible)"

@@ -22,6 +22,9 @@ const volatile char targ_handler[LUO_COMPAT_LEN] = {};
 /* The slots of a CPU's ring: 1 << ring_shift (set by the loader). */
 const volatile __u32 ring_shift = 8;
 
+/* Events of a CPU that has no ring (none of the ids the loader counted). */
+__u64 lost_nocpu = 0;
+
 /* One struct luosnoop_ring a CPU (the loader sets the number). */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -64,17 +67,22 @@ static __always_inline bool has_session(__u32 op)
  * rings every 100 ms; it is woken early only when a ring gets half full,
  * and at reboot_end.
  */
-static __always_inline void wake(__u32 op, __u64 used)
+static __always_inline void wake(__u32 op, __u64 n, __u64 tail)
 {
 	__u8 nothing = 0;
 
-	if (op == LUO_OP_REBOOT_END || used >= (1ULL << ring_shift) / 2)
+	/*
+	 * @n: the ring's slots claimed up to this event's; @tail: read so
+	 * far, which may have passed @n meanwhile (the ring is empty then).
+	 */
+	if (op == LUO_OP_REBOOT_END || (tail <= n && n - tail >= (1ULL << ring_shift) / 2))
 		bpf_ringbuf_output(&wakeup, &nothing, sizeof(nothing), BPF_RB_FORCE_WAKEUP);
 }
 
 /*
  * Claim the next slot of @r: its number, or -1 when the ring is full (or
- * taken and retaken under us by other tasks on this CPU, four times over).
+ * taken and retaken under us by other tasks on this CPU, four times over:
+ * counted as lost too).
  */
 static __always_inline __s64 claim(struct luosnoop_ring *r)
 {
@@ -134,8 +142,10 @@ static __always_inline void luo_on_event(const struct luo_args *a)
 			return;
 	}
 	r = bpf_map_lookup_elem(&rings, &cpu);
-	if (!r)
+	if (!r) {
+		__sync_fetch_and_add(&lost_nocpu, 1);
 		return;
+	}
 	n = claim(r);
 	if (n < 0) {
 		__sync_fetch_and_add(&r->lost, 1);
@@ -149,7 +159,7 @@ static __always_inline void luo_on_event(const struct luo_args *a)
 	luo_event_fill(&s->e, a);
 	/* Published: a full barrier, after the event's stores. */
 	__sync_lock_test_and_set(&s->seq, n + 1);
-	wake(a->op, n + 1 - *(volatile __u64 *)&r->tail);
+	wake(a->op, n + 1, *(volatile __u64 *)&r->tail);
 }
 
 char LICENSE[] SEC("license") = "GPL";

@@ -7,7 +7,8 @@
  * which applies the filters and writes what passes into its CPU's ring
  * (luosnoop.h, read by luosnoop_rings.c); this prints it as text or as
  * one JSON object per line.  It stops on SIGINT or SIGTERM, after -d
- * SECONDS, or when the command given after "--" exits.  In the style of bcc's libbpf-tools (opensnoop).
+ * SECONDS, or when the command given after "--" exits.  In the style of
+ * bcc's libbpf-tools (opensnoop).
  */
 #include <argp.h>
 #include <errno.h>
@@ -392,7 +393,7 @@ int main(int argc, char **argv)
 	struct luosnoop_rings *rings = NULL;
 	struct ring_buffer *rb = NULL;
 	struct luosnoop *obj;
-	__u64 deadline = 0;
+	__u64 deadline = 0, lost;
 	pid_t child = 0;
 	int err, status, ret = 0;
 
@@ -445,9 +446,15 @@ int main(int argc, char **argv)
 		goto cleanup;
 	}
 	rings = luosnoop_rings_open(obj->maps.rings, obj->maps.slots, obj->rodata->ring_shift);
-	rb = ring_buffer__new(bpf_map__fd(obj->maps.wakeup), on_wakeup, NULL, NULL);
-	if (!rings || !rb) {
+	if (!rings) {
 		fprintf(stderr, "luosnoop: failed to map the rings: %s\n", strerror(errno));
+		ret = 1;
+		goto cleanup;
+	}
+	rb = ring_buffer__new(bpf_map__fd(obj->maps.wakeup), on_wakeup, NULL, NULL);
+	if (!rb) {
+		fprintf(stderr, "luosnoop: failed to create the wakeup ring buffer: %s\n",
+			strerror(errno));
 		ret = 1;
 		goto cleanup;
 	}
@@ -481,7 +488,7 @@ int main(int argc, char **argv)
 			ret = 1;
 			break;
 		}
-		luosnoop_rings_drain(rings, handle_event);
+		luosnoop_rings_drain(rings, handle_event, false);
 		fflush(stdout);
 		if (child > 0 && waitpid(child, &status, WNOHANG) == child) {
 			ret = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
@@ -491,11 +498,12 @@ int main(int argc, char **argv)
 		if (deadline && ns_of(CLOCK_MONOTONIC) >= deadline)
 			break;
 	}
-	/* What is left in the rings. */
-	luosnoop_rings_drain(rings, handle_event);
-	if (luosnoop_rings_lost(rings))
-		fprintf(stderr, "luosnoop: %llu events lost (ring full)\n",
-			(unsigned long long)luosnoop_rings_lost(rings));
+	/* What is left in the rings, and what was held back. */
+	luosnoop_rings_drain(rings, handle_event, true);
+	lost = luosnoop_rings_lost(rings) + obj->bss->lost_nocpu;
+	if (lost)
+		fprintf(stderr, "luosnoop: %llu events lost (a ring was full)\n",
+			(unsigned long long)lost);
 
 cleanup:
 	ring_buffer__free(rb);

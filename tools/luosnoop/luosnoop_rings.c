@@ -4,21 +4,28 @@
  * into this process, each ring read from its tail up to the first slot not
  * yet published, the events of all CPUs handed on in the order of their
  * time stamps.
+ *
+ * A drain first reads the clock, and hands on only the events stamped
+ * before that: an event stamped after it may have a predecessor on a CPU
+ * read earlier in the same drain, not yet published then.  Those wait, in
+ * the batch, for the next drain.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <sys/mman.h>
 
 #include "luosnoop_rings.h"
 
 /*
- * The slots of all rings: 8192 shared out among the CPUs, at least 256 and
- * at most 2048 a CPU (the reboot freezes every file on one CPU).
+ * The slots of all rings: 16384 shared out among the CPUs, at least 1024
+ * and at most 2048 a CPU (the reboot freezes every file on one CPU).
  */
-#define RING_TOTAL	8192
-#define RING_MIN_SHIFT	8
+#define RING_TOTAL	16384
+#define RING_MIN_SHIFT	10
 #define RING_MAX_SHIFT	11
 
 struct luosnoop_rings {
@@ -27,12 +34,15 @@ struct luosnoop_rings {
 	size_t rings_len, slots_len;
 	unsigned int ncpus;
 	__u32 shift;
-	/* One drain's events, sorted by time before they are handed on. */
+	/*
+	 * One drain's events, sorted by time before they are handed on, and
+	 * those held back for the next: room for two drains' worth.
+	 */
 	struct batched {
 		struct luo_event e;
 		size_t i;	/* the order read in: of slots, within a CPU */
 	} *batch;
-	size_t nr;
+	size_t nr, held;
 };
 
 /* The length of the mapping of an array of @n values of @size bytes. */
@@ -42,6 +52,24 @@ static size_t map_len(size_t n, size_t size)
 
 	/* An array's values are 8-byte aligned. */
 	return (n * ((size + 7) & ~(size_t)7) + page - 1) / page * page;
+}
+
+/*
+ * The CPUs' ids run below this (the last id of the possible list, plus
+ * one): a program indexes the rings by its CPU's id.
+ */
+static int nr_cpu_ids(void)
+{
+	FILE *f = fopen("/sys/devices/system/cpu/possible", "r");
+	int n = -1, c;
+	char sep;
+
+	if (!f)
+		return -errno;
+	while (fscanf(f, "%d%c", &c, &sep) >= 1)
+		n = c;
+	fclose(f);
+	return n < 0 ? -EINVAL : n + 1;
 }
 
 /**
@@ -54,11 +82,11 @@ static size_t map_len(size_t n, size_t size)
  */
 int luosnoop_rings_size(struct bpf_map *rings, struct bpf_map *slots, __u32 *shift)
 {
-	int ncpus = libbpf_num_possible_cpus(), err;
+	int ncpus = nr_cpu_ids(), err;
 	__u32 s = RING_MAX_SHIFT;
 
-	if (ncpus <= 0)
-		return ncpus ? ncpus : -EINVAL;
+	if (ncpus < 0)
+		return ncpus;
 	while (s > RING_MIN_SHIFT && ((size_t)ncpus << s) > RING_TOTAL)
 		s--;
 	err = bpf_map__set_max_entries(rings, ncpus);
@@ -89,21 +117,26 @@ struct luosnoop_rings *luosnoop_rings_open(struct bpf_map *rings, struct bpf_map
 	rs->shift = shift;
 	rs->rings_len = map_len(rs->ncpus, sizeof(struct luosnoop_ring));
 	rs->slots_len = map_len((size_t)rs->ncpus << shift, sizeof(struct luosnoop_slot));
-	rs->batch = calloc((size_t)rs->ncpus << shift, sizeof(*rs->batch));
+	rs->batch = calloc((size_t)rs->ncpus << (shift + 1), sizeof(*rs->batch));
+	if (!rs->batch)
+		goto fail;
 	rs->rings = mmap(NULL, rs->rings_len, PROT_READ | PROT_WRITE, MAP_SHARED,
 			 bpf_map__fd(rings), 0);
+	if (rs->rings == MAP_FAILED) {
+		rs->rings = NULL;
+		goto fail;
+	}
 	rs->slots = mmap(NULL, rs->slots_len, PROT_READ, MAP_SHARED, bpf_map__fd(slots), 0);
-	if (!rs->batch || rs->rings == MAP_FAILED || rs->slots == MAP_FAILED) {
-		err = errno ? errno : ENOMEM;
-		if (rs->rings == MAP_FAILED)
-			rs->rings = NULL;
-		if (rs->slots == MAP_FAILED)
-			rs->slots = NULL;
-		luosnoop_rings_close(rs);
-		errno = err;
-		return NULL;
+	if (rs->slots == MAP_FAILED) {
+		rs->slots = NULL;
+		goto fail;
 	}
 	return rs;
+fail:
+	err = errno;
+	luosnoop_rings_close(rs);
+	errno = err;
+	return NULL;
 }
 
 static int by_time(const void *a, const void *b)
@@ -116,22 +149,29 @@ static int by_time(const void *a, const void *b)
 }
 
 /**
- * luosnoop_rings_drain() - hand on every event published so far
+ * luosnoop_rings_drain() - hand on the events published so far
  * @rs: the reader
  * @fn: called with each event, oldest first
+ * @all: hand on every event read, not only those stamped before the drain
+ *       began (the last drain)
  *
  * A slot claimed but not yet published stops its ring's read there: it and
  * the slots after it come with a later drain.
  */
-void luosnoop_rings_drain(struct luosnoop_rings *rs, luosnoop_event_fn fn)
+void luosnoop_rings_drain(struct luosnoop_rings *rs, luosnoop_event_fn fn, bool all)
 {
-	__u64 mask = (1ULL << rs->shift) - 1, t, head;
+	__u64 mask = (1ULL << rs->shift) - 1, t, head, now = ~0ULL;
 	const struct luosnoop_slot *s;
 	struct luosnoop_ring *r;
+	struct timespec ts;
 	unsigned int cpu;
-	size_t i;
+	size_t i, n;
 
-	rs->nr = 0;
+	/* bpf_ktime_get_ns()'s clock. */
+	if (!all && !clock_gettime(CLOCK_MONOTONIC, &ts))
+		now = (__u64)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+	/* What the last drain held back comes first in the order read. */
+	rs->nr = rs->held;
 	for (cpu = 0; cpu < rs->ncpus; cpu++) {
 		r = &rs->rings[cpu];
 		t = r->tail;
@@ -149,8 +189,13 @@ void luosnoop_rings_drain(struct luosnoop_rings *rs, luosnoop_event_fn fn)
 	}
 	/* Stable: the order read breaks ties, for qsort is not. */
 	qsort(rs->batch, rs->nr, sizeof(*rs->batch), by_time);
-	for (i = 0; i < rs->nr; i++)
-		fn(&rs->batch[i].e);
+	for (n = 0; n < rs->nr && rs->batch[n].e.ts_ns <= now; n++)
+		fn(&rs->batch[n].e);
+	/* The rest, after the clock was read: kept, in order. */
+	rs->held = rs->nr - n;
+	memmove(rs->batch, rs->batch + n, rs->held * sizeof(*rs->batch));
+	for (i = 0; i < rs->held; i++)
+		rs->batch[i].i = i;
 }
 
 /**

@@ -3,6 +3,7 @@
 #ifndef LUOSNOOP_RINGS_H
 #define LUOSNOOP_RINGS_H
 
+#include <stdbool.h>
 #include <bpf/libbpf.h>
 #include "luosnoop.h"
 
@@ -13,7 +14,7 @@ typedef void (*luosnoop_event_fn)(const struct luo_event *e);
 int luosnoop_rings_size(struct bpf_map *rings, struct bpf_map *slots, __u32 *shift);
 struct luosnoop_rings *luosnoop_rings_open(struct bpf_map *rings, struct bpf_map *slots,
 					   __u32 shift);
-void luosnoop_rings_drain(struct luosnoop_rings *rs, luosnoop_event_fn fn);
+void luosnoop_rings_drain(struct luosnoop_rings *rs, luosnoop_event_fn fn, bool all);
 __u64 luosnoop_rings_lost(const struct luosnoop_rings *rs);
 void luosnoop_rings_close(struct luosnoop_rings *rs);
 
