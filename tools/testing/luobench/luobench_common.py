@@ -54,3 +54,15 @@ KV = re.compile(r"(\w+)=(\S*)")
 
 def parse_kv(line):
     return {k: v for k, v in KV.findall(line)}
+
+
+def host_mem_gib():
+    """This machine's RAM (MemTotal), in GiB; 0 when unknown."""
+    try:
+        with open("/proc/meminfo") as f:
+            for line in f:
+                if line.startswith("MemTotal:"):
+                    return int(line.split()[1]) / 2**20
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0

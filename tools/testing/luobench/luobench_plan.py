@@ -11,7 +11,7 @@ import os
 import sys
 
 sys.dont_write_bytecode = True
-from luobench_common import BIG_FILES, BUILD, FLAVORS, REPO, TOOLS  # noqa: E402
+from luobench_common import BIG_FILES, BUILD, FLAVORS, REPO, TOOLS, host_mem_gib  # noqa: E402
 from luobench_systemd import SYSTEMD_PLAN  # noqa: E402
 
 
@@ -104,18 +104,6 @@ class VmRun:
         mib = sum(w.mib or 0 for w in self.workloads)
         est = 60 + 30 * len(self.workloads) + files * 0.006 + mib * 0.1
         return max(600, est), max(1200, 3 * est)
-
-
-def host_mem_gib():
-    """This machine's RAM, in GiB (0 when unknown)."""
-    try:
-        with open("/proc/meminfo") as f:
-            for line in f:
-                if line.startswith("MemTotal:"):
-                    return int(line.split()[1]) / 2**20
-    except OSError:
-        pass
-    return 0
 
 
 def schedule(cfg):

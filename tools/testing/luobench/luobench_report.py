@@ -17,7 +17,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 import luovm_accel  # noqa: E402  (the host's CPU model, as luovm names it)
 
 from luobench_common import (
-    BUILD, BenchError, DOC, DOC_BEGIN, DOC_END, FLAVORS, OUT, REPO)
+    BUILD, BenchError, DOC, DOC_BEGIN, DOC_END, FLAVORS, OUT, REPO, host_mem_gib)
 from luobench_systemd import SYSTEMD_PHASES  # noqa: E402
 from luo_names import PHASES, STEP_MARK, STEP_PHASES  # noqa: E402
 
@@ -346,12 +346,7 @@ def machine_info(mems):
         except OSError:
             return ""
     cpu = luovm_accel.cpu_model()
-    try:
-        with open("/proc/meminfo") as f:
-            kb = int(f.readline().split()[1])
-        ram = f"{kb / 1048576:.1f} GiB"
-    except (OSError, ValueError, IndexError):
-        ram = "unknown"
+    ram = f"{host_mem_gib():.1f} GiB" if host_mem_gib() else "unknown"
     kernels = {}
     try:
         with open(os.path.join(BUILD, "kernel-ours", "tree")) as f:
