@@ -8,8 +8,10 @@ measures in each:
 
   size     one memfd of 16, 64, 256 MiB and 1 GiB: preserve, the kexec, the
            retrieve (build/tools/luo_bench size);
-  scale    1, 10, 100, 1000 sessions x 1, 10, 100 one-page memfds: create,
-           preserve, the kexec, retrieve, finish (luo_bench scale);
+  scale    1, 10, 100, 1000 sessions x 1, 10, 100 one-page memfds, 1 x 200000
+           and 1000 x 1000: create, preserve (and the memory it takes), the
+           kexec, retrieve, finish (luo_bench scale); a point whose guest
+           needs more than 3/4 of this machine's RAM is left out, and said;
   tracing  (ours only) luo_opbench with LUO's events off, then with luosnoop,
            luolat and luotop attached, and what their BPF programs cost;
   systemd  a systemd host (the systemd guest, selftests/systemd/update.plan):
