@@ -10,8 +10,8 @@
  * as the tracepoint passed them: the strings are the kernel's, and nothing
  * else (time, task, a copy of a string) is taken, for a BPF program costs
  * what it does on every LUO operation.  A tool takes what it needs:
- * luo_read_str() for a string, luo_event_fill() for all of struct
- * luo_event.
+ * luo_read_str() for a string, luo_event_fill() for struct luo_event
+ * but its strings.
  */
 #ifndef LUO_EVENTS_BPF_H
 #define LUO_EVENTS_BPF_H
@@ -48,23 +48,31 @@ static __always_inline void luo_read_str(char *dst, int len, const char *src)
 		dst[0] = '\0';
 }
 
-/* All of @e from @a, with the time and the current task. */
+/*
+ * @e from @a, with the time and the current task; the strings' addresses,
+ * not the strings: @e's @named is 0.  The task's pid and comm are read in
+ * place: bpf_get_current_task_btf() is inlined by the verifier (x86-64),
+ * where bpf_get_current_pid_tgid() and bpf_get_current_comm() are calls.
+ */
 static __always_inline void luo_event_fill(struct luo_event *e, const struct luo_args *a)
 {
+	struct task_struct *task = bpf_get_current_task_btf();
+
 	e->ts_ns = bpf_ktime_get_ns();
 	e->duration_ns = a->duration_ns;
 	e->token = a->token;
 	e->sessions = a->sessions;
 	e->files = a->files;
 	e->bytes = a->bytes;
-	e->pid = bpf_get_current_pid_tgid() >> 32;
+	e->pid = task->tgid;
 	e->result = a->result;
 	e->op = a->op;
-	bpf_get_current_comm(e->comm, sizeof(e->comm));
-	luo_read_str(e->session, sizeof(e->session), a->session);
-	luo_read_str(e->handler, sizeof(e->handler), a->handler);
+	__builtin_memcpy(e->comm, task->comm, sizeof(e->comm));
 	e->flbs = a->flbs;
 	e->dropped = a->dropped;
+	e->session_addr = (__u64)a->session;
+	e->handler_addr = (__u64)a->handler;
+	e->named = 0;
 }
 
 #define LUO_SESSION_EVENT(tp, OP)						\

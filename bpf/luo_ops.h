@@ -51,15 +51,21 @@ enum luo_op {
 	LUO_NR_OPS
 };
 
+/* Set in struct luo_event's @named: the string is in the event. */
+#define LUO_EV_SESSION_NAMED	(1U << 0)
+#define LUO_EV_HANDLER_NAMED	(1U << 1)
+
 /*
  * One event as the BPF side sees it.  @session holds the session name, or
  * the FLB's compatible string for FLB events; @handler the handler's
- * compatible string.  @token is the file's token, the FLB's file count
- * (FLB events), or the liveupdate-number (incoming); @sessions and @files
- * count what the reboot, serialize and incoming events (and @files the
- * session events) are about; @bytes is what serialize handed over; @flbs
- * the FLBs handed over (serialize, incoming); @dropped the sessions the new
- * kernel refused (incoming).
+ * compatible string.  Each string is there only when @named says so: else
+ * an earlier event carried it, for the same kernel address (@session_addr,
+ * @handler_addr; 0: no string).  @token is the file's token, the FLB's
+ * file count (FLB events), or the liveupdate-number (incoming); @sessions
+ * and @files count what the reboot, serialize and incoming events (and
+ * @files the session events) are about; @bytes is what serialize handed
+ * over; @flbs the FLBs handed over (serialize, incoming); @dropped the
+ * sessions the new kernel refused (incoming).
  */
 struct luo_event {
 	__u64 ts_ns;		/* bpf_ktime_get_ns() */
@@ -76,6 +82,10 @@ struct luo_event {
 	char handler[LUO_COMPAT_LEN];
 	__u64 flbs;
 	__u64 dropped;
+	__u64 session_addr;
+	__u64 handler_addr;
+	__u32 named;		/* LUO_EV_*_NAMED */
+	__u32 pad;
 };
 
 #endif /* LUO_OPS_H */

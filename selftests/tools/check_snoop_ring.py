@@ -9,6 +9,14 @@ print exactly the first ring's worth of them, in the order the running
 one saw them, and report the rest as lost, to the event.  A third
 then follows a luo_opbench moved from CPU to CPU every 10 ms or so: its events
 in LUO's order and in the order of their time stamps across the CPUs.
+
+An event names its session and handler by the kernel's address of the
+string once luosnoop has the string (luosnoop.bpf.c), and luo_opbench's
+sessions, each created when the last was freed, reuse addresses: every event
+must still carry its own session's name, opbench-i, whether luosnoop saw
+the string on this CPU or another one, and when a fourth luosnoop traces no
+session's create (-o file_preserve,session_release), the event where a name
+is born at an address.
 """
 
 import re
@@ -33,7 +41,7 @@ def key(e):
 
 
 def check_ring_full(st, tap, load_json_lines, check_tool_ran):
-    for name in ("snoop-all", "snoop-full", "snoop-moving"):
+    for name in ("snoop-all", "snoop-full", "snoop-moving", "snoop-nocreate"):
         check_tool_ran(st, tap, name)
     slots = ring_slots(st.fact("cpus-possible") or "0")
     tap.check(st.num("rc-opbench") == 0, "luo_opbench on one CPU exited 0",
@@ -70,3 +78,15 @@ def check_ring_full(st, tap, load_json_lines, check_tool_ran):
               f"and the order of their time stamps across the CPUs, none lost",
               [f"exit {st.fact('rc-opbench2')}; want {len(want)} events; time stamps in "
                f"order: {ts == sorted(ts)}", (st.read("snoop-moving.err") or "")[-300:]])
+    nocreate = load_json_lines(st, tap, "snoop-nocreate")
+    got = [(e.get("op"), e.get("session"), e.get("handler")) for e in nocreate]
+    handler = next((e.get("handler") for e in moving if e.get("op") == "file_preserve"), None)
+    want = [(op, f"opbench-{i}", h) for i in range(2000)
+            for op, h in (("file_preserve", handler), ("session_release", None))]
+    tap.check(handler and got == want and "lost" not in (st.read("snoop-nocreate.err") or ""),
+              f"luosnoop --pid -o file_preserve,session_release, luo_opbench moving: its "
+              f"{len(nocreate)} events, each with its own session's name and the handler's "
+              f"({handler}), where sessions reuse the addresses of freed ones",
+              [f"want {len(want)} events; first differing: "
+               f"{next((x for x in zip(got, want) if x[0] != x[1]), None)}",
+               (st.read("snoop-nocreate.err") or "")[-300:]])

@@ -196,8 +196,9 @@ case $stage in
 
 	# A ring that fills: luo_opbench on one CPU makes more events than
 	# that CPU's ring holds while one luosnoop is stopped; another one
-	# runs.  Then luo_opbench moved from CPU to CPU every 10 ms or so
-	# (selftests/tools/check_snoop_ring.py).
+	# runs.  Then luo_opbench moved from CPU to CPU every 10 ms or so,
+	# under two luosnoop: one of every event, one of no session's
+	# create (selftests/tools/check_snoop_ring.py).
 	cpu=$(($(nproc) - 1))
 	go=$(mktemp -u /tmp/snoop-ring-go.XXXXXX)
 	mkfifo "$go"
@@ -222,6 +223,8 @@ case $stage in
 	wpid=$!
 	fact pid-opbench2 $wpid
 	start snoop-moving luosnoop --json --pid "$wpid"
+	# Without the creates: names still right where sessions reuse addresses.
+	start snoop-nocreate luosnoop --json --pid "$wpid" -o file_preserve,session_release
 	wait_ready
 	echo go >"$go"
 	rm -f "$go"

@@ -43,6 +43,20 @@ struct {
 	__type(value, struct luosnoop_slot);
 } slots SEC(".maps");
 
+/*
+ * The strings luosnoop has been sent, by their kernel addresses: a slot
+ * holds the last address whose string went out in an event (published) and
+ * hashed there.  An event whose string's address is in its slot carries the
+ * address alone, and luosnoop names it from the event that carried it:
+ * reading a string costs more than the rest of an event under emulation.
+ * A session's name is sent whatever the table holds when the session is
+ * born (created or retrieved), the one time its address may have held
+ * another name; a handler's or an FLB's compatible string lives as long as
+ * its module, and is sent again only when its slot was taken by another.
+ */
+#define SENT_SHIFT	10
+__u64 sent[1 << SENT_SHIFT] = {};
+
 /* Only to wake luosnoop: its records carry nothing. */
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -57,6 +71,35 @@ static __always_inline bool is_flb(__u32 op)
 static __always_inline bool has_session(__u32 op)
 {
 	return op <= LUO_OP_FILE_FINISH;
+}
+
+/* The events where a session name is born: its string is always sent. */
+static __always_inline bool born(__u32 op)
+{
+	return op == LUO_OP_SESSION_CREATE || op == LUO_OP_SESSION_RETRIEVE;
+}
+
+static __always_inline __u64 *sent_slot(__u64 addr)
+{
+	return &sent[luo_slot(0, addr, 1U << SENT_SHIFT) & ((1U << SENT_SHIFT) - 1)];
+}
+
+/* Whether luosnoop has the string at @addr from an earlier event. */
+static __always_inline bool was_sent(__u64 addr)
+{
+	return *(volatile __u64 *)sent_slot(addr) == addr;
+}
+
+/* The string at @addr is luosnoop's once the event that carries it is published. */
+static __always_inline void mark_sent(__u64 addr, bool ok)
+{
+	__u64 *slot = sent_slot(addr);
+
+	if (ok)
+		*(volatile __u64 *)slot = addr;
+	else if (*slot == addr)
+		/* A failed create names a copy on the kernel's stack. */
+		*(volatile __u64 *)slot = 0;
 }
 
 /*
@@ -116,26 +159,32 @@ static __always_inline bool names_pass(__u32 op, const char *session, const char
 }
 
 /*
- * The cheap filters first; the strings are read only for an event that is
- * printed (and once more, to filter on them, when --session or --handler
- * asks: an event filtered out takes no room in a ring).  The event is
- * built in its slot.
+ * The cheap filters first; a string is read only for an event that is
+ * printed and whose string luosnoop does not have (and for every event, to
+ * filter on it, when --session or --handler asks: an event filtered out
+ * takes no room in a ring).  The event is built in its slot.
  */
 static __always_inline void luo_on_event(const struct luo_args *a)
 {
 	char session[LUO_NAME_LEN], handler[LUO_COMPAT_LEN];
+	__u64 saddr = (__u64)a->session, haddr = (__u64)a->handler;
 	__u32 cpu = bpf_get_smp_processor_id(), idx;
+	bool have = filter_session || filter_handler;
 	struct luosnoop_ring *r;
 	struct luosnoop_slot *s;
+	__u32 named = 0;
 	__s64 n;
 
+	/* A name born at an address luosnoop knows, filtered out or not. */
+	if (born(a->op) && was_sent(saddr))
+		mark_sent(saddr, false);
 	if (targ_ops && !(targ_ops & (1U << a->op)))
 		return;
 	if (targ_failed && a->result >= 0)
 		return;
 	if (targ_pid && (bpf_get_current_pid_tgid() >> 32) != targ_pid)
 		return;
-	if (filter_session || filter_handler) {
+	if (have) {
 		luo_read_str(session, sizeof(session), a->session);
 		luo_read_str(handler, sizeof(handler), a->handler);
 		if (!names_pass(a->op, session, handler))
@@ -157,8 +206,27 @@ static __always_inline void luo_on_event(const struct luo_args *a)
 	if (!s)
 		return;
 	luo_event_fill(&s->e, a);
+	if (saddr && (born(a->op) || !was_sent(saddr))) {
+		if (have)
+			__builtin_memcpy(s->e.session, session, sizeof(session));
+		else
+			luo_read_str(s->e.session, sizeof(s->e.session), a->session);
+		named |= LUO_EV_SESSION_NAMED;
+	}
+	if (haddr && !was_sent(haddr)) {
+		if (have)
+			__builtin_memcpy(s->e.handler, handler, sizeof(handler));
+		else
+			luo_read_str(s->e.handler, sizeof(s->e.handler), a->handler);
+		named |= LUO_EV_HANDLER_NAMED;
+	}
+	s->e.named = named;
 	/* Published: a full barrier, after the event's stores. */
 	__sync_lock_test_and_set(&s->seq, n + 1);
+	if (named & LUO_EV_SESSION_NAMED)
+		mark_sent(saddr, !born(a->op) || a->result >= 0);
+	if (named & LUO_EV_HANDLER_NAMED)
+		mark_sent(haddr, true);
 	wake(a->op, n + 1, *(volatile __u64 *)&r->tail);
 }
 

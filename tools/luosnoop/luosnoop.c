@@ -23,6 +23,7 @@
 #include <bpf/libbpf.h>
 
 #include "luo_tools.h"
+#include "luosnoop_names.h"
 #include "luosnoop_rings.h"
 #include "luosnoop.skel.h"
 
@@ -341,18 +342,21 @@ static void print_text(const struct luo_event *e, const char *time, const char *
 	       detail);
 }
 
-static void handle_event(const struct luo_event *e)
+static bool handle_event(struct luo_event *e, bool last)
 {
 	const char *op = luo_op_name(e->op);
 	char time[32];
 
+	if (!luosnoop_names_resolve(e, last))
+		return false;
 	if (!op)
-		return;
+		return true;
 	fmt_time(time, sizeof(time), e->ts_ns);
 	if (env.json)
 		print_json(e, time, op);
 	else
 		print_text(e, time, op);
+	return true;
 }
 
 /* The wakeup ring buffer's records carry nothing: the rings hold the events. */
@@ -509,5 +513,6 @@ cleanup:
 	ring_buffer__free(rb);
 	luosnoop_rings_close(rings);
 	luosnoop__destroy(obj);
+	luosnoop_names_free();
 	return ret;
 }

@@ -8,7 +8,9 @@
  * A drain first reads the clock, and hands on only the events stamped
  * before that: an event stamped after it may have a predecessor on a CPU
  * read earlier in the same drain, not yet published then.  Those wait, in
- * the batch, for the next drain.
+ * the batch, for the next drain, and so do those from the first event the
+ * caller cannot take yet (one that names a string by an address whose
+ * first event was such a predecessor).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -151,9 +153,9 @@ static int by_time(const void *a, const void *b)
 /**
  * luosnoop_rings_drain() - hand on the events published so far
  * @rs: the reader
- * @fn: called with each event, oldest first
+ * @fn: called with each event, oldest first, until it returns false
  * @all: hand on every event read, not only those stamped before the drain
- *       began (the last drain)
+ *       began (the last drain: @fn is told so, and takes every event)
  *
  * A slot claimed but not yet published stops its ring's read there: it and
  * the slots after it come with a later drain.
@@ -190,8 +192,9 @@ void luosnoop_rings_drain(struct luosnoop_rings *rs, luosnoop_event_fn fn, bool 
 	/* Stable: the order read breaks ties, for qsort is not. */
 	qsort(rs->batch, rs->nr, sizeof(*rs->batch), by_time);
 	for (n = 0; n < rs->nr && rs->batch[n].e.ts_ns <= now; n++)
-		fn(&rs->batch[n].e);
-	/* The rest, after the clock was read: kept, in order. */
+		if (!fn(&rs->batch[n].e, all) && !all)
+			break;
+	/* The rest, after the clock was read or not taken: kept, in order. */
 	rs->held = rs->nr - n;
 	memmove(rs->batch, rs->batch + n, rs->held * sizeof(*rs->batch));
 	for (i = 0; i < rs->held; i++)

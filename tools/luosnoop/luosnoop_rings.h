@@ -9,7 +9,11 @@
 
 struct luosnoop_rings;
 
-typedef void (*luosnoop_event_fn)(const struct luo_event *e);
+/*
+ * Called with each event in the order of time; false: not now, @e and the
+ * events after it come again with the next drain (never when @last).
+ */
+typedef bool (*luosnoop_event_fn)(struct luo_event *e, bool last);
 
 int luosnoop_rings_size(struct bpf_map *rings, struct bpf_map *slots, __u32 *shift);
 struct luosnoop_rings *luosnoop_rings_open(struct bpf_map *rings, struct bpf_map *slots,
