@@ -12,8 +12,9 @@ measures in each:
            and 1000 x 1000: create, preserve (and the memory it takes), the
            kexec, retrieve, finish (luo_bench scale); a point whose guest
            needs more than 3/4 of this machine's RAM is left out, and said;
-  tracing  (ours only) luo_opbench with LUO's events off, then with luosnoop,
-           luolat and luotop attached, and what their BPF programs cost;
+  tracing  (ours only) luo_opbench with LUO's events off, with luosnoop,
+           luolat and luotop attached, and off again, each round; the added
+           time per operation and what the BPF programs cost;
   systemd  a systemd host (the systemd guest, selftests/systemd/update.plan):
            the blackout each of its two test services lives through in one
            `systemctl kexec`, from told to stop to state back, by phase

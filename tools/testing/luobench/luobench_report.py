@@ -54,6 +54,24 @@ def aggregate(samples):
     return out
 
 
+# The toolkit's programs that run on each of luo_opbench's operations.
+OP_PROGRAMS = {"create": ("luo_session_create",), "preserve": ("luo_file_preserve",),
+               "close": ("luo_session_release", "luo_file_unpreserve")}
+
+
+def round_off(r, key):
+    """A round's p50 with the events off: the mean of the runs before and
+    after the attached one (before only, in a run from before 'after')."""
+    v = [x.get(key) for x in (r["off"], r.get("after") or {}) if x.get(key)]
+    return sum(v) / len(v) if v else None
+
+
+def programs_ns(r, op, n):
+    """The time all tools' programs ran on one @op, in round @r."""
+    return sum(p["run_time_ns"] for t in r["tools"] for p in t["programs"]
+               if p.get("name") in OP_PROGRAMS[op]) / n
+
+
 def aggregate_tracing(tr):
     if not tr:
         return None
@@ -61,11 +79,16 @@ def aggregate_tracing(tr):
     ops = ("create", "preserve", "close")
     res = {"n": tr["n"], "rounds": len(rounds), "ops": {}, "tools": {}}
     for op in ops:
-        off = median([r["off"].get(f"{op}_p50_ns") for r in rounds])
-        on = median([r["on"].get(f"{op}_p50_ns") for r in rounds])
-        res["ops"][op] = {"off_ns": off, "on_ns": on,
-                          "added_ns": on - off if on is not None and off is not None else None,
-                          "ratio": on / off if on and off else None}
+        key = f"{op}_p50_ns"
+        pairs = [(round_off(r, key), r["on"].get(key)) for r in rounds]
+        pairs = [(a, b) for a, b in pairs if a and b]
+        prog = median([programs_ns(r, op, tr["n"]) for r in rounds])
+        off = median([a for a, _ in pairs])
+        res["ops"][op] = {"off_ns": off, "on_ns": median([b for _, b in pairs]),
+                          "added_ns": median([b - a for a, b in pairs]),
+                          "ratio": median([b / a for a, b in pairs]),
+                          "programs_ns": prog,
+                          "programs_ratio": prog / off if prog is not None and off else None}
     for r in rounds:
         for t in r["tools"]:
             d = res["tools"].setdefault(t["tool"], {"ns_per_run": [], "runs_per_iter": [],
@@ -110,6 +133,10 @@ def fmt_bytes(v):
 
 def fmt_ratio(r):
     return "—" if r is None else f"{r:.2f}"
+
+
+def fmt_pct(r):
+    return "—" if r is None else f"{100 * r:.1f} %"
 
 
 # (metric, label) of each workload kind, in table order; the rows around
@@ -216,10 +243,12 @@ def tables(res):
     tr = res.get("tracing")
     if tr:
         rows = [[op, fmt_ns(d["off_ns"]), fmt_ns(d["on_ns"]), fmt_ns(d["added_ns"]),
-                 fmt_ratio(d["ratio"])] for op, d in tr["ops"].items()]
+                 fmt_ratio(d["ratio"]), fmt_ns(d.get("programs_ns")),
+                 fmt_pct(d.get("programs_ratio"))] for op, d in tr["ops"].items()]
         out.append((f"Tracing cost (ours): luo_opbench -n {tr['n']}, medians of "
-                    f"{tr['rounds']} rounds", None,
-                    ["operation (p50)", "events off", "toolkit attached", "added", "on/off"],
+                    f"{tr['rounds']} rounds (a round: off, attached, off)", None,
+                    ["operation (p50)", "events off", "toolkit attached", "added", "on/off",
+                     "programs' time", "of the operation"],
                     rows))
         rows = []
         for tool, d in tr["tools"].items():
