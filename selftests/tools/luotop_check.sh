@@ -7,6 +7,11 @@
 #
 #   mainline   on a kernel without the liveupdate events: luotop, batch or
 #              not, exits 2 with one sentence on stderr and nothing else
+#   many       more sessions than luotop's table has slots (1024), so that
+#              some are followed in its hash: luo_bench makes 1100 sessions
+#              of 2 files, closes them, makes them again and holds them;
+#              luotop -b, started first, must list each once with its 2
+#              files, and none once they are closed
 #   batch1     a kernel no live update led to: -b -n N prints N reports
 #              and says so; then luotop -b watches luo_workload --stage 1
 #              and must show its sessions and files per handler (as
@@ -76,6 +81,14 @@ wait_for() {
 # The last complete report of a batch output.
 last_report() {
 	awk '/^luotop - /{ b = "" } { b = b $0 "\n" } END { printf "%s", b }' "$1"
+}
+
+# settle FILE: until a report of luotop -b's output FILE began after now
+# and another after it.  A report luotop is writing when it is told to
+# stop is written whole: the last report is then one of the present.
+settle() {
+	s_from=$(grep -c '^luotop - ' "$1")
+	wait_for 120 sh -c "[ \$(grep -c '^luotop - ' '$1') -ge $((s_from + 2)) ]"
 }
 
 # row FILE PATTERN: FILE has a line matching the extended regex.
@@ -284,6 +297,41 @@ mainline)
 	rc=$?
 	check "luotop (interactive) exits 2 the same way, before touching the terminal (rc=$rc)" \
 		sh -c "[ $rc -eq 2 ] && [ ! -s '$OUT/mainline.out' ] && grep -q '^luotop: this kernel has no liveupdate events' '$OUT/mainline.err'"
+	;;
+many)
+	n=1100
+	bench=$(dirname "$LUOTOP")/luo_bench
+	"$LUOTOP" -b -d 0.5 >"$OUT/many-held.txt" 2>&1 &
+	top_held=$!
+	"$LUOTOP" -b -d 0.5 >"$OUT/many-closed.txt" 2>&1 &
+	top_closed=$!
+	wait_for 120 grep -q '^luotop - ' "$OUT/many-held.txt" &&
+		wait_for 120 grep -q '^luotop - ' "$OUT/many-closed.txt"
+	"$bench" scale --stage 1 --sessions $n --files 2 --reps 2 --session many \
+		>"$OUT/many-bench.txt" 2>&1
+	rc=$?
+	holder=$(sed -n 's/.* holder=\([0-9][0-9]*\).*/\1/p' "$OUT/many-bench.txt")
+	check "luo_bench made $n sessions of 2 files, closed them, made them again (rc=$rc)" \
+		sh -c "[ $rc -eq 0 ] && [ -n '$holder' ]"
+	settle "$OUT/many-held.txt"
+	kill -TERM "$top_held"
+	wait "$top_held"
+	last_report "$OUT/many-held.txt" >"$OUT/many-held.last"
+	rows=$(grep -cE '^many-[0-9]+ +out +2 +- +- +open$' "$OUT/many-held.last")
+	names=$(grep -E '^many-' "$OUT/many-held.last" | awk '{ print $1 }' | sort -u | wc -l)
+	all=$(grep -cE '^many-' "$OUT/many-held.last")
+	check "held: each of the $n sessions listed once, outgoing, open, with its 2 files ($rows such rows, $names names, $all rows in all)" \
+		sh -c "[ $rows -eq $n ] && [ $names -eq $n ] && [ $all -eq $n ]"
+	check "held: memfd-v2 holds the $((2 * n)) files preserved" \
+		row "$OUT/many-held.last" "^memfd-v2 +$((2 * n)) +0 +0 +0\$"
+	[ -n "$holder" ] && kill "$holder"
+	wait_for 120 sh -c "! kill -0 $holder"
+	settle "$OUT/many-closed.txt"
+	kill -TERM "$top_closed"
+	wait "$top_closed"
+	last_report "$OUT/many-closed.txt" >"$OUT/many-closed.last"
+	check "closed: no session listed, no file preserved" \
+		sh -c "! grep -q '^many-' '$OUT/many-closed.last' && grep -q '^(no session' '$OUT/many-closed.last' && grep -Eq '^memfd-v2 +0 +0 +0 +0\$' '$OUT/many-closed.last'"
 	;;
 batch1)
 	t0=$(date +%s.%N)

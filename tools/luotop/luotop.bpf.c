@@ -57,6 +57,38 @@ struct {
 /* The initial value, too large for the BPF stack. */
 struct luotop_stat zero_stat = {};
 
+/*
+ * The sessions in the hash.  Most sessions live in their slot: while the
+ * hash holds none, a session missing from its slot is looked for no
+ * further (a hash lookup is a call and a jhash, several us under TCG; an
+ * outgoing session's files are unpreserved after its release, every one
+ * an event to look for a session that has gone).  A session is put in the
+ * hash, and counted, before its create or retrieve returns, so before any
+ * event of its own.
+ */
+__u64 nr_hashed = 0;
+
+static __always_inline struct luotop_session *hash_get(const struct luotop_skey *k)
+{
+	if (!*(volatile __u64 *)&nr_hashed)
+		return NULL;
+	return bpf_map_lookup_elem(&sessions, k);
+}
+
+static __always_inline void hash_put(const struct luotop_skey *k, const struct luotop_session *s)
+{
+	if (!bpf_map_update_elem(&sessions, k, s, BPF_NOEXIST))
+		__sync_fetch_and_add(&nr_hashed, 1);
+	else
+		bpf_map_update_elem(&sessions, k, s, BPF_EXIST);
+}
+
+static __always_inline void hash_del(const struct luotop_skey *k)
+{
+	if (*(volatile __u64 *)&nr_hashed && !bpf_map_delete_elem(&sessions, k))
+		__sync_fetch_and_sub(&nr_hashed, 1);
+}
+
 /* A new key: its handler's name read, once. */
 static __always_inline void name_of(__u64 addr)
 {
@@ -130,7 +162,7 @@ static __always_inline struct luotop_session *session(struct luotop_skey *k, __u
 	e = sslot(k);
 	if (holds(e, k))
 		return &e->s;
-	return bpf_map_lookup_elem(&sessions, k);
+	return hash_get(k);
 }
 
 /*
@@ -157,10 +189,10 @@ static __always_inline void start(struct luotop_skey *k, __u32 dir, __u64 files)
 		 * have gone to the hash the first time, its slot then taken.
 		 */
 		if (dir == LUOTOP_IN)
-			bpf_map_delete_elem(&sessions, k);
+			hash_del(k);
 		return;
 	}
-	bpf_map_update_elem(&sessions, k, &s, BPF_ANY);
+	hash_put(k, &s);
 }
 
 /* Stop following @k's outgoing session. */
@@ -176,7 +208,7 @@ static __always_inline void stop(struct luotop_skey *k)
 		__sync_fetch_and_add(&e->seq, 2);
 		e->session = 0;
 	} else
-		bpf_map_delete_elem(&sessions, k);
+		hash_del(k);
 }
 
 /* The ops that change what a followed session holds. */
