@@ -10,12 +10,13 @@
  *	timed as one.  The memfds are filled first, so that preserving them
  *	pins every page.
  *   luo_perf ops [--reps N] [--blocks B --tools-on CMD --tools-off CMD] --out FILE
- *	Time the preserve of a one-page memfd N times in each of B blocks,
- *	with the toolkit attached in blocks 1, 2, 5, 6, 9, 10, ... (off, on,
- *	on, off: ABBA, so that neighbours pair up and a drift in time weighs
- *	on both sides alike).  CMD attaches / detaches the tools.  Right
- *	before each preserve, a speed probe (a fixed loop in userspace that
- *	no tool traces) is timed too: the CPU's speed at that moment.
+ *	Time a session's create, the preserve of a one-page memfd into it
+ *	and its close N times in each of B blocks, with the toolkit
+ *	attached in blocks 1, 2, 5, 6, 9, 10, ... (off, on, on, off: ABBA,
+ *	so that neighbours pair up and a drift in time weighs on both sides
+ *	alike).  CMD attaches / detaches the tools.  Right before each
+ *	operation, a speed probe (a fixed loop in userspace that no tool
+ *	traces) is timed too: the CPU's speed at that moment.
  *   luo_perf hold --sized MIB:N,MIB:N --small N
  *	Preserve, for the kexec, session "perf-sized" holding N memfds of
  *	each size (interleaved, tokens carrying the size: luo_plant.h) and
@@ -312,43 +313,64 @@ static int cmd_preserve(const char *sizes, int reps, const char *out)
 	return fclose(f) ? 1 : 0;
 }
 
+enum { OPS_CREATE, OPS_PRESERVE, OPS_CLOSE, NR_OPS_TIMED };
+
+/* The JSON keys of each operation's samples and of its probes. */
+static const char *const ops_key[NR_OPS_TIMED] = { "create", "preserve", "close" };
+static const char *const ops_probe_key[NR_OPS_TIMED] = {
+	"probe_create", "probe", "probe_close"
+};
+
 static int cmd_ops(int reps, int blocks, struct toggle *tg, const char *out)
 {
-	unsigned long long *t = calloc(reps * blocks, sizeof(*t)), t0;
-	unsigned long long *probe = calloc(reps * blocks, sizeof(*probe));
-	int luo = luo_open(), mfd, i, sfd, err;
+	unsigned long long *t[NR_OPS_TIMED], *probe[NR_OPS_TIMED], t0;
+	int luo = luo_open(), n = reps * blocks, mfd, i, op, sfd, err;
 	FILE *f = open_out(out);
 
-	if (!t || !probe)
-		die("calloc", ENOMEM);
+	for (op = 0; op < NR_OPS_TIMED; op++) {
+		t[op] = calloc(n, sizeof(**t));
+		probe[op] = calloc(n, sizeof(**probe));
+		if (!t[op] || !probe[op])
+			die("calloc", ENOMEM);
+	}
 	if (luo < 0)
 		die(LUO_DEVICE, luo);
 	mfd = sized_memfd(0, 1);
-	for (i = 0; i < reps * blocks; i++) {
+	for (i = 0; i < n; i++) {
 		char name[32];
 
 		if (i % reps == 0)
 			tools_set(tg, block_tools(i / reps));
 		snprintf(name, sizeof(name), "perf-ops-%d", i);
+		probe[OPS_CREATE][i] = speed_probe();
+		t0 = now_ns();
 		sfd = luo_create_session(luo, name);
+		t[OPS_CREATE][i] = now_ns() - t0;
 		if (sfd < 0)
 			die("create session", sfd);
-		probe[i] = speed_probe();
+		probe[OPS_PRESERVE][i] = speed_probe();
 		t0 = now_ns();
 		err = luo_preserve_fd(sfd, mfd, i + 1);
-		t[i] = now_ns() - t0;
+		t[OPS_PRESERVE][i] = now_ns() - t0;
 		if (err)
 			die("preserve", err);
+		probe[OPS_CLOSE][i] = speed_probe();
+		t0 = now_ns();
 		close(sfd);
+		t[OPS_CLOSE][i] = now_ns() - t0;
 	}
 	tools_set(tg, 0);
-	printf("luo_perf: preserve of a one-page memfd: median %llu ns of %d\n",
-	       median(t, reps * blocks), reps * blocks);
+	printf("luo_perf: create, preserve (one page), close: medians %llu, %llu, %llu ns of %d\n",
+	       median(t[OPS_CREATE], n), median(t[OPS_PRESERVE], n),
+	       median(t[OPS_CLOSE], n), n);
 	fprintf(f, "{\"test\": \"ops\", ");
 	json_blocks(f, blocks);
-	json_samples(f, "preserve", t, reps * blocks);
-	fprintf(f, ", ");
-	json_samples(f, "probe", probe, reps * blocks);
+	for (op = 0; op < NR_OPS_TIMED; op++) {
+		json_samples(f, ops_key[op], t[op], n);
+		fprintf(f, ", ");
+		json_samples(f, ops_probe_key[op], probe[op], n);
+		fprintf(f, "%s", op < NR_OPS_TIMED - 1 ? ", " : "");
+	}
 	fprintf(f, "}\n");
 	return fclose(f) ? 1 : 0;
 }

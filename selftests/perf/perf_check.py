@@ -29,7 +29,7 @@ samples and states its margin:
                    with a speed probe timed right before it; windows of
                    WINDOW operations are read against their probes, the
                    windows at full speed compared when each side has
-                   them (see FAST).
+                   them (see FAST, selftests/lib/speed_read.py).
                    The first sample of each block is a warm-up, left out:
                    right after the tools attach or detach, the first
                    operation runs code that changed (under TCG, code QEMU
@@ -77,6 +77,7 @@ _HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path[:0] = [os.path.join(_HERE, "..", "tools"), os.path.join(_HERE, "..", "lib")]
 from blackout_record import Record, E_FREEZE_BEGIN, E_FILE_FREEZE, E_FREEZE_END, M_DONE  # noqa: E402
 from ktap import Tap  # noqa: E402
+from speed_read import speed_read  # noqa: E402
 
 LINEAR_MARGIN = 1.5       # per-MiB cost at 4x the size within [1 / 1.5, 1.5] times
 FREEZE_FACTOR = 3.0       # per-file freeze, 64 MiB against 2 MiB (32x the data)
@@ -227,73 +228,7 @@ def test_freeze_size(run):
     return True, nums
 
 
-WARMUP = 1                # samples left out at the start of each block
 SMALL_FILES = 48          # perf.plan's --small
-WINDOW = 20               # samples of a window (a retrieve block: all 11)
-FAST = 1.25               # a window at full speed: probes within 25 % of the least
-# Under TCG on two CPUs the guest's CPUs move between speeds for seconds at
-# a time: every operation then takes 1.6 to 1.9 times longer, tools or not,
-# and such a phase can cover every block of one side (CI read "preserve
-# +75.3 %" on an unchanged tree with the lower envelope of raw times, which
-# a phase over all four blocks with the tools defeats).  luo_perf times a
-# speed probe (a fixed loop in userspace that no tool traces) right before
-# each operation: 113 to 123 us at full speed, 190 to 230 us in a slow
-# phase, with or without the tools.  So each window of WINDOW operations is
-# read against its own probes (median operation / median probe), and only
-# windows at full speed are compared when each side has enough of them;
-# the ratio alone carries the rest (a slow phase slows the probe a little
-# more than a preserve: read against full speed it lowers a cost by about
-# a tenth, never the other way by more than that).
-
-
-def windows(runs, key):
-    """[(tools, median op, median probe, width)] of every window: each block of each
-    luo_perf output in runs (its "blocks", per-block "tools", samples d[key]
-    and their speed probes d["probe"]) without its first WARMUP samples, cut
-    into windows of WINDOW samples (the whole block when it is shorter)."""
-    out = []
-    for d in runs:
-        blocks, tools, v, pr = d["blocks"], d["tools"], d[key], d["probe"]
-        if blocks < 2 or len(tools) != blocks or len(v) % blocks or len(pr) != len(v):
-            raise ValueError(f"{key}: {len(v)} samples ({len(pr)} probes) in {blocks} "
-                             f"blocks, tools {tools}")
-        per = len(v) // blocks
-        if per <= WARMUP:
-            raise ValueError(f"{key}: {per} samples a block")
-        for b in range(blocks):
-            lo, hi = b * per + WARMUP, (b + 1) * per
-            w = min(WINDOW, hi - lo)
-            for i in range(lo, hi - w + 1, w):
-                out.append((bool(tools[b]), statistics.median(v[i:i + w]),
-                            statistics.median(pr[i:i + w]), w))
-    if not any(w[0] for w in out) or all(w[0] for w in out):
-        raise ValueError(f"{key}: blocks on one side only")
-    return out
-
-
-def speed_read(runs, key):
-    """(cost off, cost on, what): each side's cost, the median over its
-    windows of median op / median probe, times the median probe of the
-    windows used (so that it reads in ns); the windows used are those at
-    full speed when each side has at least a sixth of its windows (and at
-    least one) there, else all of them."""
-    ws = windows(runs, key)
-    least = min(w[2] for w in ws)
-    fast = [w for w in ws if w[2] <= FAST * least]
-    n = [sum(1 for w in ws if w[0] == on) for on in (False, True)]
-    nf = [sum(1 for w in fast if w[0] == on) for on in (False, True)]
-    if all(f >= max(1, k // 6) for f, k in zip(nf, n)):
-        use = fast
-        what = f"{nf[0]} of {n[0]} windows off and {nf[1]} of {n[1]} on at full speed"
-    else:
-        use = ws
-        what = (f"all {n[0]} windows off and {n[1]} on, too few at full speed "
-                f"({nf[0]} off, {nf[1]} on)")
-    scale = statistics.median(w[2] for w in use)
-    cost = [statistics.median(w[1] / w[2] for w in use if w[0] == on) * scale
-            for on in (False, True)]
-    width = "/".join(str(k) for k in sorted({w[3] for w in ws}))
-    return cost[0], cost[1], f"windows of {width}, {what}"
 
 
 def toolkit_pct(name, runs):

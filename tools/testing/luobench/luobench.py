@@ -12,9 +12,11 @@ measures in each:
            and 1000 x 1000: create, preserve (and the memory it takes), the
            kexec, retrieve, finish (luo_bench scale); a point whose guest
            needs more than 3/4 of this machine's RAM is left out, and said;
-  tracing  (ours only) luo_opbench with LUO's events off, with luosnoop,
-           luolat and luotop attached, and off again, each round; the added
-           time per operation and what the BPF programs cost;
+  tracing  (ours only) what luosnoop, luolat and luotop attached add to a
+           session's create, a preserve and a close (luo_perf ops, each
+           after a speed probe, the toolkit on in every other pair of
+           blocks), and what their BPF programs cost (bpf_stats over
+           luo_opbench);
   systemd  a systemd host (the systemd guest, selftests/systemd/update.plan):
            the blackout each of its two test services lives through in one
            `systemctl kexec`, from told to stop to state back, by phase

@@ -25,7 +25,7 @@ FULL = {
     # and the two large points: one session of 200,000 files, 1000 x 1000
     "scale": [(n, m) for n in (1, 10, 100, 1000) for m in (1, 10, 100)]
     + [(1, 200000), (1000, 1000)],
-    "tracing_rounds": 5,
+    "tracing_rounds": 3,
     "opbench_n": 2000,
 }
 QUICK = {

@@ -4,8 +4,12 @@
 Run there as "luobench.py guest-tracing": each round runs luo_opbench with
 LUO's events off, then with luosnoop, luolat and luotop attached, then off
 again, and reads their BPF programs' run time from kernel.bpf_stats_enabled.
-Under emulation the machine's speed drifts by a third from minute to minute:
-a round's attached run is set against the two runs around it.
+Then "luo_perf ops" times each operation after a speed probe, in blocks with
+the toolkit attached (selftests/perf/toolkit.sh) and blocks without, as the
+perf-regression tests' toolkit-cost test does: under emulation the
+machine's speed moves between states 1.5 times apart that last seconds,
+and the operations are read against the probes (selftests/lib/
+speed_read.py).
 """
 
 import argparse
@@ -17,7 +21,7 @@ import sys
 import time
 
 from luobench_common import (
-    BenchError, REPO, TOOLS, parse_kv)
+    BenchError, BUILD, REPO, TOOLS, parse_kv)
 
 
 # ---- the guest side of the tracing cost ---------------------------------------
@@ -49,12 +53,29 @@ def guest_tracing(argv):
             emit(f"workload=tracing round={r} mode=after", after)
             result["rounds"].append({"round": r, "off": off, "on": on, "after": after,
                                      "tools": tools})
+        result["ops"] = perf_ops(os.path.join(os.path.dirname(args.out), "ops.json"))
     except BenchError as e:
         print(f"luobench: guest-tracing: {e}", file=sys.stderr, flush=True)
         return 1
     with open(args.out, "w") as f:
         json.dump(result, f, indent=1)
     return 0
+
+
+def perf_ops(out, reps=200, blocks=8):
+    """luo_perf ops with the toolkit toggled by toolkit.sh: its samples."""
+    toolkit = os.path.join("selftests", "perf", "toolkit.sh")
+    p = subprocess.run([os.path.join(BUILD, "selftests", "luo_perf"), "ops",
+                        "--reps", str(reps), "--blocks", str(blocks),
+                        "--tools-on", f"{toolkit} start none",
+                        "--tools-off", f"{toolkit} stop none", "--out", out],
+                       capture_output=True, text=True)
+    if p.returncode != 0:
+        raise BenchError(f"luo_perf ops failed ({p.returncode}): "
+                         f"{(p.stdout + p.stderr).strip()[-500:]}")
+    print(f"luobench: workload=tracing {p.stdout.strip()}", flush=True)
+    with open(out) as f:
+        return json.load(f)
 
 
 def emit(prefix, d):

@@ -14,7 +14,10 @@ import sys
 
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "vm"))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "..", "..", "selftests", "lib"))
 import luovm_accel  # noqa: E402  (the host's CPU model, as luovm names it)
+from speed_read import speed_read  # noqa: E402  (as the toolkit-cost perf test reads)
 
 from luobench_common import (
     BUILD, BenchError, DOC, DOC_BEGIN, DOC_END, FLAVORS, OUT, REPO, host_mem_gib)
@@ -78,17 +81,28 @@ def aggregate_tracing(tr):
     rounds = tr["rounds"]
     ops = ("create", "preserve", "close")
     res = {"n": tr["n"], "rounds": len(rounds), "ops": {}, "tools": {}}
+    probed = tr.get("ops")
+    res["probed"] = bool(probed)
     for op in ops:
         key = f"{op}_p50_ns"
         pairs = [(round_off(r, key), r["on"].get(key)) for r in rounds]
         pairs = [(a, b) for a, b in pairs if a and b]
         prog = median([programs_ns(r, op, tr["n"]) for r in rounds])
-        off = median([a for a, _ in pairs])
-        res["ops"][op] = {"off_ns": off, "on_ns": median([b for _, b in pairs]),
-                          "added_ns": median([b - a for a, b in pairs]),
-                          "ratio": median([b / a for a, b in pairs]),
-                          "programs_ns": prog,
-                          "programs_ratio": prog / off if prog is not None and off else None}
+        if probed:
+            off, on, what = speed_read([probed], op)
+            d = {"off_ns": off, "on_ns": on, "added_ns": on - off, "ratio": on / off,
+                 "what": what}
+        else:
+            off = median([a for a, _ in pairs])
+            d = {"off_ns": off, "on_ns": median([b for _, b in pairs]),
+                 "added_ns": median([b - a for a, b in pairs]),
+                 "ratio": median([b / a for a, b in pairs])}
+        d["programs_ns"] = prog
+        d["programs_ratio"] = prog / off if prog is not None and off else None
+        res["ops"][op] = d
+    if probed:
+        res["probed_blocks"] = probed["blocks"]
+        res["probed_reps"] = len(probed["preserve"]) // probed["blocks"]
     for r in rounds:
         for t in r["tools"]:
             d = res["tools"].setdefault(t["tool"], {"ns_per_run": [], "runs_per_iter": [],
@@ -245,8 +259,13 @@ def tables(res):
         rows = [[op, fmt_ns(d["off_ns"]), fmt_ns(d["on_ns"]), fmt_ns(d["added_ns"]),
                  fmt_ratio(d["ratio"]), fmt_ns(d.get("programs_ns")),
                  fmt_pct(d.get("programs_ratio"))] for op, d in tr["ops"].items()]
-        out.append((f"Tracing cost (ours): luo_opbench -n {tr['n']}, medians of "
-                    f"{tr['rounds']} rounds (a round: off, attached, off)", None,
+        title = (f"Tracing cost (ours): luo_perf ops, {tr['probed_blocks']} blocks of "
+                 f"{tr['probed_reps']}, toolkit attached in every other pair, read against "
+                 f"speed probes; programs' time from luo_opbench -n {tr['n']}, "
+                 f"{tr['rounds']} rounds" if tr.get("probed") else
+                 f"Tracing cost (ours): luo_opbench -n {tr['n']}, medians of "
+                 f"{tr['rounds']} rounds (a round: off, attached, off)")
+        out.append((title, None,
                     ["operation (p50)", "events off", "toolkit attached", "added", "on/off",
                      "programs' time", "of the operation"],
                     rows))
