@@ -36,6 +36,7 @@ static const char usage_text[] =
 "usage: " PROG " size --stage 1 --mib S [--reps R] [--session NAME]\n"
 "       " PROG " size --stage 2 --mib S [--session NAME]\n"
 "       " PROG " scale --stage 1 --sessions N --files M [--reps R] [--session PREFIX]\n"
+"                  [--budget SECONDS]\n"
 "       " PROG " scale --stage 2 --sessions N --files M [--session PREFIX]\n"
 "       " PROG " probe\n"
 "\n"
@@ -57,7 +58,11 @@ static const char usage_text[] =
 "            retrieves every session and file, finishes the sessions, prints\n"
 "            \"@@LUOVM resumed\" and checks every file.  A create or preserve\n"
 "            LUO refuses is reported as error=ERRNO error_op=OP at=COUNT\n"
-"            (exit 0); so is a stage 2 that finds no session at all.\n"
+"            (exit 0); so is a stage 2 that finds no session at all.  With\n"
+"            --budget, a stage 1 whose creates and preserves have taken more\n"
+"            than SECONDS stops there as error=ETIMEDOUT, carrying nothing\n"
+"            over: a workload that would not end (a flavor's cost growing as\n"
+"            the square of the files) is a result, not a hung run.\n"
 "  probe     Create and enable the kprobe events luobench/reboot_in and\n"
 "            luobench/reboot_out on liveupdate_reboot() (boot with tp_printk\n"
 "            to see them on the console with their timestamps), after firing\n"
@@ -118,6 +123,7 @@ int main(int argc, char **argv)
 		{ "sessions", required_argument, NULL, 'S' },
 		{ "files", required_argument, NULL, 'f' },
 		{ "session", required_argument, NULL, 'n' },
+		{ "budget", required_argument, NULL, 'b' },
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
@@ -136,7 +142,7 @@ int main(int argc, char **argv)
 	argv++;
 	argc--;
 	opt.reps = -1;
-	while ((c = getopt_long(argc, argv, "s:m:r:S:f:n:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "s:m:r:S:f:n:b:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 's':
 			opt.stage = parse_number(optarg);
@@ -155,6 +161,9 @@ int main(int argc, char **argv)
 			break;
 		case 'n':
 			opt.name = optarg;
+			break;
+		case 'b':
+			opt.budget_s = parse_number(optarg);
 			break;
 		case 'h':
 			fputs(usage_text, stdout);

@@ -21,6 +21,7 @@ struct bench_opt {
 	int stage;
 	unsigned long mib;
 	int reps;
+	long budget_s;		/* scale stage 1: give up after this long, 0: never */
 	long sessions;
 	long files;
 	const char *name;

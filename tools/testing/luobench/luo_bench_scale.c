@@ -6,6 +6,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <sys/mman.h>
@@ -39,11 +40,17 @@ static void close_all(int *fds, long n)
 	}
 }
 
+/* --budget: the creates and preserves since @t_begin have taken too long. */
+static bool over_budget(unsigned long long t_begin)
+{
+	return opt.budget_s && now_ns() - t_begin > opt.budget_s * 1000000000ULL;
+}
+
 int scale_stage1(void)
 {
 	long ns = opt.sessions, nf = opt.files, total = ns * nf, s, f, i;
 	unsigned long long *op, *create_tot, *create_med, *pres_tot, *pres_med;
-	unsigned long long *close_tot, t0, t1, setup_ns;
+	unsigned long long *close_tot, t0, t1, setup_ns, t_begin;
 	long long mem0 = 0, state_bytes = 0;
 	int luo, *mfds, *sfds, err = 0, r, nclose = 0;
 	const char *error_op = NULL;
@@ -80,6 +87,7 @@ int scale_stage1(void)
 	setup_ns = now_ns() - t0;
 
 	luo = open_luo();
+	t_begin = now_ns();
 	for (r = 0; r < opt.reps && !error_op; r++) {
 		if (r == 0)
 			mem0 = mem_free_bytes();
@@ -89,8 +97,8 @@ int scale_stage1(void)
 			t1 = now_ns();
 			sfds[s] = luo_create_session(luo, name);
 			op[s] = now_ns() - t1;
-			if (sfds[s] < 0) {
-				err = -sfds[s];
+			if (sfds[s] < 0 || over_budget(t_begin)) {
+				err = sfds[s] < 0 ? -sfds[s] : ETIMEDOUT;
 				error_op = "create";
 				at = s;
 				break;
@@ -108,8 +116,8 @@ int scale_stage1(void)
 				t1 = now_ns();
 				err = luo_preserve_fd(sfds[s], mfds[i], f + 1);
 				op[i] = now_ns() - t1;
-				if (err) {
-					err = -err;
+				if (err || over_budget(t_begin)) {
+					err = err ? -err : ETIMEDOUT;
 					error_op = "preserve";
 					at = i;
 					break;

@@ -12,6 +12,8 @@ measures in each:
            and 1000 x 1000: create, preserve (and the memory it takes), the
            kexec, retrieve, finish (luo_bench scale); a point whose guest
            needs more than 3/4 of this machine's RAM is left out, and said;
+           one of 20,000 files or more stops creating and preserving after
+           --budget minutes, shown as "unfinished in the budget";
   tracing  (ours only) what luosnoop, luolat and luotop attached add to a
            session's create, a preserve and a close (luo_perf ops, each
            after a speed probe, the toolkit on in every other pair of
@@ -57,8 +59,8 @@ import time
 sys.dont_write_bytecode = True     # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from luobench_common import (  # noqa: E402
-    APPEND, BIG_FILES, BUILD, BenchError, DOC, FLAVORS, FULL, LUOVM, OUT, QUICK, REPO,
-    TOOLS, log)
+    APPEND, BIG_BUDGET_MIN, BIG_FILES, BUILD, BenchError, DOC, FLAVORS, FULL, LUOVM, OUT,
+    QUICK, REPO, TOOLS, log)
 from luobench_plan import schedule  # noqa: E402
 from luobench_collect import (  # noqa: E402
     collect, collect_tracing, note_guests, report_facts)
@@ -207,6 +209,10 @@ def main(argv):
                     help="rewrite it even with --quick (which leaves it alone)")
     ap.add_argument("--render", action="store_true",
                     help=f"only render results.md (and {DOC}) again from results.json")
+    ap.add_argument("--budget", type=float, default=BIG_BUDGET_MIN, metavar="MIN",
+                    help=f"a scale point of {BIG_FILES} files or more stops creating and "
+                         f"preserving after MIN minutes, a result shown as unfinished "
+                         f"(default %(default)s)")
     ap.add_argument("--wait-idle", type=int, default=20, metavar="MIN",
                     help="before each guest, wait up to MIN minutes for other QEMU "
                          "processes on this machine to end (default %(default)s)")
@@ -240,6 +246,9 @@ def main(argv):
             ap.error(f"BENCH_REPS={env_reps} is not a number")
     if cfg["reps"] < 1:
         ap.error("--reps must be 1 or more")
+    if args.budget <= 0:
+        ap.error("--budget must be more than 0 minutes")
+    cfg["budget_s"] = max(1, round(args.budget * 60))
     if args.sizes:
         cfg["sizes"] = args.sizes
     if args.scale:
@@ -261,11 +270,12 @@ def main(argv):
         if not os.access(os.path.join(TOOLS, prog), os.X_OK):
             print(f"luobench: {TOOLS}/{prog} is missing: make tools", file=sys.stderr)
             return 1
-    if "systemd" in cfg["only"] and not os.access(os.path.join(BUILD, "selftests", "luo_svc"),
+    for group, prog in (("systemd", "luo_svc"), ("tracing", "luo_perf")):
+        if group in cfg["only"] and not os.access(os.path.join(BUILD, "selftests", prog),
                                                   os.X_OK):
-        print(f"luobench: {BUILD}/selftests/luo_svc is missing: make selftests",
-              file=sys.stderr)
-        return 1
+            print(f"luobench: {BUILD}/selftests/{prog} is missing: make selftests",
+                  file=sys.stderr)
+            return 1
 
     runs, skipped = schedule(cfg)
     for key, why in skipped.items():
@@ -277,7 +287,7 @@ def main(argv):
                    "scale": [f"{n}x{m}" for n, m in cfg["scale"]], "only": cfg["only"],
                    "flavors": cfg["flavors"],
                    "tracing_rounds": cfg["tracing_rounds"], "opbench_n": cfg["opbench_n"],
-                   "append": APPEND, "big_files": BIG_FILES},
+                   "append": APPEND, "big_files": BIG_FILES, "budget_s": cfg["budget_s"]},
         "machine": machine_info([r.mem for r in runs]),
         "runs": [], "samples": [], "tracing_raw": None, "skipped": skipped,
     }
@@ -311,7 +321,9 @@ def main(argv):
                 res["samples"] += got
                 refused = [s for s in got if "refused" in s]
                 for s in refused:
-                    log(f"      {s['workload']}: refused by {run.flavor} "
+                    why = ("unfinished in the budget" if s["refused"]["errno"] == "ETIMEDOUT"
+                           else "refused")
+                    log(f"      {s['workload']}: {why} by {run.flavor} "
                         f"({s['refused']['errno']} at {s['refused']['op']} "
                         f"#{s['refused']['at']})")
             took[run.group] = elapsed

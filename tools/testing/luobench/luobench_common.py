@@ -39,6 +39,10 @@ QUICK = {
 # a preserved one-page memfd costs about 19 KiB of guest memory, most of it
 # unmovable while KHO keeps a large part of RAM as CMA scratch.
 BIG_FILES = 20000
+# ... and a time budget for its creates and preserves (luo_bench --budget):
+# a flavor whose preserve walks the session (O(n^2), mainline at 200,000
+# files) would not end; past the budget the point is a result, unfinished.
+BIG_BUDGET_MIN = 20
 
 
 class BenchError(Exception):

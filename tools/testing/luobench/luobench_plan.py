@@ -18,8 +18,9 @@ from luobench_systemd import SYSTEMD_PLAN  # noqa: E402
 class Workload:
     """One preserve / kexec / retrieve cycle of luo_bench."""
 
-    def __init__(self, kind, mib=None, sessions=None, files=None, reps=None):
+    def __init__(self, kind, mib=None, sessions=None, files=None, reps=None, budget_s=None):
         self.kind, self.mib, self.sessions, self.files = kind, mib, sessions, files
+        self.budget_s = budget_s
         if reps is None:
             if kind == "size":
                 reps = 5 if mib <= 256 else 3
@@ -45,7 +46,8 @@ class Workload:
         return f"scale --sessions {self.sessions} --files {self.files}"
 
     def stage1(self):
-        return f"{TOOLS}/luo_bench {self.args()} --stage 1 --reps {self.reps}"
+        budget = f" --budget {self.budget_s}" if self.budget_s else ""
+        return f"{TOOLS}/luo_bench {self.args()} --stage 1 --reps {self.reps}{budget}"
 
     def stage2(self):
         return f"{TOOLS}/luo_bench {self.args()} --stage 2"
@@ -103,6 +105,8 @@ class VmRun:
         files = sum((w.sessions or 0) * (w.files or 0) for w in self.workloads)
         mib = sum(w.mib or 0 for w in self.workloads)
         est = 60 + 30 * len(self.workloads) + files * 0.006 + mib * 0.1
+        # A budget bounds stage 1's creates and preserves, not what comes around them.
+        est = max([est] + [w.budget_s + est for w in self.workloads if w.budget_s])
         return max(600, est), max(1200, 3 * est)
 
 
@@ -114,7 +118,10 @@ def schedule(cfg):
         main += [Workload("size", mib=m) for m in cfg["sizes"]]
     if "scale" in cfg["only"]:
         for n, m in cfg["scale"]:
-            (big if n * m >= BIG_FILES else main).append(Workload("scale", sessions=n, files=m))
+            if n * m >= BIG_FILES:
+                big.append(Workload("scale", sessions=n, files=m, budget_s=cfg.get("budget_s")))
+            else:
+                main.append(Workload("scale", sessions=n, files=m))
     # 3 GiB hold a memfd of 1 GiB and 20,000 small files; bigger ones need more.
     max_mib = max([w.mib for w in main if w.kind == "size"], default=0)
     main_mem = "3G" if max_mib <= 1024 else f"{2 + 2 * math.ceil(max_mib / 1024)}G"

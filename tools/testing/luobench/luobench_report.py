@@ -219,6 +219,9 @@ def cell(w, flavor, metric):
     if f["refused"]:
         errs = sorted(set(f["refused"]))
         cnt = f"{len(f['refused'])}/{f['reps']}" if len(f["refused"]) < f["reps"] else ""
+        if errs == ["ETIMEDOUT"]:
+            # luo_bench --budget: not LUO's refusal, the benchmark's time limit.
+            return f"unfinished in the budget{' in ' + cnt if cnt else ''}"
         return f"refused ({', '.join(errs)}{' in ' + cnt if cnt else ''})"
     fmt = fmt_bytes if metric.startswith("state_bytes") else fmt_ns
     return fmt(f["median"].get(metric))
@@ -301,7 +304,10 @@ def machine_lines(res):
         ("run time", f"{res['duration_s'] / 60:.1f} min ({len(res['runs'])} guest runs)"),
     ] + ([("left out", "; ".join(f"{k.replace('scale-', '').replace('x', ' × ')}: {why}"
                                    for k, why in res["skipped"].items()))]
-         if res.get("skipped") else [])
+         if res.get("skipped") else []) + (
+        [("budget", f"{res['config']['budget_s'] / 60:g} min of creates and preserves for a "
+                    f"scale point of {res['config']['big_files']} files or more")]
+        if res["config"].get("budget_s") and "scale" in res["config"].get("only", []) else [])
 
 
 def disturbed_note(res):
