@@ -11,7 +11,8 @@
  * PLANT and its default delay (the regression the tests must catch):
  *   preserve 20000 ns x MiB^2 per sized file in luo_hook_file_preserve
  *   freeze   50000 ns x MiB per sized file in luo_hook_file_freeze
- *   reboot   1 s at the start of liveupdate_reboot, before the record
+ *   reboot   3 s at the start of liveupdate_reboot, before the record (more
+ *            than the record-blackout test allows up to a 145 s blackout)
  *   events   300000 ns in each file preserve/freeze/retrieve event
  *   lookup   50 ns x the file's index in luo_hook_file_preserve
  *   freeze-nth  20 ns x n for the reboot's n-th file in luo_hook_file_freeze
@@ -46,7 +47,7 @@ static const struct {
 } plants[NR_PLANTS] = {
 	[PLANT_PRESERVE] = { "preserve", 20000, "ns x MiB^2 in luo_hook_file_preserve" },
 	[PLANT_FREEZE] = { "freeze", 50000, "ns x MiB in luo_hook_file_freeze" },
-	[PLANT_REBOOT] = { "reboot", 1000000000, "ns at the start of liveupdate_reboot" },
+	[PLANT_REBOOT] = { "reboot", 3000000000ULL, "ns at the start of liveupdate_reboot" },
 	[PLANT_EVENTS] = { "events", 300000, "ns in each file preserve/freeze/retrieve event" },
 	[PLANT_LOOKUP] = { "lookup", 50, "ns x the file's index in luo_hook_file_preserve" },
 	[PLANT_FREEZE_NTH] = { "freeze-nth", 20,

@@ -114,7 +114,7 @@ PLANTS = {
     "lookup": "50 ns x the file's index in luo_hook_file_preserve (timed lookup preserves)",
     "reboot-linear": "20 ns x n for the reboot's n-th file in luo_hook_file_freeze",
     "reboot-size": "50000 ns x MiB in luo_hook_file_freeze",
-    "record-blackout": "1 s spun at the start of liveupdate_reboot, before the record",
+    "record-blackout": "3 s spun at the start of liveupdate_reboot, before the record",
 }
 
 
