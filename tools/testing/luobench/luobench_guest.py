@@ -2,9 +2,9 @@
 """luobench: the tracing cost, measured inside an ours guest.
 
 Run there as "luobench.py guest-tracing": each round runs luo_opbench with
-LUO's events off, then with luosnoop, luolat and luotop attached, then off
-again, and reads their BPF programs' run time from kernel.bpf_stats_enabled.
-Then "luo_perf ops" times each operation after a speed probe, in blocks with
+luosnoop, luolat and luotop attached and reads their BPF programs' run time
+from kernel.bpf_stats_enabled (the time they add to each operation is not
+read from these runs).  Then "luo_perf ops" times each operation after a speed probe, in blocks with
 the toolkit attached (selftests/perf/toolkit.sh) and blocks without, as the
 perf-regression tests' toolkit-cost test does: under emulation the
 machine's speed moves between states 1.5 times apart that last seconds,
@@ -27,7 +27,7 @@ from luobench_common import (
 # ---- the guest side of the tracing cost ---------------------------------------
 
 def guest_tracing(argv):
-    """In the guest (ours): luo_opbench without and with the toolkit attached."""
+    """In the guest (ours): the programs' time, then each operation's cost."""
     ap = argparse.ArgumentParser(prog="luobench.py guest-tracing")
     ap.add_argument("--rounds", type=int, default=2)
     ap.add_argument("-n", type=int, default=2000)
@@ -41,18 +41,13 @@ def guest_tracing(argv):
     result = {"n": args.n, "rounds": []}
     try:
         for r in range(1, max(2, args.rounds) + 1):
-            off = opbench(args.n, "off")
-            emit(f"workload=tracing round={r} mode=off", off)
             on, tools = with_toolkit(lambda: opbench(args.n, "on"), args.out, r)
             emit(f"workload=tracing round={r} mode=on", on)
             for t in tools:
                 print(f"luobench: workload=tracing round={r} tool={t['tool']} "
                       f"programs={len(t['programs'])} run_cnt={t['run_cnt']} "
                       f"run_time_ns={t['run_time_ns']} rc={t['rc']}", flush=True)
-            after = opbench(args.n, "off")
-            emit(f"workload=tracing round={r} mode=after", after)
-            result["rounds"].append({"round": r, "off": off, "on": on, "after": after,
-                                     "tools": tools})
+            result["rounds"].append({"round": r, "on": on, "tools": tools})
         result["ops"] = perf_ops(os.path.join(os.path.dirname(args.out), "ops.json"))
     except BenchError as e:
         print(f"luobench: guest-tracing: {e}", file=sys.stderr, flush=True)

@@ -63,9 +63,10 @@ OP_PROGRAMS = {"create": ("luo_session_create",), "preserve": ("luo_file_preserv
 
 
 def round_off(r, key):
-    """A round's p50 with the events off: the mean of the runs before and
-    after the attached one (before only, in a run from before 'after')."""
-    v = [x.get(key) for x in (r["off"], r.get("after") or {}) if x.get(key)]
+    """A round's p50 with the events off, in a run from before luo_perf ops
+    (whose rounds ran luo_opbench off, attached, off): the mean of the runs
+    before and after the attached one (before only, in an older one)."""
+    v = [x.get(key) for x in (r.get("off") or {}, r.get("after") or {}) if x.get(key)]
     return sum(v) / len(v) if v else None
 
 
@@ -85,14 +86,14 @@ def aggregate_tracing(tr):
     res["probed"] = bool(probed)
     for op in ops:
         key = f"{op}_p50_ns"
-        pairs = [(round_off(r, key), r["on"].get(key)) for r in rounds]
-        pairs = [(a, b) for a, b in pairs if a and b]
         prog = median([programs_ns(r, op, tr["n"]) for r in rounds])
         if probed:
             off, on, what = speed_read([probed], op)
             d = {"off_ns": off, "on_ns": on, "added_ns": on - off, "ratio": on / off,
                  "what": what}
         else:
+            pairs = [(round_off(r, key), r["on"].get(key)) for r in rounds]
+            pairs = [(a, b) for a, b in pairs if a and b]
             off = median([a for a, _ in pairs])
             d = {"off_ns": off, "on_ns": median([b for _, b in pairs]),
                  "added_ns": median([b - a for a, b in pairs]),
