@@ -23,10 +23,16 @@
 /*
  * One event's arguments.  @session is the session's name, or the FLB's
  * compatible string for FLB events; the other fields are struct
- * luo_event's.  The strings are kernel pointers, or NULL.
+ * luo_event's.  The strings are kernel pointers, or NULL: each names its
+ * string for as long as the session, the handler or the FLB lives, and
+ * the tools key them by it.  @session_copy, when not NULL, is where the
+ * session's name is read instead (a copy taken before the session was
+ * freed: luo_fentry.bpf.h).  @unknown: the LUO_UNKNOWN_* fields that the
+ * kernel's LUO does not tell in this mode (0 from the tracepoints).
  */
 struct luo_args {
 	const char *session;
+	const char *session_copy;
 	const char *handler;
 	__u64 token;
 	__u64 duration_ns;
@@ -37,6 +43,7 @@ struct luo_args {
 	__u64 dropped;
 	__s32 result;
 	__u32 op;
+	__u32 unknown;
 };
 
 static __always_inline void luo_on_event(const struct luo_args *a);
@@ -46,6 +53,12 @@ static __always_inline void luo_read_str(char *dst, int len, const char *src)
 {
 	if (!src || bpf_probe_read_kernel_str(dst, len, src) < 0)
 		dst[0] = '\0';
+}
+
+/* Where @a's session name is read. */
+static __always_inline const char *luo_session_str(const struct luo_args *a)
+{
+	return a->session_copy ? a->session_copy : a->session;
 }
 
 /*
@@ -73,6 +86,7 @@ static __always_inline void luo_event_fill(struct luo_event *e, const struct luo
 	e->session_addr = (__u64)a->session;
 	e->handler_addr = (__u64)a->handler;
 	e->named = 0;
+	e->unknown = a->unknown;
 }
 
 #define LUO_SESSION_EVENT(tp, OP)						\
@@ -180,5 +194,8 @@ int BPF_PROG(luo_incoming, u64 number, unsigned long nr_sessions,
 	luo_on_event(&a);
 	return 0;
 }
+
+/* The same events from mainline's LUO functions, where the tracepoints are not. */
+#include "luo_fentry.bpf.h"
 
 #endif /* LUO_EVENTS_BPF_H */

@@ -51,6 +51,18 @@ enum luo_op {
 	LUO_NR_OPS
 };
 
+/*
+ * What the kernel's LUO does not tell in the tools' fentry mode (mainline's
+ * LUO, traced on its functions: luo_fentry.bpf.h), set in struct luo_event's
+ * @unknown: the field is shown as unknown, never as 0.
+ */
+#define LUO_UNKNOWN_DURATION	(1U << 0)	/* @duration_ns */
+#define LUO_UNKNOWN_FILES	(1U << 1)	/* @files */
+#define LUO_UNKNOWN_BYTES	(1U << 2)	/* @bytes and @flbs */
+#define LUO_UNKNOWN_NUMBER	(1U << 3)	/* incoming: @token and @dropped */
+#define LUO_UNKNOWN_HANDLER	(1U << 4)	/* @handler */
+#define LUO_UNKNOWN_SESSIONS	(1U << 5)	/* @sessions */
+
 /* Set in struct luo_event's @named: the string is in the event. */
 #define LUO_EV_SESSION_NAMED	(1U << 0)
 #define LUO_EV_HANDLER_NAMED	(1U << 1)
@@ -85,7 +97,7 @@ struct luo_event {
 	__u64 session_addr;
 	__u64 handler_addr;
 	__u32 named;		/* LUO_EV_*_NAMED */
-	__u32 pad;
+	__u32 unknown;		/* LUO_UNKNOWN_* */
 };
 
 #endif /* LUO_OPS_H */

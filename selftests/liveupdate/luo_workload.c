@@ -25,6 +25,9 @@
  *	the FLB and its handler, the program's name.  The checkers take
  *	what to expect from it (selftests/lib/workload.py).
  *
+ * With --memfd-only, no luo_test file (nor its FLB): for a kernel without
+ * the luo_test handler, such as the mainline flavor.
+ *
  * Every step prints one line; the exit code is 0 only when all succeeded.
  */
 #define _GNU_SOURCE
@@ -72,6 +75,14 @@ static const struct wl_session {
 	{ "wl-b", NR_TOKENS, false },
 };
 #define NR_SESSIONS	ARRAY_SIZE(sessions)
+
+/* --memfd-only: no luo_test file (a kernel without it: mainline's). */
+static bool memfd_only;
+
+static bool has_luo_test(unsigned int s)
+{
+	return sessions[s].luo_test && !memfd_only;
+}
 
 static int failures;
 
@@ -218,7 +229,7 @@ static int stage1(void)
 			       " (memfd, %lu bytes)\n", name, t, MEMFD_SIZE);
 			nr_files++;
 		}
-		if (!sessions[s].luo_test)
+		if (!has_luo_test(s))
 			continue;
 		fd = open(LUO_TEST_DEVICE, O_RDWR | O_CLOEXEC);
 		if (fd < 0) {
@@ -294,7 +305,7 @@ static int stage2(void)
 			       ": all %lu bytes as preserved\n", name, t, MEMFD_SIZE);
 			nr_files++;
 		}
-		if (!sessions[s].luo_test)
+		if (!has_luo_test(s))
 			continue;
 		fd = luo_retrieve_fd(sfd[s], LUO_TEST_TOKEN);
 		if (fd < 0) {
@@ -348,13 +359,16 @@ static int describe(void)
 	printf("{\"comm\": \"luo_workload\", \"memfd_bytes\": %lu,\n", MEMFD_SIZE);
 	printf(" \"handlers\": {\"memfd\": \"%s\", \"luo_test\": \"%s\"},\n",
 	       MEMFD_HANDLER, LUO_TEST_HANDLER);
-	printf(" \"flbs\": {\"%s\": \"%s\"},\n", LUO_TEST_FLB, LUO_TEST_HANDLER);
+	if (memfd_only)
+		printf(" \"flbs\": {},\n");
+	else
+		printf(" \"flbs\": {\"%s\": \"%s\"},\n", LUO_TEST_FLB, LUO_TEST_HANDLER);
 	printf(" \"sessions\": {");
 	for (s = 0; s < NR_SESSIONS; s++) {
 		printf("%s\n  \"%s\": [", s ? "," : "", sessions[s].name);
 		for (t = 1; t <= sessions[s].nr_memfds; t++)
 			printf("%s[\"%s\", %u]", t > 1 ? ", " : "", MEMFD_HANDLER, t);
-		if (sessions[s].luo_test)
+		if (has_luo_test(s))
 			printf("%s[\"%s\", %d]", sessions[s].nr_memfds ? ", " : "",
 			       LUO_TEST_HANDLER, LUO_TEST_TOKEN);
 		printf("]");
@@ -368,6 +382,7 @@ int main(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "stage", required_argument, NULL, 's' },
 		{ "describe", no_argument, NULL, 'd' },
+		{ "memfd-only", no_argument, NULL, 'm' },
 		{}
 	};
 	int stage = 0, c;
@@ -376,6 +391,8 @@ int main(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		if (c == 'd')
 			stage = -1;
+		else if (c == 'm')
+			memfd_only = true;
 		else if (c == 's')
 			stage = atoi(optarg);
 		else
@@ -387,6 +404,6 @@ int main(int argc, char **argv)
 		return describe();
 	return stage == 1 ? stage1() : stage2();
 usage:
-	fprintf(stderr, "usage: %s --stage 1|2 | --describe\n", argv[0]);
+	fprintf(stderr, "usage: %s [--memfd-only] --stage 1|2 | --describe\n", argv[0]);
 	return 2;
 }

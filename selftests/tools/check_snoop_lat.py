@@ -13,15 +13,18 @@ luo_workload and the stage did (--stage):
   2         luo_workload --stage 2 in the next kernel: retrieve, FINISH and
             close both sessions; then -d, "luolat 1 3" and the exit code of
             "luosnoop -- COMMAND"; then a ring that fills
-            (check_snoop_ring.py).
-  mainline  both tools on a kernel without the liveupdate events.
+            (check_snoop_ring.py); then -p and --cgroup on two luo_opbench
+            in two cgroups (check_filters.py).
 
 luosnoop must report exactly those transitions (counts per operation and
 handler, and every field: sessions, handlers, tokens, results, counts, pid
 and comm of the process that made them, latency where a callback ran), in
 LUO's order, as JSON and as text, and its filters must keep exactly what
 they name.  luolat must count the same operations per handler, with
-histograms that hold exactly luosnoop's latencies.  The tools' exit codes,
+histograms that hold exactly luosnoop's latencies.  perf and trace-cmd,
+recording the same events, must show each of them with its fields
+(check_tracers.py); -p and --cgroup keep exactly their process's events
+(check_filters.py).  The tools' exit codes,
 readiness and the facts of the stage are in DIR/status ("NAME VALUE").
 
 Prints TAP, ends with "# check_snoop_lat: N passed, M failed", exits 0 only
@@ -42,6 +45,8 @@ from luo_names import OPS  # noqa: E402
 from workload import MEMFD, TEST, TEST_FLB, WORKLOAD, NR_SESSIONS, NR_FILES  # noqa: E402
 from ktap import Tap  # noqa: E402
 from check_snoop_ring import check_ring_full  # noqa: E402
+from check_tracers import check_tracers  # noqa: E402
+from check_filters import check_filters  # noqa: E402
 
 EIO = -5
 
@@ -62,16 +67,16 @@ def kind(op):
 
 # The keys of a luosnoop JSON line, per kind of operation.
 KEYS = {
-    "session": COMMON + ["files"],
-    "file": COMMON,
-    "flb": COMMON + ["flb", "count"],
-    "reboot_begin": COMMON + ["sessions", "files"],
-    "reboot_end": COMMON + ["sessions", "files"],
-    "serialize": COMMON + ["sessions", "files", "bytes"],
-    "incoming": COMMON + ["number", "sessions", "files"],
+    "session": COMMON + ["files", "mode"],
+    "file": COMMON + ["mode"],
+    "flb": COMMON + ["flb", "count", "mode"],
+    "reboot_begin": COMMON + ["sessions", "files", "mode"],
+    "reboot_end": COMMON + ["sessions", "files", "mode"],
+    "serialize": COMMON + ["sessions", "files", "bytes", "mode"],
+    "incoming": COMMON + ["number", "sessions", "files", "mode"],
 }
-# Fields that are measured, not predicted.
-MEASURED = {"time", "ts_ns", "duration_ns", "pid", "comm"}
+# Fields that are measured, not predicted (and the mode, checked apart).
+MEASURED = {"time", "ts_ns", "duration_ns", "pid", "comm", "mode"}
 # Callbacks that do not exist, so they take 0 ns: neither handler has an
 # unfreeze(), memfd has no can_finish().
 UNTIMED = {("file_unfreeze", MEMFD), ("file_unfreeze", TEST), ("file_can_finish", MEMFD)}
@@ -217,6 +222,8 @@ def check_snoop_events(st, tap, stage, evs):
             bad.append(f"line {i}: {op}: keys {list(e.keys())}, expected {KEYS[kind(op)]}")
         elif not re.fullmatch(r"\d\d:\d\d:\d\d\.\d{6}", str(e.get("time"))):
             bad.append(f"line {i}: time {e.get('time')!r} is not HH:MM:SS.uuuuuu")
+        elif e["mode"] != "tracepoint":
+            bad.append(f"line {i}: mode {e['mode']!r}, not tracepoint (this LUO's events)")
     tap.check(not bad, f"{p} each line holds the fields of its operation", bad)
 
     # Counts per operation and handler, then every predicted field.
@@ -390,6 +397,9 @@ def check_lat(st, tap, name, snoop_evs, scen, ops=None, hname=None):
     if not objs:
         return {}
     o = objs[-1]
+    tap.check(o.get("mode") == "tracepoint" and o.get("untimed") == [],
+              f"{p} in tracepoint mode, every operation timed",
+              f"mode {o.get('mode')!r}, untimed {o.get('untimed')!r}")
     hs = o.get("histograms", [])
     got = {(h.get("op"), h.get("handler")): h for h in hs}
     # Counts per operation and handler, from the scenario.
@@ -493,6 +503,7 @@ def stage_1(st, tap):
     lat = check_lat(st, tap, "lat", evs, scen)
     check_lat(st, tap, "lat-freeze", evs, scen, ops={"file_freeze"}, hname=MEMFD)
     check_lat_text(st, tap, "lat-text", lat)
+    check_tracers(st, tap, scen, OPS, kind)
 
 
 def stage_2(st, tap):
@@ -516,6 +527,7 @@ def stage_2(st, tap):
     scen = scenario("2")
     lat = check_lat(st, tap, "lat", evs, scen)
     check_lat_text(st, tap, "lat-text", lat)
+    check_tracers(st, tap, scen, OPS, kind)
 
     secs = float(st.fact("secs-snoop-d") or -1)
     tap.check(st.num("rc-snoop-d") == 0 and 2 <= secs < 20 and
@@ -539,44 +551,25 @@ def stage_2(st, tap):
               "luosnoop -- /nonexistent/command exits 127 and says why",
               [f"exit code {st.fact('rc-snoop-noexec')}: {msg.strip()}"])
     check_ring_full(st, tap, load_json_lines, check_tool_ran)
-
-
-def stage_mainline(st, tap):
-    rel = (st.read("release") or "").strip()
-    tap.check(rel.endswith("-luo-mainline"), f"the kernel is the mainline flavor ({rel})")
-    for name, tool, cmd in (("snoop", "luosnoop", "luosnoop --json"),
-                            ("snoop-cmd", "luosnoop", "luosnoop -s wl-a -- true"),
-                            ("lat", "luolat", "luolat"),
-                            ("lat-count", "luolat", "luolat --json 1 1")):
-        err = st.read(f"{name}.err") or ""
-        out = st.read(f"{name}.out") or ""
-        rx = (rf"{tool}: this kernel has no liveupdate events \([^()]+\): "
-              r"it does not run this project's LUO\n")
-        tap.check(st.num(f"rc-{name}") == 2 and not out and re.fullmatch(rx, err),
-                  f"{cmd}: exit code 2, one sentence on stderr, nothing on stdout",
-                  [f"exit code {st.fact('rc-' + name)}", f"stderr: {err!r}",
-                   f"stdout: {out[:200]!r}"])
+    check_filters(st, tap)
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--stage", required=True, choices=["1", "2", "mainline"])
+    ap.add_argument("--stage", required=True, choices=["1", "2"])
     ap.add_argument("--dir", required=True, help="the stage's output directory")
     args = ap.parse_args()
     st = Stage(args.dir)
     tap = Tap("check_snoop_lat")
     cs = (st.read("clocksource") or "").strip()
-    if args.stage in ("1", "2"):
-        # A jiffies clock means the TSC was not calibrated: LUO would time
-        # its callbacks in 4 ms ticks, and a latency of 0 would pass.
-        tap.check(cs and "jiffies" not in cs, f"the kernel's clocksource is {cs or '?'}, "
-                  f"not a jiffies clock")
+    # A jiffies clock means the TSC was not calibrated: LUO would time
+    # its callbacks in 4 ms ticks, and a latency of 0 would pass.
+    tap.check(cs and "jiffies" not in cs, f"the kernel's clocksource is {cs or '?'}, "
+              f"not a jiffies clock")
     if args.stage == "1":
         stage_1(st, tap)
-    elif args.stage == "2":
-        stage_2(st, tap)
     else:
-        stage_mainline(st, tap)
+        stage_2(st, tap)
     sys.exit(tap.end())
 
 

@@ -5,8 +5,9 @@
 # command of selftests/tools/luotop.plan.  Each prints one TAP line per
 # check and exits 0 only when all passed.
 #
-#   mainline   on a kernel without the liveupdate events: luotop, batch or
-#              not, exits 2 with one sentence on stderr and nothing else
+#   mainline   on a kernel without the liveupdate events: luotop -b runs in
+#              fentry mode and says so; with -m tracepoint, batch or not,
+#              it exits 2 with one sentence on stderr and nothing else
 #   many       more sessions than luotop's table has slots (1024), so that
 #              some are followed in its hash: luo_bench makes 1100 sessions
 #              of 2 files, closes them, makes them again and holds them;
@@ -17,7 +18,9 @@
 #              and must show its sessions and files per handler (as
 #              luo_workload --describe lists them) and its operations,
 #              with the totals and percentiles that bpftrace, watching
-#              too, computes from the same events; and exit 0 on SIGTERM
+#              too, computes from the same events; and exit 0 on SIGTERM;
+#              its own programs' cost shown, bpf_stats on only while it
+#              runs
 #   tmux-start starts the interactive luotop in a detached 80x24 tmux
 #              session, before the workload of stage 2
 #   batch2     after the kexec: luotop -b watches luo_workload --stage 2
@@ -282,20 +285,57 @@ ended() {
 		sh -c "grep -q '^luotop exited' '$OUT/pane-$1-after.txt' && ! grep -q '^luotop - ' '$OUT/pane-$1-after.txt'"
 }
 
+# The runs bpf_stats counted for luosnoop's programs (those loaded after
+# it started) while it traced luo_opbench -n 10: 0 when the stats are off.
+prog_ids() {
+	bpftool prog show --json | python3 -c '
+import json, sys
+print(" ".join(str(p["id"]) for p in json.load(sys.stdin)))'
+}
+
+snoop_runs() {
+	local dir sp old
+
+	dir=$(dirname "$LUOTOP")
+	old=$(prog_ids)
+	"$dir/luosnoop" >/dev/null 2>"$OUT/snoop-runs.err" &
+	sp=$!
+	for _ in $(seq 1 300); do
+		grep -q '^Tracing' "$OUT/snoop-runs.err" && break
+		sleep 0.1
+	done
+	"$dir/luo_opbench" -n 10 >/dev/null 2>&1
+	bpftool prog show --json | OLD="$old" python3 -c '
+import json, os, sys
+old = set(os.environ["OLD"].split())
+print(sum(p.get("run_cnt", 0) for p in json.load(sys.stdin) if str(p["id"]) not in old))'
+	kill -INT "$sp"
+	wait "$sp"
+}
+
 step=${1:-}
 tap_init "luotop_check $step"
 case $step in
 mainline)
-	"$LUOTOP" -b -n 1 >"$OUT/mainline.out" 2>"$OUT/mainline.err"
+	# Mainline's LUO has no liveupdate events: luotop traces its
+	# functions (fentry mode) and says so; forced to the tracepoints, it
+	# exits 2 with one sentence (selftests/tools/fentry.plan checks the
+	# fentry mode's figures).
+	"$LUOTOP" -b -n 1 -d 0 >"$OUT/mainline-fentry.out" 2>"$OUT/mainline-fentry.err"
+	rc=$?
+	check "luotop -b runs on mainline's LUO (rc=$rc)" [ "$rc" -eq 0 ]
+	check "its title names the fentry mode, and what the mode does not show" \
+		sh -c "grep -q '^luotop - .*mode: fentry\$' '$OUT/mainline-fentry.out' && grep -q '^Mode fentry: .*not seen: file_freeze' '$OUT/mainline-fentry.out'"
+	"$LUOTOP" -b -n 1 -m tracepoint >"$OUT/mainline.out" 2>"$OUT/mainline.err"
 	rc=$?
 	cat "$OUT/mainline.err"
-	check "luotop -b exits 2 on a kernel without the events (rc=$rc)" [ "$rc" -eq 2 ]
+	check "luotop -b -m tracepoint exits 2 on a kernel without the events (rc=$rc)" [ "$rc" -eq 2 ]
 	check "it says so in one sentence on stderr" \
 		sh -c "[ \$(wc -l <'$OUT/mainline.err') -eq 1 ] && grep -q '^luotop: this kernel has no liveupdate events' '$OUT/mainline.err'"
 	check "and prints nothing on stdout" [ ! -s "$OUT/mainline.out" ]
-	"$LUOTOP" >"$OUT/mainline.out" 2>"$OUT/mainline.err" </dev/null
+	"$LUOTOP" -m tracepoint >"$OUT/mainline.out" 2>"$OUT/mainline.err" </dev/null
 	rc=$?
-	check "luotop (interactive) exits 2 the same way, before touching the terminal (rc=$rc)" \
+	check "luotop -m tracepoint (interactive) exits 2 the same way, before touching the terminal (rc=$rc)" \
 		sh -c "[ $rc -eq 2 ] && [ ! -s '$OUT/mainline.out' ] && grep -q '^luotop: this kernel has no liveupdate events' '$OUT/mainline.err'"
 	;;
 many)
@@ -369,6 +409,26 @@ batch1)
 	# session_create, file_preserve x each handler, flb_preserve.
 	check "no operation of another kind was seen" \
 		sh -c "[ \$(awk '/^OPERATION/ { o = 1; next } /^\$/ { o = 0 } o' '$r' | wc -l) -eq $((1 + NR_HANDLERS + 1)) ]"
+	check "its own BPF programs' cost is shown, from runs it made" \
+		row "$r" "^luotop's own BPF programs: [1-9][0-9]* runs, [0-9.]+ [nu]s a run\$"
+	# bpf_stats: on only while luotop runs (bpftop's rule, through
+	# BPF_ENABLE_STATS: the sysctl kernel.bpf_stats_enabled does not show
+	# it), seen in another program's counts: luosnoop's programs count
+	# their runs over luo_opbench -n 10 only while something holds the
+	# stats on.
+	before=$(snoop_runs)
+	"$LUOTOP" -b -d 0.2 >"$OUT/stats.txt" 2>&1 &
+	p=$!
+	for _ in $(seq 1 300); do
+		grep -q '^luotop - ' "$OUT/stats.txt" && break
+		sleep 0.1
+	done
+	during=$(snoop_runs)
+	kill -INT "$p"
+	wait "$p"
+	after=$(snoop_runs)
+	check "bpf_stats on only while luotop runs: luosnoop's programs counted $before, $during, $after runs before, while, after" \
+		sh -c "[ '$before' = 0 ] && [ '$during' -gt 0 ] && [ '$after' = 0 ]"
 	;;
 tmux-start)
 	start_tmux main

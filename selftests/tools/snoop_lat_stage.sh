@@ -1,33 +1,37 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# snoop_lat_stage.sh 1|2|mainline BUILD: one stage of selftests/tools/
-# snoop_lat.plan (or no_events.plan), run in the guest.  It runs luosnoop
+# snoop_lat_stage.sh 1|2 BUILD: one stage of selftests/tools/
+# snoop_lat.plan, run in the guest.  It runs luosnoop
 # and luolat (build/tools) the way a user would, around what the stage is
 # about, leaves everything they printed in $LUOVM_RUN/snoop-lat/STAGE/, and
 # has selftests/tools/check_snoop_lat.py check it (TAP, also kept in
 # check.tap there).
 #
 #   1         Both tools in the background (several luosnoop with filters,
-#             text and JSON, two luolat) around "luo_workload --stage 1"
+#             text and JSON, two luolat; perf and trace-cmd recording the
+#             liveupdate events: tracers.sh) around "luo_workload --stage 1"
 #             and then a kexec refused through fail_function: the
 #             injected -EIO of luo_hook_serialize comes after every file
 #             was frozen, so the reboot's freezes and unfreezes are seen
 #             by tools that are still running (a real kexec kills them).
-#   2         Both tools in the background around "luo_workload --stage 2",
+#   2         Both tools (and perf and trace-cmd) in the background around
+#             "luo_workload --stage 2",
 #             run itself under "luosnoop -- COMMAND"; then -d SECONDS,
 #             "luolat INTERVAL COUNT" and the exit code of "-- COMMAND";
-#             then luosnoop stopped while luo_opbench fills its ring.
-#   mainline  A kernel without the liveupdate events: both tools must exit
-#             2 with one sentence.
+#             then luosnoop stopped while luo_opbench fills its ring; then
+#             -p and --cgroup on two luo_opbench in two cgroups.
+#
+# The tools on a kernel without the liveupdate events (mainline's, fentry
+# mode): selftests/tools/fentry_stage.sh.
 #
 # BUILD is the build directory (the plan's ${LUO_BUILD}).  Exits with the
 # checker's status.
 set -u
 cd "$(dirname "$0")/../.." || exit 2
 
-stage=${1:?usage: $0 1|2|mainline BUILD}
-build=${2:?usage: $0 1|2|mainline BUILD}
+stage=${1:?usage: $0 1|2 BUILD}
+build=${2:?usage: $0 1|2 BUILD}
 tools=${LUOVM_TOOLS:-$build/tools}
 run=${LUOVM_RUN:-/tmp}
 out=$run/snoop-lat/$stage
@@ -35,72 +39,8 @@ rm -rf "$out"
 mkdir -p "$out"
 : >"$out/status"
 
-# NAME=VALUE facts for the checker.
-fact() {
-	echo "$1 $2" >>"$out/status"
-}
-
-declare -A pids
-
-# start NAME TOOL ARG...: TOOL in the background, output in NAME.out/.err.
-start() {
-	local name=$1 tool=$2
-
-	shift 2
-	"$tools/$tool" "$@" >"$out/$name.out" 2>"$out/$name.err" &
-	pids[$name]=$!
-	echo "$tool $*" >"$out/$name.cmd"
-}
-
-# Wait until every tool started says it is tracing (attached), or died.
-wait_ready() {
-	local name waiting
-
-	for _ in $(seq 1 600); do
-		waiting=0
-		for name in "${!pids[@]}"; do
-			if ! grep -q '^Tracing' "$out/$name.err" 2>/dev/null &&
-			   kill -0 "${pids[$name]}" 2>/dev/null; then
-				waiting=1
-			fi
-		done
-		[ "$waiting" -eq 0 ] && break
-		sleep 0.2
-	done
-	for name in "${!pids[@]}"; do
-		if grep -q '^Tracing' "$out/$name.err"; then
-			fact "ready-$name" yes
-		else
-			fact "ready-$name" no
-		fi
-	done
-}
-
-# SIGINT to every tool, and their exit codes (-1: still running after 60 s).
-stop_all() {
-	local name pid rc
-
-	for name in "${!pids[@]}"; do
-		kill -INT "${pids[$name]}" 2>/dev/null
-	done
-	for name in "${!pids[@]}"; do
-		pid=${pids[$name]}
-		for _ in $(seq 1 300); do
-			kill -0 "$pid" 2>/dev/null || break
-			sleep 0.2
-		done
-		if kill -0 "$pid" 2>/dev/null; then
-			kill -KILL "$pid"
-			wait "$pid"
-			rc=-1
-		else
-			wait "$pid"
-			rc=$?
-		fi
-		fact "rc-$name" "$rc"
-	done
-	pids=()
-}
+. selftests/tools/stage_lib.sh
+. selftests/tools/tracers.sh
 
 fail_function=/sys/kernel/debug/fail_function
 clear_injection() {
@@ -129,6 +69,7 @@ case $stage in
 	start lat-freeze luolat --json -o file_freeze -H memfd-v2
 	start lat-text luolat -T
 	wait_ready
+	tracers_start
 
 	echo go >"$go"
 	rm -f "$go"
@@ -158,6 +99,7 @@ case $stage in
 	# Both tools print what they have when they stop.
 	sleep 1
 	stop_all
+	tracers_report
 	;;
 2)
 	start snoop luosnoop --json
@@ -166,6 +108,7 @@ case $stage in
 	start lat luolat --json
 	start lat-text luolat -T
 	wait_ready
+	tracers_start
 
 	# The workload under "luosnoop -- COMMAND", which must pass its
 	# exit code on; the command's own output goes to a file.
@@ -177,6 +120,7 @@ case $stage in
 	fact pid-workload "$(cat "$out/pid-workload")"
 	sleep 1
 	stop_all
+	tracers_report
 
 	# -d: stops by itself; luolat INTERVAL COUNT: COUNT summaries.  (A
 	# tool that does not stop is killed: exit code 124.)
@@ -239,30 +183,49 @@ case $stage in
 	fact moves-opbench2 $moves
 	sleep 1
 	stop_all
+
+	# -p and --cgroup: two luo_opbench, each in a cgroup (v2) of its own,
+	# one after the other (/dev/liveupdate has one user at a time) once
+	# the tools trace (check_filters.py).
+	cg=$(mktemp -d /tmp/snoop-cg.XXXXXX)
+	mount -t cgroup2 none "$cg"
+	fact rc-cgroup-mount $?
+	mkdir "$cg/luo-a" "$cg/luo-b"
+	go=$(mktemp -u /tmp/snoop-filter-go.XXXXXX)
+	for g in a b; do
+		sh -c 'echo $$ >"$1/cgroup.procs" || exit 99
+		       while [ ! -e "$2-$4" ]; do sleep 0.05; done
+		       exec "$3" -n 10 -s "filter-$4"' sh "$cg/luo-$g" "$go" "$tools/luo_opbench" "$g" \
+			>"$out/opbench-$g.log" 2>&1 &
+		eval "pid_$g=\$!"
+	done
+	fact pid-opbench-a "$pid_a"
+	fact pid-opbench-b "$pid_b"
+	start filter-cg luosnoop --json --cgroup "$cg/luo-a"
+	start filter-pid luosnoop --json -p "$pid_b"
+	start filter-lat-cg luolat --json --cgroup "$cg/luo-a"
+	start filter-lat-pid luolat --json -p "$pid_b"
+	start filter-top luotop -b -d 0.5 --cgroup "$cg/luo-a"
+	wait_ready
+	touch "$go-a"
+	wait "$pid_a"
+	fact rc-opbench-a $?
+	touch "$go-b"
+	wait "$pid_b"
+	fact rc-opbench-b $?
+	rm -f "$go-a" "$go-b"
+	sleep 1
+	stop_all
+	"$tools/luosnoop" --cgroup /nonexistent >"$out/filter-badcg.out" 2>"$out/filter-badcg.err"
+	fact rc-filter-badcg $?
+	rmdir "$cg/luo-a" "$cg/luo-b"
+	umount "$cg" && rmdir "$cg"
 	fact cpus-possible "$(cat /sys/devices/system/cpu/possible)"
 	;;
-mainline)
-	"$tools/luosnoop" --json >"$out/snoop.out" 2>"$out/snoop.err"
-	fact rc-snoop $?
-	"$tools/luosnoop" -s wl-a -- true >"$out/snoop-cmd.out" 2>"$out/snoop-cmd.err"
-	fact rc-snoop-cmd $?
-	"$tools/luolat" >"$out/lat.out" 2>"$out/lat.err"
-	fact rc-lat $?
-	"$tools/luolat" --json 1 1 >"$out/lat-count.out" 2>"$out/lat-count.err"
-	fact rc-lat-count $?
-	;;
 *)
-	echo "usage: $0 1|2|mainline BUILD" >&2
+	echo "usage: $0 1|2 BUILD" >&2
 	exit 2
 	;;
 esac
 
-python3 selftests/tools/check_snoop_lat.py --stage "$stage" --dir "$out" | tee "$out/check.tap"
-rc=${PIPESTATUS[0]}
-if [ "$rc" -ne 0 ]; then
-	# What the tools said, for the runner's report.
-	for f in "$out"/*.err "$out"/kexec.log "$out"/inject.err; do
-		[ -s "$f" ] && sed "s|^|# ${f##*/}: |" "$f" | head -n 20
-	done
-fi
-exit "$rc"
+check check_snoop_lat.py "$out/kexec.log" "$out/inject.err"

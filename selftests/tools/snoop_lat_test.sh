@@ -11,8 +11,11 @@
 #                       two stages and a kexec refused after the freezes;
 #                       selftests/tools/check_snoop_lat.py checks what they
 #                       printed in the guest, after each stage.
-#   snoop-lat-mainline  selftests/tools/no_events.plan on the mainline
-#                       flavor: both tools exit 2 with one sentence.
+#   snoop-lat-mainline  selftests/tools/fentry.plan on the mainline
+#                       flavor, whose LUO has no liveupdate events: luosnoop,
+#                       luolat and luotop trace its functions (fentry mode)
+#                       across a live update of luo_workload --memfd-only,
+#                       checked by selftests/tools/check_fentry.py.
 #
 # Prints each runner's TAP report and ends with "snoop-lat: N passed, M
 # failed": the runners' results (one per command, one per run) plus every
@@ -63,7 +66,7 @@ run() {
 
 LUOVM_ARGS=("$@")
 run snoop-lat selftests/tools/snoop_lat.plan 1 2
-run snoop-lat-mainline selftests/tools/no_events.plan mainline
+run snoop-lat-mainline selftests/tools/fentry.plan fentry-1 fentry-2
 
 echo "# $name: $(($(date +%s) - t0)) s; logs in build/vm/snoop-lat/ and build/vm/snoop-lat-mainline/"
 echo "$name: $passed passed, $failed failed"

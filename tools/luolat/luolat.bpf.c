@@ -10,6 +10,7 @@
 #include "vmlinux.h"
 #include "luo_events.bpf.h"
 #include "luo_helpers.bpf.h"
+#include "luo_filter.bpf.h"
 #include "luolat.h"
 
 /* Bit i set: op i counts.  0: every timed op. */
@@ -85,7 +86,10 @@ static __always_inline void luo_on_event(const struct luo_args *a)
 	const char *name;
 	__u32 idx;
 
-	if (!(TIMED_OPS & (1U << a->op)))
+	/* An event whose duration LUO does not tell (fentry mode) is not counted as 0. */
+	if (!(TIMED_OPS & (1U << a->op)) || (a->unknown & LUO_UNKNOWN_DURATION))
+		return;
+	if (!luo_task_passes())
 		return;
 	if (targ_ops && !(targ_ops & (1U << a->op)))
 		return;

@@ -20,6 +20,8 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "luo_filter.h"
+#include "luo_mode.h"
 #include "luo_tools.h"
 #include "luolat.h"
 #include "luolat.skel.h"
@@ -32,6 +34,7 @@ static struct env {
 	bool verbose;
 	long interval;
 	long times;
+	enum luo_mode mode;
 } env = {
 	.interval = 99999999,
 	.times = 99999999,
@@ -43,7 +46,8 @@ static const char argp_program_doc[] =
 "Summarize LUO (Live Update Orchestrator) callback latency as log2\n"
 "histograms of duration_ns, one per operation and handler.\n"
 "\n"
-"USAGE: luolat [-h] [-T] [-o OP[,OP...]] [-H COMPAT] [-j] [-v]\n"
+"USAGE: luolat [-h] [-T] [-o OP[,OP...]] [-H COMPAT] [-p PID] [--cgroup PATH]\n"
+"              [-j] [-m MODE] [-v]\n"
 "              [interval] [count]\n"
 "\n"
 "Only the events that time something count: the file operations\n"
@@ -51,7 +55,10 @@ static const char argp_program_doc[] =
 "file_can_finish, file_finish) per handler, the FLB operations (flb_preserve,\n"
 "flb_unpreserve, flb_retrieve, flb_finish) per FLB, serialize and\n"
 "reboot_end (the whole freeze and serialize of a reboot).  A callback the\n"
-"handler does not have counts as 0 ns.\n"
+"handler does not have counts as 0 ns.  On a kernel without this\n"
+"project's liveupdate events (mainline's LUO), LUO's functions are traced\n"
+"instead (fentry mode): only file_preserve and file_retrieve (the whole of\n"
+"LUO's function, the callback in it), serialize and reboot_end are timed.\n"
 "\n"
 "EXAMPLES:\n"
 "    luolat                      # summarize until Ctrl-C\n"
@@ -59,7 +66,9 @@ static const char argp_program_doc[] =
 "    luolat -T 5                 # 5 second summaries with timestamps\n"
 "    luolat -o file_freeze       # the freeze cost of each handler\n"
 "    luolat -H memfd-v2          # every operation of the memfd handler\n"
-"    luolat -j 10 1              # one JSON summary after 10 seconds\n";
+"    luolat -p 1234              # only what process 1234 does\n"
+"    luolat -j 10 1              # one JSON summary after 10 seconds\n"
+"    luolat -m fentry            # time LUO's functions, not its events\n";
 
 static const struct argp_option opts[] = {
 	{ "timestamp", 'T', NULL, 0, "Include a timestamp on output", 0 },
@@ -332,10 +341,15 @@ static void print_text(const struct entry *ents, int n)
 static void print_json(const struct entry *ents, int n, const char *ts, __u64 dropped)
 {
 	struct luo_hist h;
-	int i;
+	int i, k;
 
-	printf("{\"time\":\"%s\",\"interval_s\":%ld,\"dropped\":%llu,\"histograms\":[",
-	       ts, env.interval, (unsigned long long)dropped);
+	printf("{\"time\":\"%s\",\"interval_s\":%ld,\"dropped\":%llu,\"mode\":\"%s\",\"untimed\":[",
+	       ts, env.interval, (unsigned long long)dropped, luo_mode_name(env.mode));
+	/* The operations luolat times in the tracepoint mode but not in this one. */
+	for (i = 0, k = 0; i < LUO_NR_OPS; i++)
+		if (timed(i) && !luo_mode_times(env.mode, i))
+			printf("%s\"%s\"", k++ ? "," : "", luo_op_name(i));
+	printf("],\"histograms\":[");
 	for (i = 0; i < n; i++) {
 		const struct entry *e = &ents[i];
 		char name[LUO_COMPAT_LEN + 1];
@@ -360,10 +374,16 @@ static void print_json(const struct entry *ents, int n, const char *ts, __u64 dr
 
 int main(int argc, char **argv)
 {
+	static const struct argp_child children[] = {
+		{ &luo_filter_argp, 0, NULL, 0 },
+		{ &luo_mode_argp, 0, NULL, 0 },
+		{},
+	};
 	static const struct argp argp = {
 		.options = opts,
 		.parser = parse_arg,
 		.doc = argp_program_doc,
+		.children = children,
 	};
 	static struct entry ents[LUOLAT_MAX_KEYS];
 	__u64 dropped, dropped_before = 0;
@@ -375,7 +395,6 @@ int main(int argc, char **argv)
 	err = argp_parse(&argp, argc, argv, 0, NULL, NULL);
 	if (err)
 		return err;
-	luo_require_events("luolat");
 	luo_libbpf_print_setup(env.verbose);
 	setvbuf(stdout, NULL, _IOLBF, 0);
 
@@ -384,7 +403,18 @@ int main(int argc, char **argv)
 		fprintf(stderr, "luolat: failed to open the BPF object\n");
 		return 1;
 	}
+	env.mode = luo_select_mode("luolat", obj->obj, luo_mode_wanted);
+	for (n = 0; n < LUO_NR_OPS; n++) {
+		if ((env.ops & (1U << n)) && !luo_mode_times(env.mode, n)) {
+			fprintf(stderr, "luolat: operation '%s' is not timed in %s mode (see --help)\n",
+				luo_op_name(n), luo_mode_name(env.mode));
+			ret = 1;
+			goto cleanup;
+		}
+	}
 	obj->rodata->targ_ops = env.ops;
+	obj->rodata->luo_targ_tgid = luo_filter.pid;
+	obj->rodata->luo_filter_cgroup = luo_filter.cgroup;
 	if (env.handler) {
 		obj->rodata->filter_handler = true;
 		strncpy((char *)obj->rodata->targ_handler, env.handler, LUO_COMPAT_LEN - 1);
@@ -392,6 +422,11 @@ int main(int argc, char **argv)
 	err = luolat__load(obj);
 	if (err) {
 		fprintf(stderr, "luolat: failed to load the BPF programs: %s\n", strerror(-err));
+		ret = 1;
+		goto cleanup;
+	}
+	err = luo_filter_cgroup_set("luolat", bpf_map__fd(obj->maps.luo_cgroup_map));
+	if (err) {
 		ret = 1;
 		goto cleanup;
 	}
@@ -422,7 +457,9 @@ int main(int argc, char **argv)
 	}
 
 	/* On stderr, so that JSON output stays clean: scripts may wait for it. */
-	fprintf(stderr, "Tracing LUO callback latency... Hit Ctrl-C to end.\n");
+	fprintf(stderr, "Tracing LUO callback latency (mode: %s%s%s)... Hit Ctrl-C to end.\n",
+		luo_mode_name(env.mode), env.mode == LUO_MODE_FENTRY ? "; " : "",
+		luo_mode_limits(env.mode));
 	while (1) {
 		sleep(env.interval);
 		luo_fmt_now(ts, sizeof(ts));

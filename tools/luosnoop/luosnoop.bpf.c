@@ -8,11 +8,11 @@
 #include "vmlinux.h"
 #include "luo_events.bpf.h"
 #include "luo_helpers.bpf.h"
+#include "luo_filter.bpf.h"
 #include "luosnoop.h"
 
 /* Bit i set: op i passes.  0: every op. */
 const volatile __u32 targ_ops = 0;
-const volatile __u32 targ_pid = 0;
 const volatile bool targ_failed = false;
 const volatile bool filter_session = false;
 const volatile bool filter_handler = false;
@@ -182,10 +182,10 @@ static __always_inline void luo_on_event(const struct luo_args *a)
 		return;
 	if (targ_failed && a->result >= 0)
 		return;
-	if (targ_pid && (bpf_get_current_pid_tgid() >> 32) != targ_pid)
+	if (!luo_task_passes())
 		return;
 	if (have) {
-		luo_read_str(session, sizeof(session), a->session);
+		luo_read_str(session, sizeof(session), luo_session_str(a));
 		luo_read_str(handler, sizeof(handler), a->handler);
 		if (!names_pass(a->op, session, handler))
 			return;
@@ -210,7 +210,7 @@ static __always_inline void luo_on_event(const struct luo_args *a)
 		if (have)
 			__builtin_memcpy(s->e.session, session, sizeof(session));
 		else
-			luo_read_str(s->e.session, sizeof(s->e.session), a->session);
+			luo_read_str(s->e.session, sizeof(s->e.session), luo_session_str(a));
 		named |= LUO_EV_SESSION_NAMED;
 	}
 	if (haddr && !was_sent(haddr)) {

@@ -22,6 +22,8 @@
 #include <sys/wait.h>
 #include <bpf/libbpf.h>
 
+#include "luo_filter.h"
+#include "luo_mode.h"
 #include "luo_tools.h"
 #include "luosnoop_names.h"
 #include "luosnoop_rings.h"
@@ -29,7 +31,6 @@
 
 static struct env {
 	__u32 ops;
-	pid_t pid;
 	bool failed;
 	bool json;
 	bool verbose;
@@ -37,6 +38,7 @@ static struct env {
 	const char *handler;
 	long duration;
 	char **cmd;
+	enum luo_mode mode;
 } env;
 
 const char *argp_program_version = "luosnoop 1.0";
@@ -44,10 +46,13 @@ const char *argp_program_bug_address = "the LUO project's issue tracker";
 static const char argp_program_doc[] =
 "Trace LUO (Live Update Orchestrator) transitions: one line per session,\n"
 "file or FLB operation, reboot and serialization, with its result and the\n"
-"time the handler's callback took.\n"
+"time the handler's callback took.  On a kernel without this project's\n"
+"liveupdate events (mainline's LUO), LUO's functions are traced instead\n"
+"(fentry mode): what they do not tell is shown as unknown (- or null).\n"
 "\n"
 "USAGE: luosnoop [-h] [-s SESSION] [-H COMPAT] [-o OP[,OP...]] [-x] [-p PID]\n"
-"                [-j] [-d SECONDS] [-v] [-- COMMAND [ARG...]]\n"
+"                [--cgroup PATH] [-j] [-d SECONDS] [-m MODE] [-v]\n"
+"                [-- COMMAND [ARG...]]\n"
 "\n"
 "OP is an event name with or without its luo_ prefix: session_create,\n"
 "session_retrieve, session_release, session_finish, file_preserve,\n"
@@ -61,15 +66,16 @@ static const char argp_program_doc[] =
 "    luosnoop -H memfd-v2          # only files of the memfd handler\n"
 "    luosnoop -o file_freeze,reboot_end  # the reboot's freezes and outcome\n"
 "    luosnoop -x                   # only failed transitions (result < 0)\n"
+"    luosnoop --cgroup /sys/fs/cgroup/vmm  # only what the tasks of a cgroup do\n"
 "    luosnoop -j -d 60             # JSON lines for 60 seconds\n"
-"    luosnoop -j -- ./vmm --update # trace while ./vmm runs, exit with its code\n";
+"    luosnoop -j -- ./vmm --update # trace while ./vmm runs, exit with its code\n"
+"    luosnoop -m fentry            # trace LUO's functions, not its events\n";
 
 static const struct argp_option opts[] = {
 	{ "session", 's', "SESSION", 0, "Only this session's events (session and file events)", 0 },
 	{ "handler", 'H', "COMPAT", 0, "Only files of this handler, or the FLB of this compatible string", 0 },
 	{ "op", 'o', "OP[,OP...]", 0, "Only these operations (repeatable)", 0 },
 	{ "failed", 'x', NULL, 0, "Only failed transitions (result < 0)", 0 },
-	{ "pid", 'p', "PID", 0, "Only transitions made by this process", 0 },
 	{ "json", 'j', NULL, 0, "One JSON object per line", 0 },
 	{ "duration", 'd', "SECONDS", 0, "Stop after SECONDS", 0 },
 	{ "verbose", 'v', NULL, 0, "Verbose debug output (libbpf)", 0 },
@@ -120,13 +126,6 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		break;
 	case 'x':
 		env.failed = true;
-		break;
-	case 'p':
-		errno = 0;
-		v = strtol(arg, &end, 10);
-		if (errno || *end || v <= 0 || v > INT_MAX)
-			argp_error(state, "invalid PID: %s", arg);
-		env.pid = v;
 		break;
 	case 'j':
 		env.json = true;
@@ -236,9 +235,36 @@ static bool has_duration(enum kind k)
 	return k == K_FILE || k == K_FLB || k == K_REBOOT_END || k == K_SERIALIZE;
 }
 
+/* Whether the kernel told @e's field @bit (LUO_UNKNOWN_*: fentry mode). */
+static bool known(const struct luo_event *e, __u32 bit)
+{
+	return !(e->unknown & bit);
+}
+
+/* ,"@key":@v, or null when not known. */
+static void json_u64(FILE *f, const char *key, __u64 v, bool ok)
+{
+	if (ok)
+		fprintf(f, ",\"%s\":%llu", key, (unsigned long long)v);
+	else
+		fprintf(f, ",\"%s\":null", key);
+}
+
+/* " @key=@v" (or @key=? when not known) appended to @buf. */
+static void text_u64(char *buf, size_t len, const char *key, __u64 v, bool ok)
+{
+	size_t n = strlen(buf);
+
+	if (ok)
+		snprintf(buf + n, len - n, "%s%s=%llu", n ? " " : "", key, (unsigned long long)v);
+	else
+		snprintf(buf + n, len - n, "%s%s=?", n ? " " : "", key);
+}
+
 static void print_json(const struct luo_event *e, const char *time, const char *op)
 {
 	enum kind k = kind_of(e->op);
+	bool files = known(e, LUO_UNKNOWN_FILES);
 	FILE *f = stdout;
 
 	fprintf(f, "{\"time\":\"%s\",\"ts_ns\":%llu,\"pid\":%u,\"comm\":", time,
@@ -250,22 +276,17 @@ static void print_json(const struct luo_event *e, const char *time, const char *
 	else
 		fputs("null", f);
 	fputs(",\"handler\":", f);
-	if (k == K_FILE || k == K_FLB)
+	if ((k == K_FILE || k == K_FLB) && known(e, LUO_UNKNOWN_HANDLER))
 		luo_json_str(f, e->handler);
 	else
 		fputs("null", f);
-	if (k == K_FILE)
-		fprintf(f, ",\"token\":%llu", (unsigned long long)e->token);
-	else
-		fputs(",\"token\":null", f);
+	json_u64(f, "token", e->token, k == K_FILE);
 	fprintf(f, ",\"result\":%d", e->result);
-	if (has_duration(k))
-		fprintf(f, ",\"duration_ns\":%llu", (unsigned long long)e->duration_ns);
-	else
-		fputs(",\"duration_ns\":null", f);
+	json_u64(f, "duration_ns", e->duration_ns,
+		 has_duration(k) && known(e, LUO_UNKNOWN_DURATION));
 	switch (k) {
 	case K_SESSION:
-		fprintf(f, ",\"files\":%llu", (unsigned long long)e->files);
+		json_u64(f, "files", e->files, files);
 		break;
 	case K_FLB:
 		fputs(",\"flb\":", f);
@@ -273,22 +294,22 @@ static void print_json(const struct luo_event *e, const char *time, const char *
 		fprintf(f, ",\"count\":%llu", (unsigned long long)e->token);
 		break;
 	case K_INCOMING:
-		fprintf(f, ",\"number\":%llu", (unsigned long long)e->token);
+		json_u64(f, "number", e->token, known(e, LUO_UNKNOWN_NUMBER));
 		/* fallthrough */
 	case K_REBOOT_BEGIN:
 	case K_REBOOT_END:
-		fprintf(f, ",\"sessions\":%llu,\"files\":%llu",
-			(unsigned long long)e->sessions, (unsigned long long)e->files);
+		json_u64(f, "sessions", e->sessions, true);
+		json_u64(f, "files", e->files, files);
 		break;
 	case K_SERIALIZE:
-		fprintf(f, ",\"sessions\":%llu,\"files\":%llu,\"bytes\":%llu",
-			(unsigned long long)e->sessions, (unsigned long long)e->files,
-			(unsigned long long)e->bytes);
+		json_u64(f, "sessions", e->sessions, true);
+		json_u64(f, "files", e->files, files);
+		json_u64(f, "bytes", e->bytes, known(e, LUO_UNKNOWN_BYTES));
 		break;
 	case K_FILE:
 		break;
 	}
-	fputs("}\n", f);
+	fprintf(f, ",\"mode\":\"%s\"}\n", luo_mode_name(env.mode));
 }
 
 static void print_header(void)
@@ -302,37 +323,40 @@ static void print_text(const struct luo_event *e, const char *time, const char *
 	enum kind k = kind_of(e->op);
 	char token[24] = "-", lat[32] = "-", detail[128] = "";
 	const char *session = "-", *handler = "-";
+	bool files = known(e, LUO_UNKNOWN_FILES);
 
 	if (k == K_SESSION || k == K_FILE)
 		session = e->session;
-	if ((k == K_FILE || k == K_FLB) && e->handler[0])
+	if ((k == K_FILE || k == K_FLB) && !known(e, LUO_UNKNOWN_HANDLER))
+		handler = "?";
+	else if ((k == K_FILE || k == K_FLB) && e->handler[0])
 		handler = e->handler;
 	if (k == K_FILE)
 		snprintf(token, sizeof(token), "%llu", (unsigned long long)e->token);
-	if (has_duration(k))
+	if (has_duration(k) && !known(e, LUO_UNKNOWN_DURATION))
+		strcpy(lat, "?");
+	else if (has_duration(k))
 		luo_fmt_ns(lat, sizeof(lat), e->duration_ns);
 	switch (k) {
 	case K_SESSION:
-		snprintf(detail, sizeof(detail), "files=%llu", (unsigned long long)e->files);
+		text_u64(detail, sizeof(detail), "files", e->files, files);
 		break;
 	case K_FLB:
 		snprintf(detail, sizeof(detail), "flb=%s count=%llu", e->session,
 			 (unsigned long long)e->token);
 		break;
+	case K_INCOMING:
+		text_u64(detail, sizeof(detail), "number", e->token, known(e, LUO_UNKNOWN_NUMBER));
+		/* fallthrough */
 	case K_REBOOT_BEGIN:
 	case K_REBOOT_END:
-		snprintf(detail, sizeof(detail), "sessions=%llu files=%llu",
-			 (unsigned long long)e->sessions, (unsigned long long)e->files);
+		text_u64(detail, sizeof(detail), "sessions", e->sessions, true);
+		text_u64(detail, sizeof(detail), "files", e->files, files);
 		break;
 	case K_SERIALIZE:
-		snprintf(detail, sizeof(detail), "sessions=%llu files=%llu bytes=%llu",
-			 (unsigned long long)e->sessions, (unsigned long long)e->files,
-			 (unsigned long long)e->bytes);
-		break;
-	case K_INCOMING:
-		snprintf(detail, sizeof(detail), "number=%llu sessions=%llu files=%llu",
-			 (unsigned long long)e->token, (unsigned long long)e->sessions,
-			 (unsigned long long)e->files);
+		text_u64(detail, sizeof(detail), "sessions", e->sessions, true);
+		text_u64(detail, sizeof(detail), "files", e->files, files);
+		text_u64(detail, sizeof(detail), "bytes", e->bytes, known(e, LUO_UNKNOWN_BYTES));
 		break;
 	case K_FILE:
 		break;
@@ -389,10 +413,16 @@ static pid_t run_command(void)
 
 int main(int argc, char **argv)
 {
+	static const struct argp_child children[] = {
+		{ &luo_filter_argp, 0, NULL, 0 },
+		{ &luo_mode_argp, 0, NULL, 0 },
+		{},
+	};
 	static const struct argp argp = {
 		.options = opts,
 		.parser = parse_arg,
 		.doc = argp_program_doc,
+		.children = children,
 	};
 	struct luosnoop_rings *rings = NULL;
 	struct ring_buffer *rb = NULL;
@@ -405,7 +435,6 @@ int main(int argc, char **argv)
 	err = argp_parse(&argp, argc, argv, ARGP_IN_ORDER, NULL, NULL);
 	if (err)
 		return err;
-	luo_require_events("luosnoop");
 	luo_libbpf_print_setup(env.verbose);
 	/*
 	 * Written a drain at a time (see below): one write for many lines, not
@@ -418,8 +447,10 @@ int main(int argc, char **argv)
 		fprintf(stderr, "luosnoop: failed to open the BPF object\n");
 		return 1;
 	}
+	env.mode = luo_select_mode("luosnoop", obj->obj, luo_mode_wanted);
 	obj->rodata->targ_ops = env.ops;
-	obj->rodata->targ_pid = env.pid;
+	obj->rodata->luo_targ_tgid = luo_filter.pid;
+	obj->rodata->luo_filter_cgroup = luo_filter.cgroup;
 	obj->rodata->targ_failed = env.failed;
 	if (env.session) {
 		obj->rodata->filter_session = true;
@@ -439,6 +470,11 @@ int main(int argc, char **argv)
 	err = luosnoop__load(obj);
 	if (err) {
 		fprintf(stderr, "luosnoop: failed to load the BPF programs: %s\n", strerror(-err));
+		ret = 1;
+		goto cleanup;
+	}
+	err = luo_filter_cgroup_set("luosnoop", bpf_map__fd(obj->maps.luo_cgroup_map));
+	if (err) {
 		ret = 1;
 		goto cleanup;
 	}
@@ -472,7 +508,9 @@ int main(int argc, char **argv)
 		deadline = ns_of(CLOCK_MONOTONIC) + env.duration * 1000000000ULL;
 
 	/* On stderr, so that JSON output stays clean: scripts may wait for it. */
-	fprintf(stderr, "Tracing LUO transitions... Hit Ctrl-C to end.\n");
+	fprintf(stderr, "Tracing LUO transitions (mode: %s%s%s)... Hit Ctrl-C to end.\n",
+		luo_mode_name(env.mode), env.mode == LUO_MODE_FENTRY ? "; " : "",
+		luo_mode_limits(env.mode));
 	if (!env.json)
 		print_header();
 	fflush(stdout);

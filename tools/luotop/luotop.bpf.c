@@ -13,6 +13,7 @@
 #include "vmlinux.h"
 #include "luo_events.bpf.h"
 #include "luo_helpers.bpf.h"
+#include "luo_filter.bpf.h"
 #include "luotop.h"
 
 char LICENSE[] SEC("license") = "GPL";
@@ -279,6 +280,8 @@ static __always_inline void follow(const struct luo_args *a)
 
 static __always_inline void luo_on_event(const struct luo_args *a)
 {
+	if (!luo_task_passes())
+		return;
 	count(a);
 	follow(a);
 }

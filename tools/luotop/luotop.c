@@ -39,6 +39,8 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "luo_filter.h"
+#include "luo_mode.h"
 #include "luo_tools.h"
 #include "luo_record.h"
 #include "luotop_model.h"
@@ -60,10 +62,13 @@ static const char argp_program_doc[] =
 "of every operation x handler, and the phases of the last live update.\n"
 "\n"
 "USAGE: luotop [-b] [-n ITERATIONS] [-d SECONDS] [-s rate|p99|name]\n"
-"              [-r RECORD] [-v]\n"
+"              [-r RECORD] [-p PID] [--cgroup PATH] [-m MODE] [-v]\n"
 "\n"
 "Keys: q quit, h help, s cycle the sort (rate, p99, name), p pause.\n"
-"Sessions, files and rates count what happened since luotop started.\n"
+"Sessions, files and rates count what happened since luotop started.  On a\n"
+"kernel without this project's liveupdate events (mainline's LUO), LUO's\n"
+"functions are traced instead (fentry mode, shown in the title): the\n"
+"operations they do not show are named under it.\n"
 "\n"
 "EXAMPLES:\n"
 "    luotop                 # the dashboard, refreshed every second\n"
@@ -275,10 +280,16 @@ static int run_curses(struct luotop *skel)
 
 int main(int argc, char **argv)
 {
+	static const struct argp_child children[] = {
+		{ &luo_filter_argp, 0, NULL, 0 },
+		{ &luo_mode_argp, 0, NULL, 0 },
+		{},
+	};
 	static const struct argp argp = {
 		.options = opts,
 		.parser = parse_arg,
 		.doc = argp_program_doc,
+		.children = children,
 	};
 	struct luotop *skel;
 	struct sigaction sa = { .sa_handler = sig_handler };
@@ -290,7 +301,6 @@ int main(int argc, char **argv)
 	if (err)
 		return err;
 	setlocale(LC_ALL, "");
-	luo_require_events("luotop");
 	luo_libbpf_print_setup(env.verbose);
 
 	S.ncpus = libbpf_num_possible_cpus();
@@ -303,10 +313,18 @@ int main(int argc, char **argv)
 	if (!S.percpu || !S.percpu_slots)
 		return 1;
 
-	skel = luotop__open_and_load();
+	skel = luotop__open();
 	if (!skel) {
-		fprintf(stderr, "luotop: cannot load the BPF programs: %s\n", strerror(errno));
+		fprintf(stderr, "luotop: cannot open the BPF object: %s\n", strerror(errno));
 		return 1;
+	}
+	env.mode = luo_select_mode("luotop", skel->obj, luo_mode_wanted);
+	skel->rodata->luo_targ_tgid = luo_filter.pid;
+	skel->rodata->luo_filter_cgroup = luo_filter.cgroup;
+	err = luotop__load(skel);
+	if (err) {
+		fprintf(stderr, "luotop: cannot load the BPF programs: %s\n", strerror(-err));
+		goto out;
 	}
 	/* The sessions table, read in place: no syscall a slot. */
 	S.sslots = mmap(NULL, sslots_size(), PROT_READ, MAP_SHARED,
@@ -315,11 +333,21 @@ int main(int argc, char **argv)
 		fprintf(stderr, "luotop: cannot map the sessions table: %s\n", strerror(errno));
 		return 1;
 	}
+	err = luo_filter_cgroup_set("luotop", bpf_map__fd(skel->maps.luo_cgroup_map));
+	if (err)
+		goto out;
 	err = luotop__attach(skel);
 	if (err) {
 		fprintf(stderr, "luotop: cannot attach the BPF programs: %s\n", strerror(-err));
 		goto out;
 	}
+	/*
+	 * Its own programs' cost, from the kernel's bpf_stats: on only while
+	 * luotop holds this fd (bpftop's rule), off again when it exits.
+	 */
+	S.stats_fd = bpf_enable_stats(BPF_STATS_RUN_TIME);
+	if (S.stats_fd < 0)
+		S.stats_fd = -errno;
 
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
@@ -336,6 +364,8 @@ int main(int argc, char **argv)
 
 	err = env.batch ? run_batch(skel) : run_curses(skel);
 out:
+	if (S.stats_fd >= 0)
+		close(S.stats_fd);
 	luotop__destroy(skel);
 	luo_rec_free(&S.rec);
 	return err ? 1 : 0;

@@ -16,7 +16,7 @@
 #include "luotop_model.h"
 #include "luotop.skel.h"
 
-struct state S;
+struct state S = { .stats_fd = -EBADF };
 
 void read_boot_info(void)
 {
@@ -280,6 +280,24 @@ static int read_slots(int fd, int names_fd)
 	return 0;
 }
 
+/* What luotop's own programs have run (bpf_stats: on while luotop runs). */
+static void self_cost(struct luotop *skel)
+{
+	struct bpf_program *prog;
+
+	S.self_runs = S.self_ns = 0;
+	bpf_object__for_each_program(prog, skel->obj) {
+		struct bpf_prog_info info = {};
+		__u32 len = sizeof(info);
+		int fd = bpf_program__fd(prog);
+
+		if (fd < 0 || bpf_obj_get_info_by_fd(fd, &info, &len))
+			continue;
+		S.self_runs += info.run_cnt;
+		S.self_ns += info.run_time_ns;
+	}
+}
+
 int collect(struct luotop *skel)
 {
 	int fd = bpf_map__fd(skel->maps.stats), names_fd = bpf_map__fd(skel->maps.names);
@@ -324,6 +342,7 @@ int collect(struct luotop *skel)
 	sum_handlers();
 	qsort(S.handlers, S.nr_handlers, sizeof(*S.handlers), cmp_handler);
 	read_sessions(bpf_map__fd(skel->maps.sessions));
+	self_cost(skel);
 
 	luo_rec_free(&S.rec);
 	S.rec_err = luo_rec_read(env.record, &S.rec);

@@ -14,6 +14,7 @@
 #include <linux/types.h>
 
 #include "luo_record.h"
+#include "luo_mode.h"
 #include "luotop.h"
 
 #ifndef ARRAY_SIZE
@@ -31,6 +32,7 @@ struct env {
 	enum sort_by sort;
 	const char *record;
 	bool verbose;
+	enum luo_mode mode;	/* how the programs see LUO (luo_mode.h) */
 };
 extern struct env env;
 
@@ -94,6 +96,8 @@ struct state {
 	void *percpu;		/* lookup buffer of the stats hash */
 	void *percpu_slots;	/* lookup buffer of the slots table */
 	const struct luotop_sslot *sslots;	/* the sessions table, mapped */
+	int stats_fd;		/* BPF_ENABLE_STATS, held while luotop runs; < 0: -errno */
+	__u64 self_runs, self_ns;	/* luotop's own programs, since it started */
 };
 
 /* Everything luotop knows, refreshed by collect(). */

@@ -82,8 +82,11 @@ static void show_title(bool paused)
 		snprintf(lu, sizeof(lu), "liveupdate #?");
 	luo_fmt_now(clock, sizeof(clock));
 	/* What changes with the keys first, so that it stays in view. */
-	line(A_REVERSE, "luotop - %s  sort: %s%s  %s  %s", clock,
-	     sort_names[env.sort], paused ? "  PAUSED" : "", lu, S.release);
+	line(A_REVERSE, "luotop - %s  sort: %s%s  %s  %s  mode: %s", clock,
+	     sort_names[env.sort], paused ? "  PAUSED" : "", lu, S.release,
+	     luo_mode_name(env.mode));
+	if (env.mode == LUO_MODE_FENTRY)
+		line(0, "Mode fentry: %s", luo_mode_limits(env.mode));
 }
 
 static void show_boot(void)
@@ -287,13 +290,27 @@ static void show_waterfall(int width)
 	}
 }
 
+/* luotop's own programs: "N runs, X a run", or why it cannot say. */
+static const char *fmt_self(char *buf, size_t len)
+{
+	char per[32];
+
+	if (S.stats_fd < 0)
+		snprintf(buf, len, "unknown (bpf_stats: %s)", strerror(-S.stats_fd));
+	else
+		snprintf(buf, len, "%llu runs, %s a run", (unsigned long long)S.self_runs,
+			 luo_fmt_ns(per, sizeof(per), S.self_runs ? S.self_ns / S.self_runs : 0));
+	return buf;
+}
+
 void show_batch(void)
 {
-	char since[32];
+	char since[32], self[96];
 
 	show_title(false);
 	line(0, "Iteration %ld, every %.2f s, counting since %s (%s ago)", S.iteration,
 	     env.delay, S.since, fmt_elapsed(since, sizeof(since)));
+	line(0, "luotop's own BPF programs: %s", fmt_self(self, sizeof(self)));
 	show_boot();
 	line(0, "%s", "");
 	show_sessions_table();
@@ -362,7 +379,7 @@ static void show_help(void)
 void show_screen(bool paused, bool help, double delay)
 {
 	int avail, nh, wf, ops_min, ops;
-	char since[32];
+	char since[32], self[96];
 
 	erase();
 	O.row = 0;
@@ -398,8 +415,8 @@ void show_screen(bool paused, bool help, double delay)
 	}
 	O.row = LINES - 1;
 	O.rows = LINES;
-	line(A_REVERSE, "q quit  h help  s sort  p pause | every %.1f s, counting since %s",
-	     delay, fmt_elapsed(since, sizeof(since)));
+	line(A_REVERSE, "q quit  h help  s sort  p pause | every %.1f s, counting since %s | own: %s",
+	     delay, fmt_elapsed(since, sizeof(since)), fmt_self(self, sizeof(self)));
 	if (help)
 		show_help();
 	refresh();

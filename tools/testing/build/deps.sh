@@ -9,7 +9,8 @@ pkgs="make gcc bc flex bison cpio rsync xz-utils python3 ccache
 libelf-dev libssl-dev dwarves
 qemu-system-x86
 clang llvm libbpf-dev bpftool bpftrace libfdt-dev libncurses-dev
-zlib1g-dev libzstd-dev busybox-static tmux debootstrap"
+zlib1g-dev libzstd-dev busybox-static tmux debootstrap
+linux-perf trace-cmd"
 
 missing=
 for p in $pkgs; do

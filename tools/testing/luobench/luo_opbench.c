@@ -9,7 +9,10 @@
  * tracepoints cost when compiled in but disabled, when enabled, and to
  * compare with mainline's LUO on the same machine.
  *
- *   luo_opbench [-n ITERATIONS] [-l LABEL]
+ *   luo_opbench [-n ITERATIONS] [-l LABEL] [-s PREFIX]
+ *
+ * The sessions are named PREFIX-0, PREFIX-1, ... (PREFIX: opbench), so
+ * that two can run at once with prefixes of their own.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -66,10 +69,10 @@ static void die(const char *what)
 int main(int argc, char **argv)
 {
 	unsigned long long *t[NR_OPS], t0;
-	const char *label = "luo";
+	const char *label = "luo", *prefix = "opbench";
 	int n = 2000, luo, mfd, opt, i, op;
 
-	while ((opt = getopt(argc, argv, "n:l:")) != -1) {
+	while ((opt = getopt(argc, argv, "n:l:s:")) != -1) {
 		switch (opt) {
 		case 'n':
 			n = atoi(optarg);
@@ -77,8 +80,11 @@ int main(int argc, char **argv)
 		case 'l':
 			label = optarg;
 			break;
+		case 's':
+			prefix = optarg;
+			break;
 		default:
-			fprintf(stderr, "usage: luo_opbench [-n ITERATIONS] [-l LABEL]\n");
+			fprintf(stderr, "usage: luo_opbench [-n ITERATIONS] [-l LABEL] [-s PREFIX]\n");
 			return 2;
 		}
 	}
@@ -102,7 +108,7 @@ int main(int argc, char **argv)
 		char name[LIVEUPDATE_SESSION_NAME_LENGTH];
 		int sfd, ret;
 
-		snprintf(name, sizeof(name), "opbench-%d", i);
+		snprintf(name, sizeof(name), "%s-%d", prefix, i);
 		t0 = now_ns();
 		sfd = luo_create_session(luo, name);
 		t[OP_CREATE][i] = now_ns() - t0;
