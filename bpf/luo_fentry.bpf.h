@@ -4,7 +4,7 @@
  * LUO), from fentry and fexit programs on its functions, found in the
  * running kernel's BTF: each gives luo_on_event() the struct luo_args the
  * tracepoint would have.  Included by luo_events.bpf.h; the loader
- * (luo_select_mode() of tools/lib/luo_tools.c) loads either the tracepoint
+ * (luo_select_mode() of tools/lib/luo_mode.c) loads either the tracepoint
  * programs or these, and of these only those whose function the kernel has.
  *
  * What these functions do not tell is marked in luo_args' @unknown, never
@@ -233,20 +233,41 @@ int luo_fx_release_entry(void *ctx)
 	return 0;
 }
 
+/*
+ * The release's event, sent while the session still exists: from its free
+ * (a session freed and another made at its address before the release
+ * returned would be named by the other one), or, when it is not freed (a
+ * retrieved session whose finish failed), at the release's exit.
+ */
+static __always_inline void luo_fx_release_event(struct luo_fx_ctx *c, int ret)
+{
+	struct luo_args a = {
+		.op = LUO_OP_SESSION_RELEASE, .result = ret,
+		.session = luo_fx_name((const void *)c->release),
+		.session_copy = c->release_name, .files = c->release_files,
+	};
+
+	c->release = 0;
+	luo_on_event(&a);
+}
+
+SEC("fentry/luo_session_free")
+int luo_fx_release_free(void *ctx)
+{
+	struct luo_fx_ctx *c = luo_fx_ctx_get(false);
+
+	if (c && c->release && c->release == luo_fx_arg(ctx, 0))
+		luo_fx_release_event(c, 0);
+	return 0;
+}
+
 SEC("fexit/luo_session_release")
 int luo_fx_release_exit(void *ctx)
 {
-	int ret = luo_fx_ret(ctx);
 	struct luo_fx_ctx *c = luo_fx_ctx_get(false);
-	struct luo_args a = { .op = LUO_OP_SESSION_RELEASE, .result = ret };
 
-	if (!c || !c->release)
-		return 0;
-	a.session = luo_fx_name((const void *)c->release);
-	a.session_copy = c->release_name;
-	a.files = c->release_files;
-	c->release = 0;
-	luo_on_event(&a);
+	if (c && c->release)
+		luo_fx_release_event(c, luo_fx_ret(ctx));
 	return 0;
 }
 
@@ -286,8 +307,11 @@ static __always_inline int luo_fx_op_start(void)
 {
 	struct luo_fx_ctx *c = luo_fx_ctx_get(true);
 
-	if (c)
+	if (c) {
 		c->op_ts = bpf_ktime_get_ns();
+		/* No unpreserve or finish loop is running: a stale one's exit was missed. */
+		c->set = 0;
+	}
 	return 0;
 }
 
@@ -429,6 +453,8 @@ static __always_inline int luo_fx_set_file(void *ctx, __u32 op)
 	if (!c || !c->set || c->set_op != op)
 		return 0;
 	fs = (const void *)c->set;
+	if (BPF_CORE_READ(luo_fx_last(fs), fh) != fh)
+		return 0;
 	a.session = luo_fx_name(luo_fx_session(fs));
 	a.handler = luo_fx_compat(fh);
 	a.token = BPF_CORE_READ(luo_fx_last(fs), token);

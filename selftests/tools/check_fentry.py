@@ -235,6 +235,11 @@ def check_refusals(tap, d, st):
               "'file_freeze' is not timed in fentry mode" in err[0],
               "luolat -o file_freeze: exit 1, says fentry mode cannot time it",
               [f"rc {st.get('rc-lat-freeze')}"] + err)
+    err = read(d, "snoop-freeze.err").strip().splitlines()
+    tap.check(st.get("rc-snoop-freeze") == "1" and len(err) == 1 and
+              "'file_freeze' is not seen in fentry mode" in err[0],
+              "luosnoop -o file_freeze: exit 1, says fentry mode cannot see it",
+              [f"rc {st.get('rc-snoop-freeze')}"] + err)
 
 
 def main():

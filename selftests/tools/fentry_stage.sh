@@ -12,7 +12,8 @@
 #      --stage 1" (two sessions of three memfds, held for the kexec) and
 #      "luo_opbench" (sessions made, a memfd preserved, closed); then each
 #      tool forced into the tracepoint mode (exit 2, one sentence), luolat
-#      asked to time what this mode cannot (exit 1, one sentence).
+#      and luosnoop asked to time or see what this mode cannot (exit 1, one
+#      sentence).
 #   2  In the next kernel, the tools around "luo_workload --memfd-only
 #      --stage 2": the sessions retrieved, every file retrieved, checked
 #      and finished.
@@ -60,6 +61,8 @@ case $stage in
 	fact rc-top-tp $?
 	"$tools/luolat" -o file_freeze >"$out/lat-freeze.out" 2>"$out/lat-freeze.err"
 	fact rc-lat-freeze $?
+	"$tools/luosnoop" -o file_freeze >"$out/snoop-freeze.out" 2>"$out/snoop-freeze.err"
+	fact rc-snoop-freeze $?
 	;;
 2)
 	"$build/selftests/luo_workload" --memfd-only --stage 2 >"$out/workload.log" 2>&1

@@ -142,9 +142,22 @@ bt_start() {
 		result bad "bpftrace did not attach within 120 s: $(cat "$bt")"
 	fi
 }
+# bpftrace has printed each event as it came: what is compared is in $bt.
+# Once (1 run in about 8) it did not exit on SIGINT under TCG and held the
+# stage until its timeout: it gets 60 s, then SIGKILL, and a note.
 bt_stop() {
 	kill -INT "$bt_pid"
+	if ! wait_for 60 exited "$bt_pid"; then
+		echo "# bpftrace did not exit within 60 s of SIGINT: killed"
+		kill -KILL "$bt_pid"
+		wait_for 10 exited "$bt_pid" || return 0
+	fi
 	wait "$bt_pid"
+}
+
+# exited PID: the process is gone or a zombie (exited, not yet waited for).
+exited() {
+	! grep -qs '^State:[[:space:]]*[^Z]' "/proc/$1/status"
 }
 
 # bt_compare REPORT: for every operation x handler bpftrace saw, luotop's

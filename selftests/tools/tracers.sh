@@ -11,9 +11,9 @@
 #                   -e liveupdate" in the background, as pids[perf] and
 #                   pids[trace-cmd]; returns once both record: perf starts
 #                   with its events off (-D -1) and says "ack" when told to
-#                   enable them through its control fifo; trace-cmd's
-#                   events are on once events/liveupdate/enable reads 1
-#                   ("ready-perf", "ready-trace-cmd": yes or no).
+#                   enable them through its control fifo; trace-cmd
+#                   records once events/liveupdate/enable and tracing_on
+#                   read 1 ("ready-perf", "ready-trace-cmd": yes or no).
 #                   perf stops at SIGINT by raising it again: its exit code
 #                   is then 130, trace-cmd's 0.
 #   tracers_report  once stopped: "perf script" and "trace-cmd report" into
@@ -48,7 +48,10 @@ tracers_start() {
 	fact ready-perf $ready
 	ready=no
 	for _ in $(seq 1 300); do
-		if [ "$(cat /sys/kernel/tracing/events/liveupdate/enable 2>/dev/null)" = 1 ]; then
+		# Its events on, then the buffer (trace-cmd turns tracing_on off
+		# first and on again once its recorders run).
+		if [ "$(cat /sys/kernel/tracing/events/liveupdate/enable 2>/dev/null)" = 1 ] &&
+		   [ "$(cat /sys/kernel/tracing/tracing_on 2>/dev/null)" = 1 ]; then
 			ready=yes
 			break
 		fi

@@ -298,11 +298,11 @@ static void print_json(const struct luo_event *e, const char *time, const char *
 		/* fallthrough */
 	case K_REBOOT_BEGIN:
 	case K_REBOOT_END:
-		json_u64(f, "sessions", e->sessions, true);
+		json_u64(f, "sessions", e->sessions, known(e, LUO_UNKNOWN_SESSIONS));
 		json_u64(f, "files", e->files, files);
 		break;
 	case K_SERIALIZE:
-		json_u64(f, "sessions", e->sessions, true);
+		json_u64(f, "sessions", e->sessions, known(e, LUO_UNKNOWN_SESSIONS));
 		json_u64(f, "files", e->files, files);
 		json_u64(f, "bytes", e->bytes, known(e, LUO_UNKNOWN_BYTES));
 		break;
@@ -350,11 +350,13 @@ static void print_text(const struct luo_event *e, const char *time, const char *
 		/* fallthrough */
 	case K_REBOOT_BEGIN:
 	case K_REBOOT_END:
-		text_u64(detail, sizeof(detail), "sessions", e->sessions, true);
+		text_u64(detail, sizeof(detail), "sessions", e->sessions,
+			 known(e, LUO_UNKNOWN_SESSIONS));
 		text_u64(detail, sizeof(detail), "files", e->files, files);
 		break;
 	case K_SERIALIZE:
-		text_u64(detail, sizeof(detail), "sessions", e->sessions, true);
+		text_u64(detail, sizeof(detail), "sessions", e->sessions,
+			 known(e, LUO_UNKNOWN_SESSIONS));
 		text_u64(detail, sizeof(detail), "files", e->files, files);
 		text_u64(detail, sizeof(detail), "bytes", e->bytes, known(e, LUO_UNKNOWN_BYTES));
 		break;
@@ -429,7 +431,7 @@ int main(int argc, char **argv)
 	struct luosnoop *obj;
 	__u64 deadline = 0, lost;
 	pid_t child = 0;
-	int err, status, ret = 0;
+	int err, status, ret = 0, i;
 
 	/* In order: the first non-option begins the command. */
 	err = argp_parse(&argp, argc, argv, ARGP_IN_ORDER, NULL, NULL);
@@ -448,6 +450,14 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	env.mode = luo_select_mode("luosnoop", obj->obj, luo_mode_wanted);
+	for (i = 0; i < LUO_NR_OPS; i++) {
+		if ((env.ops & (1U << i)) && !luo_mode_sees(env.mode, i)) {
+			fprintf(stderr, "luosnoop: operation '%s' is not seen in %s mode (see --help)\n",
+				luo_op_name(i), luo_mode_name(env.mode));
+			ret = 1;
+			goto cleanup;
+		}
+	}
 	obj->rodata->targ_ops = env.ops;
 	obj->rodata->luo_targ_tgid = luo_filter.pid;
 	obj->rodata->luo_filter_cgroup = luo_filter.cgroup;
