@@ -3,6 +3,7 @@
  * The tools' modes (luo_mode.h): which BPF programs load on the running
  * kernel, chosen from its BTF.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <bpf/btf.h>
@@ -77,6 +78,22 @@ bool luo_mode_times(enum luo_mode mode, unsigned int op)
 	if (mode == LUO_MODE_FENTRY)
 		return op == LUO_OP_FILE_PRESERVE || op == LUO_OP_FILE_RETRIEVE;
 	return op >= LUO_OP_FILE_PRESERVE && op <= LUO_OP_FLB_FINISH;
+}
+
+bool luo_mode_has_ops(const char *tool, enum luo_mode mode, unsigned int ops, bool timed)
+{
+	unsigned int op;
+
+	for (op = 0; op < LUO_NR_OPS; op++) {
+		if (!(ops & (1U << op)))
+			continue;
+		if (timed ? luo_mode_times(mode, op) : luo_mode_sees(mode, op))
+			continue;
+		fprintf(stderr, "%s: operation '%s' is not %s in %s mode (see --help)\n", tool,
+			luo_op_name(op), timed ? "timed" : "seen", luo_mode_name(mode));
+		return false;
+	}
+	return true;
 }
 
 const char *luo_mode_limits(enum luo_mode mode)

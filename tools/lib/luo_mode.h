@@ -52,6 +52,13 @@ bool luo_mode_sees(enum luo_mode mode, unsigned int op);
 bool luo_mode_times(enum luo_mode mode, unsigned int op);
 
 /*
+ * Whether every op of the bitmask @ops is seen (or, with @timed, timed) in
+ * @mode; if not, "@tool: operation 'OP' is not seen|timed in MODE mode"
+ * on stderr.
+ */
+bool luo_mode_has_ops(const char *tool, enum luo_mode mode, unsigned int ops, bool timed);
+
+/*
  * What @mode does not tell, in one line for a tool's header ("" for the
  * tracepoints): the events it does not see, and what its durations span.
  */

@@ -404,13 +404,9 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	env.mode = luo_select_mode("luolat", obj->obj, luo_mode_wanted);
-	for (n = 0; n < LUO_NR_OPS; n++) {
-		if ((env.ops & (1U << n)) && !luo_mode_times(env.mode, n)) {
-			fprintf(stderr, "luolat: operation '%s' is not timed in %s mode (see --help)\n",
-				luo_op_name(n), luo_mode_name(env.mode));
-			ret = 1;
-			goto cleanup;
-		}
+	if (!luo_mode_has_ops("luolat", env.mode, env.ops, true)) {
+		ret = 1;
+		goto cleanup;
 	}
 	obj->rodata->targ_ops = env.ops;
 	obj->rodata->luo_targ_tgid = luo_filter.pid;

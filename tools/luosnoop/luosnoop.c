@@ -431,7 +431,7 @@ int main(int argc, char **argv)
 	struct luosnoop *obj;
 	__u64 deadline = 0, lost;
 	pid_t child = 0;
-	int err, status, ret = 0, i;
+	int err, status, ret = 0;
 
 	/* In order: the first non-option begins the command. */
 	err = argp_parse(&argp, argc, argv, ARGP_IN_ORDER, NULL, NULL);
@@ -450,13 +450,9 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	env.mode = luo_select_mode("luosnoop", obj->obj, luo_mode_wanted);
-	for (i = 0; i < LUO_NR_OPS; i++) {
-		if ((env.ops & (1U << i)) && !luo_mode_sees(env.mode, i)) {
-			fprintf(stderr, "luosnoop: operation '%s' is not seen in %s mode (see --help)\n",
-				luo_op_name(i), luo_mode_name(env.mode));
-			ret = 1;
-			goto cleanup;
-		}
+	if (!luo_mode_has_ops("luosnoop", env.mode, env.ops, false)) {
+		ret = 1;
+		goto cleanup;
 	}
 	obj->rodata->targ_ops = env.ops;
 	obj->rodata->luo_targ_tgid = luo_filter.pid;
