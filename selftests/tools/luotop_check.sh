@@ -6,13 +6,16 @@
 # check and exits 0 only when all passed.
 #
 #   mainline   on a kernel without the liveupdate events: luotop -b runs in
-#              fentry mode and says so; with -m tracepoint, batch or not,
-#              it exits 2 with one sentence on stderr and nothing else
+#              fentry mode and says so, and that it cannot list the
+#              sessions held before it started; with -m tracepoint, batch
+#              or not, it exits 2 with one sentence on stderr and nothing
+#              else; so does luols, which has no iterator to read
 #   many       more sessions than luotop's table has slots (1024), so that
 #              some are followed in its hash: luo_bench makes 1100 sessions
 #              of 2 files, closes them, makes them again and holds them;
 #              luotop -b, started first, must list each once with its 2
-#              files, and none once they are closed
+#              files, and none once they are closed; luols too, the
+#              iterators read over many read()s
 #   batch1     a kernel no live update led to: -b -n N prints N reports
 #              and says so; then luotop -b watches luo_workload --stage 1
 #              and must show its sessions and files per handler (as
@@ -21,6 +24,11 @@
 #              too, computes from the same events; and exit 0 on SIGTERM;
 #              its own programs' cost shown, bpf_stats on only while it
 #              runs
+#   held       after batch1, the workload's sessions held: luols -j and
+#              luotop -b, both started after them, list every session and
+#              file exactly as luo_workload made them (check_listing.py)
+#   held-in    the same after the kexec, before the workload retrieves
+#              them: incoming, not retrieved
 #   tmux-start starts the interactive luotop in a detached 80x24 tmux
 #              session, before the workload of stage 2
 #   batch2     after the kexec: luotop -b watches luo_workload --stage 2
@@ -38,6 +46,7 @@
 set -u
 
 LUOTOP=${LUOTOP:-${LUO_BUILD:-build}/tools/luotop}
+LUOLS=${LUOLS:-$(dirname "$LUOTOP")/luols}
 WORKLOAD=${WORKLOAD:-${LUO_BUILD:-build}/selftests/luo_workload}
 OUT=${LUOVM_RUN:-/tmp}
 T="tmux -L luotop-check"
@@ -81,9 +90,11 @@ wait_for() {
 	done
 }
 
-# The last complete report of a batch output.
+# The last complete report of a batch output: from its last title line
+# (in linear time: a report of the many step is 3,300 lines).
 last_report() {
-	awk '/^luotop - /{ b = "" } { b = b $0 "\n" } END { printf "%s", b }' "$1"
+	l_from=$(grep -n '^luotop - ' "$1" | tail -n 1 | cut -d: -f1)
+	[ -n "$l_from" ] && tail -n "+$l_from" "$1"
 }
 
 # settle FILE: until a report of luotop -b's output FILE began after now
@@ -350,6 +361,13 @@ mainline)
 	rc=$?
 	check "luotop -m tracepoint (interactive) exits 2 the same way, before touching the terminal (rc=$rc)" \
 		sh -c "[ $rc -eq 2 ] && [ ! -s '$OUT/mainline.out' ] && grep -q '^luotop: this kernel has no liveupdate events' '$OUT/mainline.err'"
+	check "luotop -b says it cannot list the sessions held before it started" \
+		row "$OUT/mainline-fentry.out" '^\(sessions held before luotop started: not listed, this kernel has no LUO iterator\)$'
+	"$LUOLS" >"$OUT/mainline-ls.out" 2>"$OUT/mainline-ls.err"
+	rc=$?
+	cat "$OUT/mainline-ls.err"
+	check "luols exits 2 on a kernel without the LUO iterators, one sentence on stderr, nothing on stdout (rc=$rc)" \
+		sh -c "[ $rc -eq 2 ] && [ ! -s '$OUT/mainline-ls.out' ] && [ \$(wc -l <'$OUT/mainline-ls.err') -eq 1 ] && grep -q '^luols: this kernel has no LUO iterators' '$OUT/mainline-ls.err'"
 	;;
 many)
 	n=1100
@@ -372,11 +390,32 @@ many)
 	last_report "$OUT/many-held.txt" >"$OUT/many-held.last"
 	rows=$(grep -cE '^many-[0-9]+ +out +2 +- +- +open$' "$OUT/many-held.last")
 	names=$(grep -E '^many-' "$OUT/many-held.last" | awk '{ print $1 }' | sort -u | wc -l)
-	all=$(grep -cE '^many-' "$OUT/many-held.last")
+	all=$(grep -cE '^many-[0-9]+ +(out|in) ' "$OUT/many-held.last")
 	check "held: each of the $n sessions listed once, outgoing, open, with its 2 files ($rows such rows, $names names, $all rows in all)" \
 		sh -c "[ $rows -eq $n ] && [ $names -eq $n ] && [ $all -eq $n ]"
+	# The files table (the iterator, at that report): each file once.
+	frows=$(grep -E '^many-[0-9]+ +[0-9]+ +memfd-v2 +preserved +[0-9]+$' "$OUT/many-held.last" | awk '{ print $1, $2 }' | sort -u | wc -l)
+	fall=$(grep -cE '^many-[0-9]+ +[0-9]+ ' "$OUT/many-held.last")
+	check "held: luotop's files table lists each of the $((2 * n)) files once, preserved ($frows distinct, $fall rows)" \
+		sh -c "[ $frows -eq $((2 * n)) ] && [ $fall -eq $((2 * n)) ]"
 	check "held: memfd-v2 holds the $((2 * n)) files preserved" \
 		row "$OUT/many-held.last" "^memfd-v2 +$((2 * n)) +0 +0 +0\$"
+	# luols reads the iterators in many read()s (a record is 160 bytes):
+	# each resumes where the last one stopped, in a session or between two.
+	"$LUOLS" -j >"$OUT/many-ls.json" 2>"$OUT/many-ls.err"
+	rc=$?
+	check "held: luols lists each of the $n sessions once, open, with its 2 files, each file once (rc=$rc)" \
+		python3 -c "
+import json, sys
+d = json.load(open('$OUT/many-ls.json'))
+s = [x for x in d['sessions'] if x['name'].startswith('many-')]
+names = {x['name'] for x in s}
+files = [(x['name'], f['token']) for x in s for f in x['file_list']]
+ok = (len(s) == $n and len(names) == $n and all(x['state'] == 'open' and x['files'] == 2 for x in s)
+      and len(files) == 2 * $n and len(set(files)) == 2 * $n and len(d['sessions']) == $n)
+print('# %d sessions (%d names), %d files (%d distinct), %d listed in all' % (
+    len(s), len(names), len(files), len(set(files)), len(d['sessions'])))
+sys.exit(0 if ok else 1)" && [ $rc -eq 0 ]
 	[ -n "$holder" ] && kill "$holder"
 	wait_for 120 sh -c "! kill -0 $holder"
 	settle "$OUT/many-closed.txt"
@@ -385,6 +424,10 @@ many)
 	last_report "$OUT/many-closed.txt" >"$OUT/many-closed.last"
 	check "closed: no session listed, no file preserved" \
 		sh -c "! grep -q '^many-' '$OUT/many-closed.last' && grep -q '^(no session' '$OUT/many-closed.last' && grep -Eq '^memfd-v2 +0 +0 +0 +0\$' '$OUT/many-closed.last'"
+	"$LUOLS" >"$OUT/many-ls-closed.txt" 2>&1
+	rc=$?
+	check "closed: luols lists no session (rc=$rc)" \
+		sh -c "[ $rc -eq 0 ] && grep -qx '(no session)' '$OUT/many-ls-closed.txt'"
 	;;
 batch1)
 	t0=$(date +%s.%N)
@@ -443,6 +486,21 @@ batch1)
 	check "bpf_stats on only while luotop runs: luosnoop's programs counted $before, $during, $after runs before, while, after" \
 		sh -c "[ '$before' = 0 ] && [ '$during' -gt 0 ] && [ '$after' = 0 ]"
 	;;
+held|held-in)
+	# Started after the workload made its sessions: the present state.
+	dir=out
+	[ "$step" = held-in ] && dir=in
+	"$LUOLS" -j >"$OUT/$step.json" 2>"$OUT/$step.err"
+	rc=$?
+	check "luols -j exits 0 (rc=$rc)" sh -c "[ $rc -eq 0 ] && [ ! -s '$OUT/$step.err' ]"
+	"$LUOLS" >"$OUT/$step-ls.txt" 2>&1
+	sed 's/^/#   /' "$OUT/$step-ls.txt"
+	"$LUOTOP" -b -n 1 -d 0 >"$OUT/$step-top.txt" 2>&1
+	rc=$?
+	check "luotop -b -n 1, started after the sessions were made, exits 0 (rc=$rc)" [ "$rc" -eq 0 ]
+	check "luols and luotop list the workload's sessions and files exactly ($dir)" \
+		python3 -B "$(dirname "$0")/check_listing.py" "$dir" "$OUT/$step.json" "$OUT/$step-top.txt"
+	;;
 tmux-start)
 	start_tmux main
 	if pane_has '^luotop - ' && pane_has 'OPERATION'; then
@@ -451,6 +509,9 @@ tmux-start)
 		result bad "luotop did not draw its screen in tmux"
 		pane
 	fi
+	# Started before the workload retrieves: the sessions held are listed.
+	check "the screen lists the $NR_SESSIONS sessions handed over, not retrieved yet" \
+		pane_has "^Sessions: out 0 \\(0 files\\)  in $NR_SESSIONS \\($NR_SESSIONS waiting, 0 finished, 0 closed\\) \\| $(printf '<%s ' $SESSIONS | sed 's/ $//')"
 	;;
 batch2)
 	# Meanwhile, the interactive luotop of tmux-start: its rates once it
@@ -578,7 +639,7 @@ tmux-keys)
 	$T kill-server 2>/dev/null
 	;;
 *)
-	echo "usage: $0 mainline|batch1|tmux-start|batch2|tmux-keys" >&2
+	echo "usage: $0 mainline|many|batch1|held|held-in|tmux-start|batch2|tmux-keys" >&2
 	exit 2
 	;;
 esac

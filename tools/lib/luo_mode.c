@@ -163,7 +163,17 @@ enum luo_mode luo_select_mode(const char *tool, struct bpf_object *obj, enum luo
 	}
 	bpf_object__for_each_program(prog, obj) {
 		const char *fn = traced_function(prog);
+		const char *sec = bpf_program__section_name(prog);
+		char iter[64];
 
+		/* An iterator (iter/T): when the kernel has the target, either mode. */
+		if (!strncmp(sec, "iter/", 5)) {
+			snprintf(iter, sizeof(iter), "bpf_iter_%s", sec + 5);
+			bpf_program__set_autoload(prog, has(btf, iter, BTF_KIND_FUNC));
+			/* Run by the tool when it reads, not by the skeleton's attach. */
+			bpf_program__set_autoattach(prog, false);
+			continue;
+		}
 		if (mode == LUO_MODE_TRACEPOINT)
 			bpf_program__set_autoload(prog, !fn);
 		else

@@ -34,7 +34,9 @@ int luo_mode_parse(const char *name);
 /*
  * Set which of @obj's programs load (before its load): the tracepoint
  * programs when the kernel has the liveupdate events, else the fentry and
- * fexit ones whose functions its BTF has; @want forces one.  When the
+ * fexit ones whose functions its BTF has; @want forces one.  Iterator
+ * programs (iter/T) load in either mode when the BTF has the target's
+ * bpf_iter_T (our LUO's luo_session and luo_file).  When the
  * kernel offers neither, print "@tool: ..." in one sentence on stderr and
  * exit with LUO_EXIT_NO_EVENTS.  Return: the mode.
  */

@@ -167,23 +167,22 @@ static __always_inline struct luotop_session *session(struct luotop_skey *k, __u
 }
 
 /*
- * Follow @k's session in direction @dir from now on, holding @files: its
- * name is read here, once.  Its slot if free (or its own, from a session
- * that had the same address), else the hash.
+ * Follow @k's session in direction @dir from now on, as @s says (its files,
+ * flags...): its name is read here, once, into @s.  Its slot if free (or
+ * its own, from a session that had the same address), else the hash.
  */
-static __always_inline void start(struct luotop_skey *k, __u32 dir, __u64 files)
+static __always_inline void start(struct luotop_skey *k, __u32 dir, struct luotop_session *s)
 {
-	struct luotop_session s = { .files = files };
 	struct luotop_sslot *e;
 
 	k->dir = dir;
-	luo_read_str(s.name, sizeof(s.name), (const char *)k->session);
+	luo_read_str(s->name, sizeof(s->name), (const char *)k->session);
 	e = sslot(k);
 	if (e && (holds(e, k) || !__sync_val_compare_and_swap(&e->session, 0, k->session))) {
 		/* Odd while written: luotop skips the slot then. */
 		__sync_fetch_and_add(&e->seq, 1);
 		e->dir = dir;
-		e->s = s;
+		e->s = *s;
 		__sync_fetch_and_add(&e->seq, 1);
 		/*
 		 * An incoming session retrieved again (its finish failed) may
@@ -193,7 +192,7 @@ static __always_inline void start(struct luotop_skey *k, __u32 dir, __u64 files)
 			hash_del(k);
 		return;
 	}
-	hash_put(k, &s);
+	hash_put(k, s);
 }
 
 /* Stop following @k's outgoing session. */
@@ -221,16 +220,17 @@ static __always_inline void stop(struct luotop_skey *k)
 static __always_inline void follow(const struct luo_args *a)
 {
 	struct luotop_skey k = { .session = (__u64)a->session };
-	struct luotop_session *s;
+	struct luotop_session *s, init = { .files = a->files };
 
 	if (a->result < 0 || !(FOLLOWED_OPS & (1U << a->op)))
 		return;
 	switch (a->op) {
 	case LUO_OP_SESSION_CREATE:
-		start(&k, LUOTOP_OUT, 0);
+		init.files = 0;
+		start(&k, LUOTOP_OUT, &init);
 		break;
 	case LUO_OP_SESSION_RETRIEVE:
-		start(&k, LUOTOP_IN, a->files);
+		start(&k, LUOTOP_IN, &init);
 		break;
 	case LUO_OP_SESSION_FINISH:
 		s = session(&k, LUOTOP_IN);
@@ -284,4 +284,63 @@ static __always_inline void luo_on_event(const struct luo_args *a)
 		return;
 	count(a);
 	follow(a);
+}
+
+/*
+ * The sessions LUO held when luotop started, from our LUO's iterator (run
+ * once, after the events are attached: an event of a session not yet
+ * followed is lost, and the session then read as it is after it).
+ */
+#include "luo_iter.bpf.h"
+
+/* The walk of an incoming session's files, counting those retrieved. */
+struct seed_walk {
+	const struct list_head *head, *node;
+	__u64 retrieved;
+};
+
+static long seed_walk_one(__u32 i, struct seed_walk *w)
+{
+	const struct list_head *node = w->node;
+	const struct luo_file *f;
+
+	if (!node || node == w->head)
+		return 1;
+	f = (const void *)((const char *)node - bpf_core_field_offset(struct luo_file, list));
+	if (BPF_CORE_READ(f, retrieve_status) > 0)
+		w->retrieved++;
+	w->node = BPF_CORE_READ(node, next);
+	return 0;
+}
+
+SEC("iter/luo_session")
+int luotop_seed(struct bpf_iter__luo_session *ctx)
+{
+	struct luo_session *ls = ctx->session;
+	struct luotop_session s = { .flags = LUOTOP_S_FOUND };
+	struct luotop_skey k = {};
+	struct seed_walk w = {};
+	__u64 nr;
+
+	if (!ls)
+		return 0;
+	/* The key of its events: the address of the session's own name. */
+	k.session = luo_iter_name_addr(&ctx->session);
+	s.files = ls->nr_files;
+	if (!ls->incoming) {
+		start(&k, LUOTOP_OUT, &s);
+		return 0;
+	}
+	if (ls->retrieved) {
+		/* The session is locked: its list holds still. */
+		w.head = &ls->files;
+		w.node = BPF_CORE_READ(ls, files.next);
+		nr = ls->nr_files;
+		bpf_loop(nr < (1U << 23) ? nr : 1U << 23, seed_walk_one, &w, 0);
+		s.retrieved = w.retrieved;
+	} else {
+		s.flags |= LUOTOP_S_WAITING;
+	}
+	start(&k, LUOTOP_IN, &s);
+	return 0;
 }

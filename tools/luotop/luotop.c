@@ -341,6 +341,11 @@ int main(int argc, char **argv)
 		fprintf(stderr, "luotop: cannot attach the BPF programs: %s\n", strerror(-err));
 		goto out;
 	}
+	err = seed_sessions(skel);
+	if (err) {
+		fprintf(stderr, "luotop: cannot read the sessions LUO holds: %s\n", strerror(-err));
+		goto out;
+	}
 	/*
 	 * Its own programs' cost, from the kernel's bpf_stats: on only while
 	 * luotop holds this fd (bpftop's rule), off again when it exits.
@@ -368,5 +373,6 @@ out:
 		close(S.stats_fd);
 	luotop__destroy(skel);
 	luo_rec_free(&S.rec);
+	luo_iter_free(&S.files);
 	return err ? 1 : 0;
 }

@@ -6,8 +6,9 @@
  *           histogram of the callback's duration (what luotop sums up
  *           across CPUs to show rates, p50 and p99);
  * stats:    per-CPU hash, the same for the keys whose slot is taken;
- * sslots:   table, the sessions seen since luotop attached, outgoing
- *           (created) and incoming (retrieved), with their files;
+ * sslots:   table, the sessions LUO held when luotop started (read from
+ *           our LUO's iterator) and those seen since, outgoing (created)
+ *           and incoming (retrieved), with their files;
  * sessions: hash, the same for the sessions whose slot is taken;
  * names:    the handlers' names, by the kernel's address of each.
  */
@@ -73,6 +74,8 @@ struct luotop_skey {
 
 #define LUOTOP_S_FINISHED	0x1
 #define LUOTOP_S_RELEASED	0x2
+#define LUOTOP_S_FOUND		0x4	/* held when luotop started (iterator) */
+#define LUOTOP_S_WAITING	0x8	/* IN: found not retrieved yet */
 
 struct luotop_session {
 	__u64 files;		/* OUT: preserved now; IN: held at retrieve */

@@ -281,6 +281,10 @@ static int read_slots(int fd, int names_fd)
 }
 
 /* What luotop's own programs have run (bpf_stats: on while luotop runs). */
+/*
+ * The cost of its tracing programs, those that run in the tasks using LUO;
+ * the iterators run in luotop's own reads.
+ */
 static void self_cost(struct luotop *skel)
 {
 	struct bpf_program *prog;
@@ -291,11 +295,28 @@ static void self_cost(struct luotop *skel)
 		__u32 len = sizeof(info);
 		int fd = bpf_program__fd(prog);
 
+		if (!strncmp(bpf_program__section_name(prog), "iter/", 5))
+			continue;
 		if (fd < 0 || bpf_obj_get_info_by_fd(fd, &info, &len))
 			continue;
 		S.self_runs += info.run_cnt;
 		S.self_ns += info.run_time_ns;
 	}
+}
+
+int seed_sessions(struct luotop *skel)
+{
+	struct luo_iter_list none = {};
+	int err;
+
+	S.listing = bpf_program__autoload(skel->progs.luotop_seed) &&
+		    bpf_program__autoload(skel->progs.luo_iter_files);
+	if (!S.listing)
+		return 0;
+	/* It writes nothing: it fills the sessions table. */
+	err = luo_iter_read(skel->progs.luotop_seed, &none);
+	luo_iter_free(&none);
+	return err;
 }
 
 int collect(struct luotop *skel)
@@ -343,6 +364,10 @@ int collect(struct luotop *skel)
 	qsort(S.handlers, S.nr_handlers, sizeof(*S.handlers), cmp_handler);
 	read_sessions(bpf_map__fd(skel->maps.sessions));
 	self_cost(skel);
+	if (S.listing && env.batch) {
+		luo_iter_clear(&S.files);
+		S.listing_err = luo_iter_read(skel->progs.luo_iter_files, &S.files);
+	}
 
 	luo_rec_free(&S.rec);
 	S.rec_err = luo_rec_read(env.record, &S.rec);

@@ -14,6 +14,7 @@
 #include <linux/types.h>
 
 #include "luo_record.h"
+#include "luo_listing.h"
 #include "luo_mode.h"
 #include "luotop.h"
 
@@ -98,6 +99,9 @@ struct state {
 	const struct luotop_sslot *sslots;	/* the sessions table, mapped */
 	int stats_fd;		/* BPF_ENABLE_STATS, held while luotop runs; < 0: -errno */
 	__u64 self_runs, self_ns;	/* luotop's own programs, since it started */
+	bool listing;		/* our LUO's iterators: the sessions held at start, the files */
+	int listing_err;	/* the last read of the files' listing: 0 or -errno */
+	struct luo_iter_list files;	/* the files LUO holds, at the last refresh (-b) */
 };
 
 /* Everything luotop knows, refreshed by collect(). */
@@ -111,6 +115,8 @@ double now_s(void);
 /* luotop_model.c */
 void read_boot_info(void);
 bool liveupdate_number(unsigned long long *nr);
+/* Follow the sessions LUO holds now (after the attach): 0 or -errno. */
+int seed_sessions(struct luotop *skel);
 /* Read the maps and the record into S: 0 or -errno. */
 int collect(struct luotop *skel);
 /* qsort() order of S.rows for env.sort. */

@@ -100,11 +100,11 @@ static void show_boot(void)
 		line(0, "At boot: no live update in the kernel log (cold boot, or log rotated)");
 }
 
-/* The sessions seen since luotop started, on one line. */
+/* The sessions held when luotop started and seen since, on one line. */
 static void show_sessions_line(void)
 {
-	unsigned long out = 0, out_files = 0, in = 0, fin = 0, closed = 0;
-	char names[256] = "";
+	unsigned long out = 0, out_files = 0, in = 0, waiting = 0, fin = 0, closed = 0;
+	char names[256] = "", wait[48] = "";
 	size_t len = 0;
 	int i;
 
@@ -116,6 +116,7 @@ static void show_sessions_line(void)
 			out_files += s->val.files;
 		} else {
 			in++;
+			waiting += !!(s->val.flags & LUOTOP_S_WAITING);
 			fin += !!(s->val.flags & LUOTOP_S_FINISHED);
 			closed += !!(s->val.flags & LUOTOP_S_RELEASED);
 		}
@@ -123,8 +124,10 @@ static void show_sessions_line(void)
 			len += snprintf(names + len, sizeof(names) - len, " %s%s",
 					s->key.dir == LUOTOP_OUT ? ">" : "<", s->key.name);
 	}
-	line(0, "Sessions: out %lu (%lu files)  in %lu (%lu finished, %lu closed) |%s",
-	     out, out_files, in, fin, closed, names[0] ? names : " none");
+	if (waiting)
+		snprintf(wait, sizeof(wait), "%lu waiting, ", waiting);
+	line(0, "Sessions: out %lu (%lu files)  in %lu (%s%lu finished, %lu closed) |%s",
+	     out, out_files, in, wait, fin, closed, names[0] ? names : " none");
 }
 
 /* Batch: one line per session. */
@@ -144,15 +147,46 @@ static void show_sessions_table(void)
 			     (unsigned long long)v->files, "-", "-", "open");
 			continue;
 		}
-		snprintf(st, sizeof(st), "%s%s",
-			 v->flags & LUOTOP_S_FINISHED ? "finished" : "retrieved",
-			 v->flags & LUOTOP_S_RELEASED ? ",closed" : "");
+		if (v->flags & LUOTOP_S_WAITING)
+			snprintf(st, sizeof(st), "not retrieved");
+		else
+			snprintf(st, sizeof(st), "%s%s",
+				 v->flags & LUOTOP_S_FINISHED ? "finished" : "retrieved",
+				 v->flags & LUOTOP_S_RELEASED ? ",closed" : "");
 		line(0, "%-20s %-4s %9llu %9llu %9llu  %s", s->key.name, "in",
 		     (unsigned long long)v->files, (unsigned long long)v->retrieved,
 		     (unsigned long long)v->finished, st);
 	}
-	if (!S.nr_sess)
+	if (!S.nr_sess && S.listing)
+		line(0, "(no session: none held when luotop started, none created or retrieved since)");
+	else if (!S.nr_sess)
 		line(0, "(no session created or retrieved since luotop started)");
+	if (!S.listing)
+		line(0, "(sessions held before luotop started: not listed, this kernel has no LUO iterator)");
+}
+
+/* Batch: the files LUO holds now, from our LUO's iterator. */
+static void show_files_table(void)
+{
+	size_t i;
+
+	if (!S.listing)
+		return;
+	line(0, "%-20s %20s %-20s %-14s %10s", "SESSION", "TOKEN", "HANDLER", "STATE", "BYTES");
+	for (i = 0; i < S.files.nr; i++) {
+		const struct luo_iter_rec *f = &S.files.recs[i];
+		char bytes[24] = "-";
+
+		if (f->flags & LUO_ITER_F_SIZED)
+			snprintf(bytes, sizeof(bytes), "%llu", (unsigned long long)f->bytes);
+		line(0, "%-20s %20llu %-20s %-14s %10s", f->session, (unsigned long long)f->token,
+		     f->handler, luo_iter_state(f), bytes);
+	}
+	if (S.listing_err)
+		line(0, "(cannot read the files LUO holds: %s)", strerror(-S.listing_err));
+	else if (!S.files.nr)
+		line(0, "(no file held by LUO now)");
+	line(0, "%s", "");
 }
 
 static void show_handlers(int max)
@@ -315,6 +349,7 @@ void show_batch(void)
 	line(0, "%s", "");
 	show_sessions_table();
 	line(0, "%s", "");
+	show_files_table();
 	show_handlers(-1);
 	line(0, "%s", "");
 	show_ops(-1);
