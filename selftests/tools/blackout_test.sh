@@ -12,9 +12,12 @@
 #  2. In guests of our kernel: blackout.plan, real live updates of
 #     luo_workload (fresh, in progress, done, aborted by an injected freeze
 #     error, done again), each report held against the record.
-#  3. In a guest of mainline's kernel: blackout_mainline.plan, exit 2; in
+#  3. luoblackout arm and collect (blackout_arm.sh): across a live update
+#     of our kernel, against the record (blackout_arm.plan); across one of
+#     mainline's (blackout_mainline.plan); refused with LUO off.
+#  4. In a guest of mainline's kernel: blackout_mainline.plan, exit 2; in
 #     one of ours booted with liveupdate=0: blackout_luo_off.plan, exit 2.
-#  4. When promtool is there (PROMTOOL=path, or on PATH), the metrics the
+#  5. When promtool is there (PROMTOOL=path, or on PATH), the metrics the
 #     guests left are also run through "promtool check metrics".
 #
 # Ends with "blackout: N passed, M failed" (the sum of all reports); exits
@@ -55,6 +58,12 @@ tally "$tmp/luovm.log" "${PIPESTATUS[0]}"
 cp "$tmp/luovm.log" "$run/report.log" 2>/dev/null || true
 cp "$tmp/host.log" "$run/host.log" 2>/dev/null || true
 
+echo "# blackout: arm and collect across a live update of our kernel"
+tools/testing/vm/luovm run -q -n blackout-arm --plan selftests/tools/blackout_arm.plan "$@" 2>&1 |
+	tee "$tmp/arm.log"
+tally "$tmp/arm.log" "${PIPESTATUS[0]}"
+cp "$tmp/arm.log" build/vm/blackout-arm/report.log 2>/dev/null || true
+
 echo "# blackout: mainline's kernel"
 tools/testing/vm/luovm run -q -n blackout-mainline --plan selftests/tools/blackout_mainline.plan "$@" 2>&1 |
 	tee "$tmp/mainline.log"
@@ -91,7 +100,7 @@ else
 	echo "# blackout: no promtool (PROMTOOL= or PATH): prom_lint.py alone checked the metrics"
 fi
 
-echo "# blackout: $(($(date +%s) - t0)) s; logs in $run/, build/vm/blackout-mainline/," \
-	"build/vm/blackout-luo-off/"
+echo "# blackout: $(($(date +%s) - t0)) s; logs in $run/, build/vm/blackout-arm/," \
+	"build/vm/blackout-mainline/, build/vm/blackout-luo-off/"
 echo "blackout: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -130,6 +130,25 @@ static const char *traced_function(const struct bpf_program *prog)
 	return NULL;
 }
 
+enum luo_mode luo_mode_probe(void)
+{
+	libbpf_print_fn_t old = libbpf_set_print(quiet);
+	struct btf *btf = btf__load_vmlinux_btf();
+	enum luo_mode mode = LUO_MODE_AUTO;
+	bool functions = true;
+	unsigned int i;
+
+	libbpf_set_print(old);
+	for (i = 0; i < sizeof(fentry_needs) / sizeof(fentry_needs[0]); i++)
+		functions = functions && has(btf, fentry_needs[i], BTF_KIND_FUNC);
+	if (has(btf, "btf_trace_luo_file_freeze", BTF_KIND_TYPEDEF))
+		mode = LUO_MODE_TRACEPOINT;
+	else if (functions)
+		mode = LUO_MODE_FENTRY;
+	btf__free(btf);
+	return mode;
+}
+
 enum luo_mode luo_select_mode(const char *tool, struct bpf_object *obj, enum luo_mode want)
 {
 	libbpf_print_fn_t old = libbpf_set_print(quiet);

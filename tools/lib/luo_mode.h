@@ -42,6 +42,12 @@ int luo_mode_parse(const char *name);
  */
 enum luo_mode luo_select_mode(const char *tool, struct bpf_object *obj, enum luo_mode want);
 
+/*
+ * The mode luo_select_mode() would pick with LUO_MODE_AUTO, saying nothing:
+ * LUO_MODE_AUTO when the kernel offers neither tracepoints nor functions.
+ */
+enum luo_mode luo_mode_probe(void);
+
 /* Whether an event of @op is seen in @mode (every one with tracepoints). */
 bool luo_mode_sees(enum luo_mode mode, unsigned int op);
 

@@ -17,6 +17,8 @@
  *
  * An update the old kernel refused (result < 0) or one still in progress
  * is shown as far as the record knows it.  No BPF: the record is all.
+ * Except for `arm` and `collect` (luoblackout_arm.c), which measure a
+ * blackout through LUO itself, on any LUO kernel.
  *
  * Exit: 0, 1 on errors, 2 on a kernel without LUO's events or record.
  *
@@ -42,11 +44,14 @@
 #include "luo_tools.h"
 #include "luo_record.h"
 #include "luoblackout.h"
+#include "luoblackout_arm.h"
 
 #define DEBUGFS		"/sys/kernel/debug"
 #define DEBUGFS_MAGIC	0x64626720
 
 static struct env {
+	const char *command;	/* arm, collect, or NULL: the record */
+	const char *session;	/* -s, of arm and collect */
 	const char *file;
 	const char *prom;
 	const char *systemd;	/* --systemd STAMPS */
@@ -67,6 +72,8 @@ const char argp_program_doc[] =
 "\n"
 "USAGE: luoblackout [-f FILE] [-n N] [-k KHZ] [--json] [--prom FILE]\n"
 "       luoblackout --systemd STAMPS [--unit UNIT] [-f FILE] [--json] [--prom FILE]\n"
+"       luoblackout arm [-s NAME]\n"
+"       luoblackout collect [-s NAME] [-f FILE] [--json]\n"
 "\n"
 "EXAMPLES:\n"
 "    luoblackout                  # the last update and the history\n"
@@ -81,6 +88,9 @@ const char argp_program_doc[] =
 "    luoblackout --systemd /run/luo-svc/fdstore --unit luo-svc-fdstore.service\n"
 "                                 # what that service lived through, systemd's\n"
 "                                 # shutdown and start-up around LUO's phases\n"
+"    luoblackout arm              # before a live update, on any LUO kernel:\n"
+"                                 # a session of its own holds its timestamps\n"
+"    luoblackout collect          # after it: the blackout from the arm, by LUO\n"
 "\n"
 "Phases: freeze (every file's freeze()), serialize (handover written),\n"
 "shutdown (devices, up to the jump), boot (jump and new kernel up to LUO\n"
@@ -89,7 +99,13 @@ const char argp_program_doc[] =
 "Under boot and wait: the new kernel's start step by step, and its slowest\n"
 "initcalls (a version 2 record).\n"
 "Percentiles are nearest-rank over the completed updates shown.\n"
-"Exits 2 on a kernel without LUO's events or live-update record.\n";
+"Exits 2 on a kernel without LUO's events or live-update record.\n"
+"\n"
+"arm and collect need no record: arm preserves a memfd with its TSC stamps\n"
+"(and the LUO events it sees until the kexec) in a session of its own,\n"
+"held by a process of its own; collect retrieves it in the next kernel,\n"
+"finishes it and shows the blackout from the arm to its retrieve, next to\n"
+"the record's figures when the kernel keeps one.\n";
 
 static const struct argp_option opts[] = {
 	{ "file", 'f', "FILE", 0, "Record to read (default " LUO_RECORD_PATH ")", 0 },
@@ -103,6 +119,8 @@ static const struct argp_option opts[] = {
 	  "stamp file (stop_tsc, stop_mono, back_tsc, back_mono), systemd's shutdown and "
 	  "start-up, LUO's phases from the record (Documentation/systemd-guest.rst)", 0 },
 	{ "unit", 'u', "UNIT", 0, "With --systemd: the service's unit, for systemd's start of it",
+	  0 },
+	{ "session", 's', "NAME", 0, "arm, collect: the session's name (default " LUOB_ARM_SESSION ")",
 	  0 },
 	{ "verbose", 'v', NULL, 0, "Show libbpf's messages", 0 },
 	{ NULL, 'h', NULL, OPTION_HIDDEN, "Show the full help", 0 },
@@ -150,8 +168,15 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 	case 'h':
 		argp_state_help(state, stderr, ARGP_HELP_STD_HELP);
 		break;
+	case 's':
+		if (!arg[0] || strlen(arg) >= LUO_NAME_LEN)
+			argp_error(state, "a session name has 1 to %d bytes", LUO_NAME_LEN - 1);
+		env.session = arg;
+		break;
 	case ARGP_KEY_ARG:
-		argp_error(state, "unexpected argument: %s", arg);
+		if (env.command || (strcmp(arg, "arm") && strcmp(arg, "collect")))
+			argp_error(state, "unexpected argument: %s (commands: arm, collect)", arg);
+		env.command = arg;
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;
@@ -206,6 +231,19 @@ int main(int argc, char **argv)
 		return 1;
 	luo_libbpf_print_setup(env.verbose);
 	path = env.file ? env.file : LUO_RECORD_PATH;
+	if (env.command && (env.systemd || env.prom || env.unit)) {
+		fprintf(stderr, "%s: %s takes -s, and collect -f and --json\n", TOOL, env.command);
+		return 1;
+	}
+	if (env.session && !env.command) {
+		fprintf(stderr, "%s: -s goes with arm or collect\n", TOOL);
+		return 1;
+	}
+	if (env.command && !strcmp(env.command, "arm"))
+		return luoblackout_arm(env.session ? env.session : LUOB_ARM_SESSION);
+	if (env.command)
+		return luoblackout_collect(env.session ? env.session : LUOB_ARM_SESSION, env.file,
+					   env.json);
 	if (env.systemd) {
 		const struct luoblackout_systemd_args a = {
 			.stamps = env.systemd, .unit = env.unit, .record = env.file,

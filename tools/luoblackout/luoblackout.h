@@ -129,4 +129,8 @@ struct luoblackout_systemd_args {
 /* Print the service's waterfall; the exit code. */
 int luoblackout_systemd(const struct luoblackout_systemd_args *a);
 
+/* luoblackout_arm.c: arm before a live update, collect after it; exit codes. */
+int luoblackout_arm(const char *name);
+int luoblackout_collect(const char *name, const char *record, bool json);
+
 #endif /* LUOBLACKOUT_H */
