@@ -543,6 +543,7 @@ def stage_2(st, tap):
         ok = False
     tap.check(ok, f"luolat --json 1 3 printed 3 empty summaries in {secs:.1f} s and "
               f"exited 0", out)
+    check_snoop_interval(st, tap)
     tap.check(st.num("rc-snoop-exit3") == 3, "luosnoop -- sh -c 'exit 3' exits 3",
               [f"exit code {st.fact('rc-snoop-exit3')}"])
     msg = st.read("snoop-noexec.out") or ""
@@ -552,6 +553,42 @@ def stage_2(st, tap):
               [f"exit code {st.fact('rc-snoop-noexec')}: {msg.strip()}"])
     check_ring_full(st, tap, load_json_lines, check_tool_ran)
     check_filters(st, tap)
+
+
+def check_snoop_interval(st, tap):
+    """luosnoop [interval] [count]: count summaries then the exit; with a
+    command, summaries that add up to the events shown, per operation."""
+    out = (st.read("snoop-count.out") or "").splitlines()
+    secs = float(st.fact("secs-snoop-count") or -1)
+    summ = [ln for ln in out if re.match(r"^# \S+ interval [0-9]+ \(1 s\): [0-9]+ events", ln)]
+    nums = [int(re.search(r"interval ([0-9]+)", ln).group(1)) for ln in summ]
+    tap.check(st.num("rc-snoop-count") == 0 and 2 <= secs < 20 and nums == [1, 2],
+              f"luosnoop 1 2 printed summaries 1 and 2 in {secs:.1f} s and exited 0", out)
+    evs, summaries = collections.Counter(), []
+    try:
+        for ln in (st.read("snoop-interval.out") or "").splitlines():
+            if not ln.startswith("{"):
+                continue        # luo_opbench's own line
+            d = json.loads(ln)
+            if "interval" in d:
+                summaries.append(d)
+            else:
+                evs[d["op"]] += 1
+    except (ValueError, KeyError) as e:
+        summaries = [f"unreadable: {e}"]
+    total = collections.Counter()
+    for d in summaries:
+        if isinstance(d, dict):
+            total.update(d["by_op"])
+    ok = (st.num("rc-snoop-interval") == 0 and summaries and
+          all(isinstance(d, dict) for d in summaries) and
+          [d["interval"] for d in summaries] == list(range(1, len(summaries) + 1)) and
+          all(d["events"] == sum(d["by_op"].values()) and d["lost"] == 0 for d in summaries) and
+          total == evs and evs["file_preserve"] >= 10)
+    tap.check(ok, f"luosnoop --json 1 -- luo_opbench -n 10: {len(summaries)} summaries, "
+              f"their counts the {sum(evs.values())} events shown, per operation",
+              [f"events {dict(evs)}", f"summaries {dict(total)}",
+               f"exit code {st.fact('rc-snoop-interval')}"])
 
 
 def main():

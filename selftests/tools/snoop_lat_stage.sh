@@ -132,6 +132,15 @@ case $stage in
 	timeout 60 "$tools/luolat" --json 1 3 >"$out/lat-count.out" 2>"$out/lat-count.err"
 	fact rc-lat-count $?
 	fact secs-lat-count "$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { print b - a }')"
+	# luosnoop INTERVAL COUNT: COUNT summaries, then it exits; with a
+	# command, a summary a second and one at its end.
+	t0=$(date +%s.%N)
+	timeout 60 "$tools/luosnoop" 1 2 >"$out/snoop-count.out" 2>"$out/snoop-count.err"
+	fact rc-snoop-count $?
+	fact secs-snoop-count "$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { print b - a }')"
+	timeout 120 "$tools/luosnoop" --json 1 -- "$tools/luo_opbench" -n 10 \
+		>"$out/snoop-interval.out" 2>"$out/snoop-interval.err"
+	fact rc-snoop-interval $?
 	# The exit code of the command, and of one that cannot run.
 	"$tools/luosnoop" -- sh -c 'exit 3' >"$out/snoop-exit3.out" 2>&1
 	fact rc-snoop-exit3 $?

@@ -37,6 +37,8 @@ static struct env {
 	const char *session;
 	const char *handler;
 	long duration;
+	long interval;		/* seconds between two summaries, 0: none */
+	long count;		/* summaries before exiting, 0: no end */
 	char **cmd;
 	enum luo_mode mode;
 } env;
@@ -52,13 +54,18 @@ static const char argp_program_doc[] =
 "\n"
 "USAGE: luosnoop [-h] [-s SESSION] [-H COMPAT] [-o OP[,OP...]] [-x] [-p PID]\n"
 "                [--cgroup PATH] [-j] [-d SECONDS] [-m MODE] [-v]\n"
-"                [-- COMMAND [ARG...]]\n"
+"                [interval [count]] [-- COMMAND [ARG...]]\n"
 "\n"
 "OP is an event name with or without its luo_ prefix: session_create,\n"
 "session_retrieve, session_release, session_finish, file_preserve,\n"
 "file_unpreserve, file_freeze, file_unfreeze, file_retrieve,\n"
 "file_can_finish, file_finish, flb_preserve, flb_unpreserve, flb_retrieve,\n"
 "flb_finish, reboot_begin, reboot_end, serialize, incoming.\n"
+"\n"
+"With interval (seconds), a summary follows the events of each interval:\n"
+"how many of each operation were shown, and how many were lost; with count,\n"
+"luosnoop exits after that many.  The first arguments that are numbers are\n"
+"interval and count; the first one that is not starts the command.\n"
 "\n"
 "EXAMPLES:\n"
 "    luosnoop                      # trace every transition until Ctrl-C\n"
@@ -68,6 +75,7 @@ static const char argp_program_doc[] =
 "    luosnoop -x                   # only failed transitions (result < 0)\n"
 "    luosnoop --cgroup /sys/fs/cgroup/vmm  # only what the tasks of a cgroup do\n"
 "    luosnoop -j -d 60             # JSON lines for 60 seconds\n"
+"    luosnoop 5 12                 # and every 5 s the events per operation, 12 times\n"
 "    luosnoop -j -- ./vmm --update # trace while ./vmm runs, exit with its code\n"
 "    luosnoop -m fentry            # trace LUO's functions, not its events\n";
 
@@ -141,6 +149,18 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		env.verbose = true;
 		break;
 	case ARGP_KEY_ARG:
+		if (!env.count && arg[0] && strspn(arg, "0123456789") == strlen(arg)) {
+			errno = 0;
+			v = strtol(arg, &end, 10);
+			if (errno || v <= 0 || v > INT_MAX)
+				argp_error(state, "invalid %s: %s", env.interval ? "count" : "interval",
+					   arg);
+			if (env.interval)
+				env.count = v;
+			else
+				env.interval = v;
+			break;
+		}
 		/* The command and its arguments: everything from here on. */
 		env.cmd = &state->argv[state->next - 1];
 		state->next = state->argc;
@@ -368,6 +388,9 @@ static void print_text(const struct luo_event *e, const char *time, const char *
 	       detail);
 }
 
+/* The events shown in the current interval, per operation. */
+static __u64 shown[LUO_NR_OPS];
+
 static bool handle_event(struct luo_event *e, bool last)
 {
 	const char *op = luo_op_name(e->op);
@@ -377,12 +400,48 @@ static bool handle_event(struct luo_event *e, bool last)
 		return false;
 	if (!op)
 		return true;
+	shown[e->op]++;
 	fmt_time(time, sizeof(time), e->ts_ns);
 	if (env.json)
 		print_json(e, time, op);
 	else
 		print_text(e, time, op);
 	return true;
+}
+
+/* The summary of interval @n: the events shown per operation, and lost. */
+static void print_summary(long n, __u64 lost)
+{
+	char now[32];
+	__u64 total = 0;
+	bool first = true;
+	int op;
+
+	for (op = 0; op < LUO_NR_OPS; op++)
+		total += shown[op];
+	luo_fmt_now(now, sizeof(now));
+	if (env.json)
+		printf("{\"interval\": %ld, \"time\": \"%s\", \"seconds\": %ld, \"events\": %llu, \"by_op\": {",
+		       n, now, env.interval, (unsigned long long)total);
+	else
+		printf("# %s interval %ld (%ld s): %llu events", now, n, env.interval,
+		       (unsigned long long)total);
+	for (op = 0; op < LUO_NR_OPS; op++) {
+		if (!shown[op])
+			continue;
+		if (env.json)
+			printf("%s\"%s\": %llu", first ? "" : ", ", luo_op_name(op),
+			       (unsigned long long)shown[op]);
+		else
+			printf("%s%s %llu", first ? ": " : ", ", luo_op_name(op),
+			       (unsigned long long)shown[op]);
+		first = false;
+	}
+	if (env.json)
+		printf("}, \"lost\": %llu}\n", (unsigned long long)lost);
+	else
+		printf("; %llu lost\n", (unsigned long long)lost);
+	memset(shown, 0, sizeof(shown));
 }
 
 /* The wakeup ring buffer's records carry nothing: the rings hold the events. */
@@ -429,7 +488,8 @@ int main(int argc, char **argv)
 	struct luosnoop_rings *rings = NULL;
 	struct ring_buffer *rb = NULL;
 	struct luosnoop *obj;
-	__u64 deadline = 0, lost;
+	__u64 deadline = 0, tick = 0, lost, lost_before = 0;
+	long ticks = 0;
 	pid_t child = 0;
 	int err, status, ret = 0;
 
@@ -512,6 +572,8 @@ int main(int argc, char **argv)
 	wall_offset = wall_minus_mono();
 	if (env.duration)
 		deadline = ns_of(CLOCK_MONOTONIC) + env.duration * 1000000000ULL;
+	if (env.interval)
+		tick = ns_of(CLOCK_MONOTONIC) + env.interval * 1000000000ULL;
 
 	/* On stderr, so that JSON output stays clean: scripts may wait for it. */
 	fprintf(stderr, "Tracing LUO transitions (mode: %s%s%s)... Hit Ctrl-C to end.\n",
@@ -543,12 +605,24 @@ int main(int argc, char **argv)
 			child = 0;
 			break;
 		}
+		if (tick && ns_of(CLOCK_MONOTONIC) >= tick) {
+			lost = luosnoop_rings_lost(rings) + obj->bss->lost_nocpu;
+			print_summary(++ticks, lost - lost_before);
+			lost_before = lost;
+			fflush(stdout);
+			tick += env.interval * 1000000000ULL;
+			if (env.count && ticks >= env.count)
+				break;
+		}
 		if (deadline && ns_of(CLOCK_MONOTONIC) >= deadline)
 			break;
 	}
 	/* What is left in the rings, and what was held back. */
 	luosnoop_rings_drain(rings, handle_event, true);
 	lost = luosnoop_rings_lost(rings) + obj->bss->lost_nocpu;
+	/* The interval cut short (a signal, -d, the command's end): its summary too. */
+	if (env.interval && (!env.count || ticks < env.count))
+		print_summary(++ticks, lost - lost_before);
 	if (lost)
 		fprintf(stderr, "luosnoop: %llu events lost (a ring was full)\n",
 			(unsigned long long)lost);
