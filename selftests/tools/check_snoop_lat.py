@@ -44,6 +44,7 @@ sys.path[:0] = [os.path.join(_HERE, "..", "..", "tools", "lib"), os.path.join(_H
 from luo_names import OPS  # noqa: E402
 from workload import MEMFD, TEST, TEST_FLB, WORKLOAD, NR_SESSIONS, NR_FILES  # noqa: E402
 from ktap import Tap  # noqa: E402
+from check_snoop_cli import check_cli  # noqa: E402
 from check_snoop_ring import check_ring_full  # noqa: E402
 from check_tracers import check_tracers  # noqa: E402
 from check_filters import check_filters  # noqa: E402
@@ -529,66 +530,9 @@ def stage_2(st, tap):
     check_lat_text(st, tap, "lat-text", lat)
     check_tracers(st, tap, scen, OPS, kind)
 
-    secs = float(st.fact("secs-snoop-d") or -1)
-    tap.check(st.num("rc-snoop-d") == 0 and 2 <= secs < 20 and
-              not (st.read("snoop-d.out") or "").strip(),
-              f"luosnoop --json -d 2 stopped by itself after {secs:.1f} s, exit code 0, "
-              f"no events")
-    out = (st.read("lat-count.out") or "").splitlines()
-    secs = float(st.fact("secs-lat-count") or -1)
-    ok = st.num("rc-lat-count") == 0 and 3 <= secs < 30 and len(out) == 3
-    try:
-        ok = ok and all(json.loads(ln)["histograms"] == [] for ln in out)
-    except (ValueError, KeyError):
-        ok = False
-    tap.check(ok, f"luolat --json 1 3 printed 3 empty summaries in {secs:.1f} s and "
-              f"exited 0", out)
-    check_snoop_interval(st, tap)
-    tap.check(st.num("rc-snoop-exit3") == 3, "luosnoop -- sh -c 'exit 3' exits 3",
-              [f"exit code {st.fact('rc-snoop-exit3')}"])
-    msg = st.read("snoop-noexec.out") or ""
-    tap.check(st.num("rc-snoop-noexec") == 127 and
-              "luosnoop: /nonexistent/command: No such file or directory" in msg,
-              "luosnoop -- /nonexistent/command exits 127 and says why",
-              [f"exit code {st.fact('rc-snoop-noexec')}: {msg.strip()}"])
+    check_cli(st, tap)
     check_ring_full(st, tap, load_json_lines, check_tool_ran)
     check_filters(st, tap)
-
-
-def check_snoop_interval(st, tap):
-    """luosnoop [interval] [count]: count summaries then the exit; with a
-    command, summaries that add up to the events shown, per operation."""
-    out = (st.read("snoop-count.out") or "").splitlines()
-    secs = float(st.fact("secs-snoop-count") or -1)
-    summ = [ln for ln in out if re.match(r"^# \S+ interval [0-9]+ \(1 s\): [0-9]+ events", ln)]
-    nums = [int(re.search(r"interval ([0-9]+)", ln).group(1)) for ln in summ]
-    tap.check(st.num("rc-snoop-count") == 0 and 2 <= secs < 20 and nums == [1, 2],
-              f"luosnoop 1 2 printed summaries 1 and 2 in {secs:.1f} s and exited 0", out)
-    evs, summaries = collections.Counter(), []
-    try:
-        for ln in (st.read("snoop-interval.out") or "").splitlines():
-            if not ln.startswith("{"):
-                continue        # luo_opbench's own line
-            d = json.loads(ln)
-            if "interval" in d:
-                summaries.append(d)
-            else:
-                evs[d["op"]] += 1
-    except (ValueError, KeyError) as e:
-        summaries = [f"unreadable: {e}"]
-    total = collections.Counter()
-    for d in summaries:
-        if isinstance(d, dict):
-            total.update(d["by_op"])
-    ok = (st.num("rc-snoop-interval") == 0 and summaries and
-          all(isinstance(d, dict) for d in summaries) and
-          [d["interval"] for d in summaries] == list(range(1, len(summaries) + 1)) and
-          all(d["events"] == sum(d["by_op"].values()) and d["lost"] == 0 for d in summaries) and
-          total == evs and evs["file_preserve"] >= 10)
-    tap.check(ok, f"luosnoop --json 1 -- luo_opbench -n 10: {len(summaries)} summaries, "
-              f"their counts the {sum(evs.values())} events shown, per operation",
-              [f"events {dict(evs)}", f"summaries {dict(total)}",
-               f"exit code {st.fact('rc-snoop-interval')}"])
 
 
 def main():

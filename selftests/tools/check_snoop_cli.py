@@ -1,0 +1,74 @@
+# SPDX-License-Identifier: GPL-2.0
+"""The command lines of luosnoop and luolat that end by themselves: a part
+of check_snoop_lat.py (stage 2).  luosnoop -d 2 stops after 2 s; luolat
+1 3 prints 3 summaries; luosnoop 1 2 prints 2 summaries and exits;
+luosnoop --json 1 -- luo_opbench -n 10 prints summaries that add up, per
+operation, to the events it shows; luosnoop -- COMMAND exits with the
+command's exit code, 127 when it cannot run it.
+"""
+
+import collections
+import json
+import re
+
+
+def check_cli(st, tap):
+    """Every check above, from the facts and outputs of stage 2."""
+    secs = float(st.fact("secs-snoop-d") or -1)
+    tap.check(st.num("rc-snoop-d") == 0 and 2 <= secs < 20 and
+              not (st.read("snoop-d.out") or "").strip(),
+              f"luosnoop --json -d 2 stopped by itself after {secs:.1f} s, exit code 0, "
+              f"no events")
+    out = (st.read("lat-count.out") or "").splitlines()
+    secs = float(st.fact("secs-lat-count") or -1)
+    ok = st.num("rc-lat-count") == 0 and 3 <= secs < 30 and len(out) == 3
+    try:
+        ok = ok and all(json.loads(ln)["histograms"] == [] for ln in out)
+    except (ValueError, KeyError):
+        ok = False
+    tap.check(ok, f"luolat --json 1 3 printed 3 empty summaries in {secs:.1f} s and "
+              f"exited 0", out)
+    check_interval(st, tap)
+    tap.check(st.num("rc-snoop-exit3") == 3, "luosnoop -- sh -c 'exit 3' exits 3",
+              [f"exit code {st.fact('rc-snoop-exit3')}"])
+    msg = st.read("snoop-noexec.out") or ""
+    tap.check(st.num("rc-snoop-noexec") == 127 and
+              "luosnoop: /nonexistent/command: No such file or directory" in msg,
+              "luosnoop -- /nonexistent/command exits 127 and says why",
+              [f"exit code {st.fact('rc-snoop-noexec')}: {msg.strip()}"])
+
+
+def check_interval(st, tap):
+    """luosnoop [interval] [count]: count summaries then the exit; with a
+    command, summaries that add up to the events shown, per operation."""
+    out = (st.read("snoop-count.out") or "").splitlines()
+    secs = float(st.fact("secs-snoop-count") or -1)
+    summ = [ln for ln in out if re.match(r"^# \S+ interval [0-9]+ \(1 s\): [0-9]+ events", ln)]
+    nums = [int(re.search(r"interval ([0-9]+)", ln).group(1)) for ln in summ]
+    tap.check(st.num("rc-snoop-count") == 0 and 2 <= secs < 20 and nums == [1, 2],
+              f"luosnoop 1 2 printed summaries 1 and 2 in {secs:.1f} s and exited 0", out)
+    evs, summaries = collections.Counter(), []
+    try:
+        for ln in (st.read("snoop-interval.out") or "").splitlines():
+            if not ln.startswith("{"):
+                continue        # luo_opbench's own line
+            d = json.loads(ln)
+            if "interval" in d:
+                summaries.append(d)
+            else:
+                evs[d["op"]] += 1
+    except (ValueError, KeyError) as e:
+        summaries = [f"unreadable: {e}"]
+    total = collections.Counter()
+    for d in summaries:
+        if isinstance(d, dict):
+            total.update(d["by_op"])
+    ok = (st.num("rc-snoop-interval") == 0 and summaries and
+          all(isinstance(d, dict) for d in summaries) and
+          [d["interval"] for d in summaries] == list(range(1, len(summaries) + 1)) and
+          all(d["events"] == sum(d["by_op"].values()) and d["lost"] == 0 for d in summaries) and
+          total == evs and evs["file_preserve"] >= 10)
+    tap.check(ok, f"luosnoop --json 1 -- luo_opbench -n 10: {len(summaries)} summaries, "
+              f"their counts the {sum(evs.values())} events shown, per operation",
+              [f"events {dict(evs)}", f"summaries {dict(total)}",
+               f"exit code {st.fact('rc-snoop-interval')}"])
