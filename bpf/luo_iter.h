@@ -2,7 +2,7 @@
 /*
  * What the LUO iterators' programs (luo_iter.bpf.h) write, one record per
  * session or file that LUO holds now, for the tools to read
- * (tools/lib/luo_iter.c).
+ * (tools/lib/luo_listing.c).
  */
 #ifndef LUO_ITER_H
 #define LUO_ITER_H

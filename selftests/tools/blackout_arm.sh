@@ -45,12 +45,29 @@ refused() {
 		[ "$(wc -l <"$OUT/$1.err")" -eq 1 ] && grep -Eq -- "$2" "$OUT/$1.err"
 }
 # held NAME: the sessions named NAME LUO holds, and their files, as luols
-# lists them ("-" where the kernel has no iterator).
+# lists them ("-" where the kernel has no iterator: luols exits 2).
+# free NAME: no session NAME is held, on any LUO kernel: an arm of that
+# name succeeds (and is disarmed at once).
+free() {
+	"$TOOL" arm -s "$1" >"$OUT/free.out" 2>&1 || return 1
+	fp=$(sed -n 's/.* held by pid \([0-9][0-9]*\) .*/\1/p' "$OUT/free.out")
+	[ -n "$fp" ] || return 1
+	kill "$fp"
+	for _ in $(seq 1 100); do
+		kill -0 "$fp" 2>/dev/null || return 0
+		sleep 0.1
+	done
+	return 1
+}
 held() {
-	if ! "$LUOLS" -j >"$OUT/ls.json" 2>/dev/null; then
-		echo -
-		return
-	fi
+	"$LUOLS" -j >"$OUT/ls.json" 2>/dev/null
+	case $? in
+	0) ;;
+	2)	echo -		# no iterator (mainline's LUO)
+		return ;;
+	*)	echo "luols failed"
+		return ;;
+	esac
 	python3 -c '
 import json, sys
 s = [x for x in json.load(open(sys.argv[1]))["sessions"] if x["name"] == sys.argv[2]]
@@ -89,6 +106,7 @@ arm)
 	h=$(held luoblackout-gone)
 	tap_check "an arm disarmed (its process killed): exit 0 first, then its session gone ($h)" \
 		sh -c "[ $(rc arm3) -eq 0 ] && ! kill -0 '$p3' 2>/dev/null && { [ '$h' = - ] || [ '$h' = none ]; }"
+	tap_check "and its name free again: an arm of it succeeds" free luoblackout-gone
 	;;
 collect)
 	mode=${2:?collect MODE}
@@ -100,6 +118,7 @@ collect)
 	h=$(held luoblackout)
 	tap_check "collect finished its session: nothing left ($h)" \
 		sh -c "[ '$h' = - ] || [ '$h' = none ]"
+	tap_check "and closed it: its name is free, an arm of it succeeds" free luoblackout
 	run collect2 collect
 	tap_check "a second collect: exit 1, no session handed over" \
 		refused collect2 '^luoblackout: no session luoblackout was handed over'

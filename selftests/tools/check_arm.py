@@ -5,8 +5,8 @@ collect --json` said after `luoblackout arm` and a live update.
 
 - two kernels: the boot ids differ, both releases named;
 - one clock: arm < the reboot < the new kernel's clock < the retrieve on
-  the TSC, the phases add up to the total (to the ns), the rate measured
-  in each kernel agrees within 1 %;
+  the TSC, every phase > 0, the rate measured in each kernel (by arm, by
+  collect) agrees within 1 %;
 - the events the armed process saw, in --mode: its own session's create
   and its memfd's preserve first, then the reboot's start, all in order on
   the TSC;
@@ -53,12 +53,11 @@ def main():
     phases = d['phases']
     check([p['name'] for p in phases] == ['armed', 'reboot', 'boot'], 'phases %s'
           % [p['name'] for p in phases])
-    total = sum(p['ns'] for p in phases)
-    check(abs(total - d['total_ns']) <= 2 and all(p['ns'] > 0 for p in phases),
-          'the phases (%s ns) add up to the total %d ns' % ([p['ns'] for p in phases],
-                                                            d['total_ns']))
+    check(all(p['ns'] > 0 for p in phases), 'every phase took time: %s ns'
+          % [p['ns'] for p in phases])
     ev = d['events']
-    check(d['events_seen'] == len(ev), '%d events seen, %d kept' % (d['events_seen'], len(ev)))
+    check(d['events_seen'] == len(ev) and d['events_lost'] == 0,
+          '%d events seen, %d kept, %d lost' % (d['events_seen'], len(ev), d['events_lost']))
     ops = [(e['op'], e['session']) for e in ev]
     check(ops[:2] == [('session_create', d['session']), ('file_preserve', d['session'])],
           'first its own session_create and file_preserve: %s' % ops[:2])

@@ -61,7 +61,7 @@ def top_tables(path):
             if section == 'sessions':
                 m = re.match(r'^(\S+) +(out|in) +(\d+) +(\S+) +(\S+) +(.+)$', line)
                 if m:
-                    sessions.append((m[1], m[2], int(m[3]), m[6]))
+                    sessions.append((m[1], m[2], int(m[3]), m[4], m[5], m[6]))
             elif section == 'files':
                 m = re.match(r'^(\S+) +(\d+) +(\S+) +(.+?) +(\d+|-)$', line)
                 if m:
@@ -81,7 +81,11 @@ def main(argv):
         bad.append('luols -j:\n  expected %s\n  got      %s' % (json.dumps(want), json.dumps(got)))
     if len(argv) == 3:
         sessions, files = top_tables(argv[2])
-        ws = [(s['name'], s['direction'], s['files'], s['state']) for s in want['sessions']]
+        # RETRIEVED and FINISHED: "-" for an outgoing session, 0 for one
+        # handed over and not retrieved yet.
+        ws = [(s['name'], s['direction'], s['files'],
+               '-' if s['direction'] == 'out' else '0', '-' if s['direction'] == 'out' else '0',
+               s['state']) for s in want['sessions']]
         wf = [(s['name'], f['token'], f['handler'], f['state'], f['bytes'])
               for s in want['sessions'] for f in s['file_list']]
         if sessions != ws:

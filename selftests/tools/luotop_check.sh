@@ -335,7 +335,7 @@ ok = (len(s) == $n and len(names) == $n and all(x['state'] == 'open' and x['file
       and len(files) == 2 * $n and len(set(files)) == 2 * $n and len(d['sessions']) == $n)
 print('# %d sessions (%d names), %d files (%d distinct), %d listed in all' % (
     len(s), len(names), len(files), len(set(files)), len(d['sessions'])))
-sys.exit(0 if ok else 1)" && [ $rc -eq 0 ]
+sys.exit(0 if ok and $rc == 0 else 1)"
 	[ -n "$holder" ] && kill "$holder"
 	wait_for 120 sh -c "! kill -0 $holder"
 	settle "$OUT/many-closed.txt"
@@ -420,6 +420,12 @@ held|held-in)
 	check "luotop -b -n 1, started after the sessions were made, exits 0 (rc=$rc)" [ "$rc" -eq 0 ]
 	check "luols and luotop list the workload's sessions and files exactly ($dir)" \
 		python3 -B "$(dirname "$0")/check_listing.py" "$dir" "$OUT/$step.json" "$OUT/$step-top.txt"
+	# With -p (another task: PID 1), what LUO holds is not the filter's:
+	# not listed, and the report says so.
+	"$LUOTOP" -b -n 1 -d 0 -p 1 >"$OUT/$step-top-p.txt" 2>&1
+	rc=$?
+	check "luotop -b -p 1 lists none of the sessions held, and says why (rc=$rc)" \
+		sh -c "[ $rc -eq 0 ] && ! grep -Eq '^wl-' '$OUT/$step-top-p.txt' && grep -q '^(sessions held before luotop started: not listed with -p or --cgroup' '$OUT/$step-top-p.txt'"
 	;;
 tmux-start)
 	# Refreshed every 2 s: batch2's poller then has 2 s, not 1, to see the

@@ -58,6 +58,7 @@ static struct env {
 	const char *unit;
 	unsigned int history;
 	__u32 khz;		/* --khz: the rate when no kernel knew it */
+	bool history_set;	/* -n given */
 	bool json;
 	bool verbose;
 } env = {
@@ -142,6 +143,7 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		if (errno || *end || end == arg || n < 0 || n > INT_MAX)
 			argp_error(state, "invalid history length: %s", arg);
 		env.history = n;
+		env.history_set = true;
 		break;
 	case 'k':
 		errno = 0;
@@ -231,8 +233,9 @@ int main(int argc, char **argv)
 		return 1;
 	luo_libbpf_print_setup(env.verbose);
 	path = env.file ? env.file : LUO_RECORD_PATH;
-	if (env.command && (env.systemd || env.prom || env.unit)) {
-		fprintf(stderr, "%s: %s takes -s, and collect -f and --json\n", TOOL, env.command);
+	if (env.command && (env.systemd || env.prom || env.unit || env.history_set || env.khz ||
+			    (!strcmp(env.command, "arm") && (env.file || env.json)))) {
+		fprintf(stderr, "%s: arm takes -s, collect -s, -f and --json\n", TOOL);
 		return 1;
 	}
 	if (env.session && !env.command) {

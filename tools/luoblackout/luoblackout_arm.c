@@ -122,6 +122,7 @@ static void on_signal(int sig)
 struct armed {
 	struct luob_arm *hdr;
 	struct luob_arm_event *ev;
+	const volatile __u64 *lost;	/* the BPF side's count */
 };
 
 /* An event from the BPF side, put on the TSC and into the memfd. */
@@ -141,6 +142,8 @@ static int on_event(void *ctx, void *data, size_t size)
 					     (__s64)a->hdr->khz / 1000000);
 	}
 	__atomic_store_n(&a->hdr->nr_events, n + 1, __ATOMIC_RELEASE);
+	if (a->lost)
+		a->hdr->lost = *a->lost;
 	return 0;
 }
 
@@ -154,18 +157,22 @@ static enum luo_mode attach(struct luoblackout **skelp, struct ring_buffer **rbp
 	if (mode == LUO_MODE_AUTO)
 		return 0;
 	skel = luoblackout__open();
-	if (!skel)
-		return 0;
-	mode = luo_select_mode(TOOL, skel->obj, mode);
-	if (luoblackout__load(skel) || luoblackout__attach(skel)) {
+	if (skel)
+		mode = luo_select_mode(TOOL, skel->obj, mode);
+	if (!skel || luoblackout__load(skel) || luoblackout__attach(skel)) {
+		fprintf(stderr, "%s: LUO's events will not be seen: cannot load the BPF programs (-v says why)\n",
+			TOOL);
 		luoblackout__destroy(skel);
 		return 0;
 	}
 	*rbp = ring_buffer__new(bpf_map__fd(skel->maps.events), on_event, a, NULL);
 	if (!*rbp) {
+		fprintf(stderr, "%s: LUO's events will not be seen: no ring buffer: %s\n", TOOL,
+			strerror(errno));
 		luoblackout__destroy(skel);
 		return 0;
 	}
+	a->lost = &skel->bss->lost;
 	*skelp = skel;
 	return mode;
 }
@@ -300,7 +307,8 @@ struct collected {
 	__u64 clock;			/* the new kernel's clock started */
 	__u64 reboot;			/* the last reboot_begin seen, 0: none */
 	__u64 khz, khz_now;
-	char release[65], boot_id[37];
+	char release[65], boot_id[37];		/* this kernel's */
+	char arm_release[65], arm_boot_id[37];	/* the memfd's, NUL-terminated */
 	bool record;			/* our LUO's record has the update */
 	__u64 rec_freeze, rec_retrieve;	/* its FREEZE_BEGIN, our session's retrieve */
 	__u64 rec_number;
@@ -328,6 +336,16 @@ static void find_record(struct collected *c, const char *path, const char *name)
 	luo_rec_free(&rec);
 }
 
+/* @ns, which may be negative (estimates crossing), as luo_fmt_ns() writes it. */
+static const char *fmt_span(char *buf, size_t len, __s64 ns)
+{
+	char abs[24];
+
+	luo_fmt_ns(abs, sizeof(abs), ns < 0 ? -(__u64)ns : (__u64)ns);
+	snprintf(buf, len, "%s%s", ns < 0 ? "-" : "", abs);
+	return buf;
+}
+
 /* Signed cycles from @a to @b, in ns. */
 static __s64 span(const struct collected *c, __u64 a, __u64 b)
 {
@@ -341,28 +359,28 @@ static void print_text(const struct collected *c, const char *name)
 
 	printf("luoblackout collect: session %s, armed %.3f s before its retrieve here\n", name,
 	       span(c, c->arm->tsc, c->retrieve) / 1e9);
-	printf("  armed in     %s (boot %s), LUO events seen: %s\n", c->arm->release,
-	       c->arm->boot_id, c->arm->mode ? luo_mode_name(c->arm->mode) : "none");
+	printf("  armed in     %s (boot %s), LUO events seen: %s\n", c->arm_release,
+	       c->arm_boot_id, c->arm->mode ? luo_mode_name(c->arm->mode) : "none");
 	printf("  collected in %s (boot %s)\n", c->release, c->boot_id);
 	printf("  TSC %.3f MHz measured when armed, %.3f MHz now\n\n", c->khz / 1e3,
 	       c->khz_now / 1e3);
 	printf("%-8s %-36s %12s\n", "PHASE", "FROM - TO", "DURATION");
 	if (c->reboot) {
 		printf("%-8s %-36s %12s\n", "armed", "arm - the reboot began",
-		       luo_fmt_ns(buf[0], sizeof(buf[0]), span(c, c->arm->tsc, c->reboot)));
+		       fmt_span(buf[0], sizeof(buf[0]), span(c, c->arm->tsc, c->reboot)));
 		printf("%-8s %-36s %12s\n", "reboot", "the reboot - the new kernel's clock",
-		       luo_fmt_ns(buf[1], sizeof(buf[1]), span(c, c->reboot, c->clock)));
+		       fmt_span(buf[1], sizeof(buf[1]), span(c, c->reboot, c->clock)));
 	} else {
 		printf("%-8s %-36s %12s\n", "armed", "arm - the new kernel's clock (*)",
-		       luo_fmt_ns(buf[0], sizeof(buf[0]), span(c, c->arm->tsc, c->clock)));
+		       fmt_span(buf[0], sizeof(buf[0]), span(c, c->arm->tsc, c->clock)));
 	}
 	printf("%-8s %-36s %12s\n", "boot", "the new kernel's clock - retrieve",
-	       luo_fmt_ns(buf[2], sizeof(buf[2]), span(c, c->clock, c->retrieve)));
+	       fmt_span(buf[2], sizeof(buf[2]), span(c, c->clock, c->retrieve)));
 	printf("%-8s %-36s %12s\n", "total", "arm - retrieve",
-	       luo_fmt_ns(buf[0], sizeof(buf[0]), span(c, c->arm->tsc, c->retrieve)));
+	       fmt_span(buf[0], sizeof(buf[0]), span(c, c->arm->tsc, c->retrieve)));
 	if (c->reboot)
 		printf("\nBlackout (the reboot began - retrieve): %s\n",
-		       luo_fmt_ns(buf[0], sizeof(buf[0]), span(c, c->reboot, c->retrieve)));
+		       fmt_span(buf[0], sizeof(buf[0]), span(c, c->reboot, c->retrieve)));
 	else
 		printf("\n(*) no reboot event seen before the kexec: the blackout's start is not known\n");
 	if (c->record) {
@@ -371,10 +389,12 @@ static void print_text(const struct collected *c, const char *name)
 		       c->reboot ? span(c, c->reboot, c->rec_freeze) / 1e6 : 0.0,
 		       span(c, c->retrieve, c->rec_retrieve) / 1e6);
 		printf("  blackout by the record: %s\n",
-		       luo_fmt_ns(buf[0], sizeof(buf[0]), span(c, c->rec_freeze, c->rec_retrieve)));
+		       fmt_span(buf[0], sizeof(buf[0]), span(c, c->rec_freeze, c->rec_retrieve)));
 	}
-	printf("\nLUO events seen while armed: %llu%s\n", (unsigned long long)c->arm->nr_events,
-	       c->arm->nr_events > c->nr_ev ? " (the first ones kept)" : "");
+	printf("\nLUO events seen while armed: %llu%s, %llu lost\n",
+	       (unsigned long long)c->arm->nr_events,
+	       c->arm->nr_events > c->nr_ev ? " (the first ones kept)" : "",
+	       (unsigned long long)c->arm->lost);
 	for (i = 0; i < c->nr_ev; i++) {
 		const struct luob_arm_event *e = &c->ev[i];
 
@@ -391,12 +411,12 @@ static void print_json(const struct collected *c, const char *name)
 	printf("{\"session\": ");
 	luo_json_str(stdout, name);
 	printf(", \"armed\": {\"release\": ");
-	luo_json_str(stdout, c->arm->release);
+	luo_json_str(stdout, c->arm_release);
 	printf(", \"boot_id\": ");
-	luo_json_str(stdout, c->arm->boot_id);
+	luo_json_str(stdout, c->arm_boot_id);
 	printf(", \"tsc\": %llu, \"realtime_ns\": %llu, \"tsc_khz\": %llu, \"mode\": ",
 	       (unsigned long long)c->arm->tsc, (unsigned long long)c->arm->real_ns,
-	       (unsigned long long)c->khz);
+	       (unsigned long long)c->arm->khz);
 	if (c->arm->mode)
 		printf("\"%s\"", luo_mode_name(c->arm->mode));
 	else
@@ -434,7 +454,8 @@ static void print_json(const struct collected *c, const char *name)
 		       (long long)span(c, c->rec_freeze, c->rec_retrieve));
 	else
 		printf("null");
-	printf(",\n \"events_seen\": %llu, \"events\": [", (unsigned long long)c->arm->nr_events);
+	printf(",\n \"events_seen\": %llu, \"events_lost\": %llu, \"events\": [",
+	       (unsigned long long)c->arm->nr_events, (unsigned long long)c->arm->lost);
 	for (i = 0; i < c->nr_ev; i++) {
 		const struct luob_arm_event *e = &c->ev[i];
 
@@ -508,6 +529,10 @@ int luoblackout_collect(const char *name, const char *record, bool json)
 	c.arm = check_arm(map, size);
 	if (!c.arm)
 		goto out;
+	snprintf(c.arm_release, sizeof(c.arm_release), "%.*s", (int)sizeof(c.arm->release) - 1,
+		 c.arm->release);
+	snprintf(c.arm_boot_id, sizeof(c.arm_boot_id), "%.*s", (int)sizeof(c.arm->boot_id) - 1,
+		 c.arm->boot_id);
 	c.ev = (const void *)(c.arm + 1);
 	c.nr_ev = c.arm->nr_events < c.arm->max_events ? c.arm->nr_events : c.arm->max_events;
 	c.khz = c.arm->khz;

@@ -49,6 +49,7 @@ struct luob_arm {
 	__u32 mode;		/* how events were seen: enum luo_mode, 0: not at all */
 	__u32 pid;		/* the armed process */
 	__u64 nr_events;	/* events seen; those past max_events are lost */
+	__u64 lost;		/* events the BPF side could not hand over (ring full) */
 	char release[65];	/* uname -r of the armed kernel */
 	char boot_id[37];	/* its /proc/sys/kernel/random/boot_id */
 	char pad[2];

@@ -125,7 +125,8 @@ static void print_text(const struct luo_iter_list *sessions, const struct luo_it
 		       (unsigned long long)s->files);
 		n++;
 	}
-	if (!n) {
+	/* With -s, a session made between the two reads still shows its files. */
+	if (!n && !(env.session && found(files))) {
 		printf("(no session)\n");
 		return;
 	}

@@ -180,7 +180,6 @@ static void sig_handler(int sig)
 	exiting = 1;
 }
 
-/* CLOCK_REALTIME - CLOCK_MONOTONIC (bpf_ktime_get_ns()), in ns. */
 /* The events shown in the current interval, per operation. */
 static __u64 shown[LUO_NR_OPS];
 
@@ -362,13 +361,14 @@ int main(int argc, char **argv)
 			break;
 		}
 		if (tick && luosnoop_ns(CLOCK_MONOTONIC) >= tick) {
+			/* The last one after what the rings still hold, below. */
+			if (env.count && ticks + 1 >= env.count)
+				break;
 			lost = luosnoop_rings_lost(rings) + obj->bss->lost_nocpu;
 			luosnoop_print_summary(++ticks, shown, lost - lost_before);
 			lost_before = lost;
 			fflush(stdout);
 			tick += env.interval * 1000000000ULL;
-			if (env.count && ticks >= env.count)
-				break;
 		}
 		if (deadline && luosnoop_ns(CLOCK_MONOTONIC) >= deadline)
 			break;
@@ -376,8 +376,8 @@ int main(int argc, char **argv)
 	/* What is left in the rings, and what was held back. */
 	luosnoop_rings_drain(rings, handle_event, true);
 	lost = luosnoop_rings_lost(rings) + obj->bss->lost_nocpu;
-	/* The interval cut short (a signal, -d, the command's end): its summary too. */
-	if (env.interval && (!env.count || ticks < env.count))
+	/* The last interval's summary (maybe cut short: a signal, -d, the command's end). */
+	if (env.interval)
 		luosnoop_print_summary(++ticks, shown, lost - lost_before);
 	if (lost)
 		fprintf(stderr, "luosnoop: %llu events lost (a ring was full)\n",

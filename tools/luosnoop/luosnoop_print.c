@@ -11,6 +11,7 @@
 #include "luo_tools.h"
 #include "luosnoop_print.h"
 
+/* CLOCK_REALTIME - CLOCK_MONOTONIC (bpf_ktime_get_ns()), in ns. */
 static __s64 wall_offset;
 
 struct luosnoop_out luosnoop_out;

@@ -317,7 +317,7 @@ SEC("iter/luo_session")
 int luotop_seed(struct bpf_iter__luo_session *ctx)
 {
 	struct luo_session *ls = ctx->session;
-	struct luotop_session s = { .flags = LUOTOP_S_FOUND };
+	struct luotop_session s = {};
 	struct luotop_skey k = {};
 	struct seed_walk w = {};
 	__u64 nr;

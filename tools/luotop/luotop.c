@@ -319,6 +319,8 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	env.mode = luo_select_mode("luotop", skel->obj, luo_mode_wanted);
+	/* Of the iterators' programs luotop reads the files' (and seeds its own). */
+	bpf_program__set_autoload(skel->progs.luo_iter_sessions, false);
 	skel->rodata->luo_targ_tgid = luo_filter.pid;
 	skel->rodata->luo_filter_cgroup = luo_filter.cgroup;
 	err = luotop__load(skel);

@@ -74,8 +74,7 @@ struct luotop_skey {
 
 #define LUOTOP_S_FINISHED	0x1
 #define LUOTOP_S_RELEASED	0x2
-#define LUOTOP_S_FOUND		0x4	/* held when luotop started (iterator) */
-#define LUOTOP_S_WAITING	0x8	/* IN: found not retrieved yet */
+#define LUOTOP_S_WAITING	0x4	/* IN: held when luotop started, not retrieved yet */
 
 struct luotop_session {
 	__u64 files;		/* OUT: preserved now; IN: held at retrieve */

@@ -13,6 +13,7 @@
 #include <bpf/libbpf.h>
 
 #include "luo_tools.h"
+#include "luo_filter.h"
 #include "luotop_model.h"
 #include "luotop.skel.h"
 
@@ -280,10 +281,10 @@ static int read_slots(int fd, int names_fd)
 	return 0;
 }
 
-/* What luotop's own programs have run (bpf_stats: on while luotop runs). */
 /*
- * The cost of its tracing programs, those that run in the tasks using LUO;
- * the iterators run in luotop's own reads.
+ * What luotop's own tracing programs have run (bpf_stats: on while luotop
+ * runs), those that run in the tasks using LUO; the iterators run in
+ * luotop's own reads.
  */
 static void self_cost(struct luotop *skel)
 {
@@ -309,8 +310,13 @@ int seed_sessions(struct luotop *skel)
 	struct luo_iter_list none = {};
 	int err;
 
-	S.listing = bpf_program__autoload(skel->progs.luotop_seed) &&
-		    bpf_program__autoload(skel->progs.luo_iter_files);
+	/*
+	 * LUO does not say which task made a session: with -p or --cgroup
+	 * what it holds is not listed, as the events of other tasks are not
+	 * counted.
+	 */
+	S.filtered = luo_filter.pid || luo_filter.cgroup;
+	S.listing = bpf_program__autoload(skel->progs.luotop_seed) && !S.filtered;
 	if (!S.listing)
 		return 0;
 	/* It writes nothing: it fills the sessions table. */

@@ -100,6 +100,7 @@ struct state {
 	int stats_fd;		/* BPF_ENABLE_STATS, held while luotop runs; < 0: -errno */
 	__u64 self_runs, self_ns;	/* luotop's own programs, since it started */
 	bool listing;		/* our LUO's iterators: the sessions held at start, the files */
+	bool filtered;		/* -p or --cgroup: what LUO holds is not listed */
 	int listing_err;	/* the last read of the files' listing: 0 or -errno */
 	struct luo_iter_list files;	/* the files LUO holds, at the last refresh (-b) */
 };

@@ -161,7 +161,9 @@ static void show_sessions_table(void)
 		line(0, "(no session: none held when luotop started, none created or retrieved since)");
 	else if (!S.nr_sess)
 		line(0, "(no session created or retrieved since luotop started)");
-	if (!S.listing)
+	if (S.filtered)
+		line(0, "(sessions held before luotop started: not listed with -p or --cgroup, LUO does not say which task made them)");
+	else if (!S.listing)
 		line(0, "(sessions held before luotop started: not listed, this kernel has no LUO iterator)");
 }
 
