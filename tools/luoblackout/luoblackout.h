@@ -11,6 +11,8 @@
 
 #include <stdbool.h>
 #include <stdio.h>
+#include <time.h>
+#include <linux/types.h>
 
 #include "luo_record.h"
 
@@ -128,6 +130,17 @@ struct luoblackout_systemd_args {
 
 /* Print the service's waterfall; the exit code. */
 int luoblackout_systemd(const struct luoblackout_systemd_args *a);
+
+/* luoblackout_tsc.c: the TSC, which kexec does not reset, and the clocks. */
+#define BLACKOUT_NS_PER_SEC	1000000000ull
+/* Clock @clk in ns. */
+__u64 blackout_clock_ns(clockid_t clk);
+/* The TSC and CLOCK_MONOTONIC read together: the closest of five readings. */
+void blackout_tsc_mono(__u64 *tsc, __u64 *mono);
+/* A CLOCK_MONOTONIC time @mono of the boot of (@ref_tsc, @ref_mono) on the TSC, at @khz. */
+__u64 blackout_mono_to_tsc(__u64 mono, __u64 ref_tsc, __u64 ref_mono, __u64 khz);
+/* The TSC's rate in kHz from (@ref_tsc, @ref_mono), of this boot, to now (100 ms at least). */
+__u64 blackout_khz_since(__u64 ref_tsc, __u64 ref_mono);
 
 /* luoblackout_arm.c: arm before a live update, collect after it; exit codes. */
 int luoblackout_arm(const char *name);

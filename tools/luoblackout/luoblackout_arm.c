@@ -38,43 +38,14 @@
 #include "luoblackout.skel.h"
 
 #define ARM_SIZE	(sizeof(struct luob_arm) + LUOB_ARM_EVENTS * sizeof(struct luob_arm_event))
-#define NS_PER_SEC	1000000000ull
 
-static __u64 clock_ns(clockid_t c)
-{
-	struct timespec ts;
-
-	clock_gettime(c, &ts);
-	return ts.tv_sec * NS_PER_SEC + ts.tv_nsec;
-}
-
-/* The TSC and CLOCK_MONOTONIC together: the closest of five readings. */
-static void tsc_mono(__u64 *tsc, __u64 *mono)
-{
-	__u64 t0, t1, m, best = ~0ull;
-	int i;
-
-	for (i = 0; i < 5; i++) {
-		t0 = __rdtsc();
-		m = clock_ns(CLOCK_MONOTONIC);
-		t1 = __rdtsc();
-		if (t1 - t0 < best) {
-			best = t1 - t0;
-			*tsc = t0 + (t1 - t0) / 2;
-			*mono = m;
-		}
-	}
-}
-
-/* The TSC's rate in kHz, over 200 ms of CLOCK_MONOTONIC. */
+/* The TSC's rate in kHz, over 200 ms of CLOCK_MONOTONIC from now. */
 static __u64 measure_khz(void)
 {
-	__u64 t0, m0, t1, m1;
+	__u64 tsc, mono;
 
-	tsc_mono(&t0, &m0);
-	usleep(200000);
-	tsc_mono(&t1, &m1);
-	return m1 > m0 ? (__u64)((__int128)(t1 - t0) * 1000000 / (m1 - m0)) : 0;
+	blackout_tsc_mono(&tsc, &mono);
+	return blackout_khz_since(tsc, mono);
 }
 
 static __u64 cyc_ns(__u64 cycles, __u64 khz)
@@ -134,12 +105,11 @@ static int on_event(void *ctx, void *data, size_t size)
 
 	if (size < sizeof(*e))
 		return 0;
-	tsc_mono(&tsc, &mono);
+	blackout_tsc_mono(&tsc, &mono);
 	n = a->hdr->nr_events;
 	if (n < a->hdr->max_events) {
 		a->ev[n] = *e;
-		a->ev[n].tsc = tsc - (__s64)((__int128)(__s64)(mono - e->ts_ns) *
-					     (__s64)a->hdr->khz / 1000000);
+		a->ev[n].tsc = blackout_mono_to_tsc(e->ts_ns, tsc, mono, a->hdr->khz);
 	}
 	__atomic_store_n(&a->hdr->nr_events, n + 1, __ATOMIC_RELEASE);
 	if (a->lost)
@@ -216,8 +186,8 @@ int luoblackout_arm(const char *name)
 	pid_t pid;
 
 	/* The arm is now; then watching: its own session's create is the first event. */
-	tsc_mono(&arm_tsc, &arm_mono);
-	arm_real = clock_ns(CLOCK_REALTIME);
+	blackout_tsc_mono(&arm_tsc, &arm_mono);
+	arm_real = blackout_clock_ns(CLOCK_REALTIME);
 	mode = attach(&skel, &rb, &a);
 	luo = open_luo();
 	if (luo < 0)
@@ -501,7 +471,7 @@ int luoblackout_collect(const char *name, const char *record, bool json)
 	sfd = luo_retrieve_session(luo, name);
 	c.retrieve = __rdtsc();
 	tsc = __rdtsc();
-	boot = clock_ns(CLOCK_BOOTTIME);
+	boot = blackout_clock_ns(CLOCK_BOOTTIME);
 	close(luo);
 	if (sfd == -ENOENT) {
 		fprintf(stderr, "%s: no session %s was handed over: luoblackout arm did not run before the live update that started this kernel, or its process ended before the kexec\n",
@@ -540,7 +510,7 @@ int luoblackout_collect(const char *name, const char *record, bool json)
 	if (!c.khz)
 		c.khz = c.khz_now;
 	/* The new kernel's clock started CLOCK_BOOTTIME ago. */
-	c.clock = tsc - (__u64)((__int128)boot * c.khz / 1000000);
+	c.clock = blackout_mono_to_tsc(0, tsc, boot, c.khz);
 	for (i = 0; i < c.nr_ev; i++)
 		if (c.ev[i].op == LUO_OP_REBOOT_BEGIN)
 			c.reboot = c.ev[i].tsc;

@@ -26,8 +26,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
-#include <x86intrin.h>
 
 #include "luo_record.h"
 #include "luo_tools.h"
@@ -117,31 +115,6 @@ static void systemd_values(const char *unit, const char *const *props, int n, __
 	pclose(p);
 }
 
-/* A monotonic time of the boot of @ref to the TSC, at @khz. */
-static __u64 mono_to_tsc(__u64 mono, __u64 ref_tsc, __u64 ref_mono, __u64 khz)
-{
-	__s64 d = (__s64)(mono - ref_mono);
-
-	return ref_tsc + (__s64)((__int128)d * (__s64)khz / 1000000);
-}
-
-/* The TSC's rate from the back stamp to now, both of this boot. */
-static __u64 measure_khz(__u64 back_tsc, __u64 back_mono)
-{
-	struct timespec ts;
-	__u64 tsc, mono;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	mono = ts.tv_sec * NS_PER_SEC + ts.tv_nsec;
-	if (mono - back_mono < NS_PER_SEC / 10) {
-		usleep(200000);
-		clock_gettime(CLOCK_MONOTONIC, &ts);
-		mono = ts.tv_sec * NS_PER_SEC + ts.tv_nsec;
-	}
-	tsc = __rdtsc();
-	return (__u64)((__int128)(tsc - back_tsc) * 1000000 / (mono - back_mono));
-}
-
 static int gather(struct sd_view *v, const char *stamps, const char *record)
 {
 	/* The manager's, by the mark each gives ([SD_STOP]: KExecCount). */
@@ -188,7 +161,7 @@ static int gather(struct sd_view *v, const char *stamps, const char *record)
 		luo_rec_free(&rec);
 	}
 	if (!v->khz) {
-		v->khz = measure_khz(v->tsc[SD_BACK], back_mono);
+		v->khz = blackout_khz_since(v->tsc[SD_BACK], back_mono);
 		v->khz_from = "measured now";
 	}
 	if (!v->khz) {
@@ -199,18 +172,18 @@ static int gather(struct sd_view *v, const char *stamps, const char *record)
 	/* systemd's timestamps are in microseconds of their boot's clock. */
 	for (m = SD_UNITS_STOPPED; m <= SD_SHUTDOWN_END; m++)
 		if (sd[m]) {
-			v->tsc[m] = mono_to_tsc(sd[m] * 1000, v->tsc[SD_STOP], stop_mono, v->khz);
+			v->tsc[m] = blackout_mono_to_tsc(sd[m] * 1000, v->tsc[SD_STOP], stop_mono, v->khz);
 			v->known[m] = true;
 		}
 	if (sd[SD_USERSPACE]) {
-		v->tsc[SD_USERSPACE] = mono_to_tsc(sd[SD_USERSPACE] * 1000, v->tsc[SD_BACK],
+		v->tsc[SD_USERSPACE] = blackout_mono_to_tsc(sd[SD_USERSPACE] * 1000, v->tsc[SD_BACK],
 						   back_mono, v->khz);
 		v->known[SD_USERSPACE] = true;
 	}
 	if (v->unit) {
 		systemd_values(v->unit, &unit_prop, 1, &mono);
 		if (mono) {
-			v->tsc[SD_UNIT_EXEC] = mono_to_tsc(mono * 1000, v->tsc[SD_BACK], back_mono,
+			v->tsc[SD_UNIT_EXEC] = blackout_mono_to_tsc(mono * 1000, v->tsc[SD_BACK], back_mono,
 							   v->khz);
 			v->known[SD_UNIT_EXEC] = true;
 		}
