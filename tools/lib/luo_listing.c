@@ -11,22 +11,13 @@
 #include <bpf/btf.h>
 
 #include "luo_listing.h"
-
-static int quiet(enum libbpf_print_level level, const char *fmt, va_list ap)
-{
-	(void)level;
-	(void)fmt;
-	(void)ap;
-	return 0;
-}
+#include "luo_tools.h"
 
 bool luo_iter_present(void)
 {
-	libbpf_print_fn_t old = libbpf_set_print(quiet);
-	struct btf *btf = btf__load_vmlinux_btf();
+	struct btf *btf = luo_vmlinux_btf();
 	bool has;
 
-	libbpf_set_print(old);
 	has = btf && btf__find_by_name_kind(btf, "bpf_iter_luo_session", BTF_KIND_FUNC) > 0 &&
 	      btf__find_by_name_kind(btf, "bpf_iter_luo_file", BTF_KIND_FUNC) > 0;
 	btf__free(btf);

@@ -110,12 +110,15 @@ static bool has(const struct btf *btf, const char *name, int kind)
 	return btf && btf__find_by_name_kind(btf, name, kind) > 0;
 }
 
-static int quiet(enum libbpf_print_level level, const char *fmt, va_list ap)
+/* What @btf offers: the liveupdate events, the functions the fentry mode needs. */
+static void offers(const struct btf *btf, bool *events, bool *functions)
 {
-	(void)level;
-	(void)fmt;
-	(void)ap;
-	return 0;
+	unsigned int i;
+
+	*events = has(btf, "btf_trace_luo_file_freeze", BTF_KIND_TYPEDEF);
+	*functions = true;
+	for (i = 0; i < sizeof(fentry_needs) / sizeof(fentry_needs[0]); i++)
+		*functions = *functions && has(btf, fentry_needs[i], BTF_KIND_FUNC);
 }
 
 /* Whether @prog traces a function ("fentry/F", "fexit/F"), and which. */
@@ -132,37 +135,25 @@ static const char *traced_function(const struct bpf_program *prog)
 
 enum luo_mode luo_mode_probe(void)
 {
-	libbpf_print_fn_t old = libbpf_set_print(quiet);
-	struct btf *btf = btf__load_vmlinux_btf();
-	enum luo_mode mode = LUO_MODE_AUTO;
-	bool functions = true;
-	unsigned int i;
+	struct btf *btf = luo_vmlinux_btf();
+	bool events, functions;
 
-	libbpf_set_print(old);
-	for (i = 0; i < sizeof(fentry_needs) / sizeof(fentry_needs[0]); i++)
-		functions = functions && has(btf, fentry_needs[i], BTF_KIND_FUNC);
-	if (has(btf, "btf_trace_luo_file_freeze", BTF_KIND_TYPEDEF))
-		mode = LUO_MODE_TRACEPOINT;
-	else if (functions)
-		mode = LUO_MODE_FENTRY;
+	offers(btf, &events, &functions);
 	btf__free(btf);
-	return mode;
+	if (events)
+		return LUO_MODE_TRACEPOINT;
+	return functions ? LUO_MODE_FENTRY : LUO_MODE_AUTO;
 }
 
 enum luo_mode luo_select_mode(const char *tool, struct bpf_object *obj, enum luo_mode want)
 {
-	libbpf_print_fn_t old = libbpf_set_print(quiet);
-	struct btf *btf = btf__load_vmlinux_btf();
-	bool events, functions = true;
+	struct btf *btf = luo_vmlinux_btf();
 	struct bpf_program *prog;
 	struct bpf_map *ctx_map;
+	bool events, functions;
 	enum luo_mode mode;
-	unsigned int i;
 
-	libbpf_set_print(old);
-	events = has(btf, "btf_trace_luo_file_freeze", BTF_KIND_TYPEDEF);
-	for (i = 0; i < sizeof(fentry_needs) / sizeof(fentry_needs[0]); i++)
-		functions = functions && has(btf, fentry_needs[i], BTF_KIND_FUNC);
+	offers(btf, &events, &functions);
 	if (want == LUO_MODE_AUTO)
 		mode = events ? LUO_MODE_TRACEPOINT : LUO_MODE_FENTRY;
 	else

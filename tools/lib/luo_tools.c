@@ -63,13 +63,19 @@ static int luo_quiet(enum libbpf_print_level level __attribute__((unused)),
 	return 0;
 }
 
-void luo_require_events(const char *tool)
+struct btf *luo_vmlinux_btf(void)
 {
 	libbpf_print_fn_t old = libbpf_set_print(luo_quiet);
 	struct btf *btf = btf__load_vmlinux_btf();
-	bool found = false;
 
 	libbpf_set_print(old);
+	return btf;
+}
+
+void luo_require_events(const char *tool)
+{
+	struct btf *btf = luo_vmlinux_btf();
+	bool found = false;
 
 	if (btf) {
 		found = btf__find_by_name_kind(btf, "btf_trace_luo_file_freeze",

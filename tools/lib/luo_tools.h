@@ -27,6 +27,10 @@ int luo_op_parse(const char *name);
  */
 void luo_require_events(const char *tool);
 
+struct btf;
+/* The running kernel's BTF, loaded without libbpf's messages; NULL without one. */
+struct btf *luo_vmlinux_btf(void);
+
 /* libbpf's messages on stderr, its debug ones only when @verbose. */
 void luo_libbpf_print_setup(bool verbose);
 
