@@ -77,7 +77,7 @@ KEYS = {
     "incoming": COMMON + ["number", "sessions", "files", "mode"],
 }
 # Fields that are measured, not predicted (and the mode, checked apart).
-MEASURED = {"time", "ts_ns", "duration_ns", "pid", "comm", "mode"}
+MEASURED = {"time", "ts_ns", "elapsed_ns", "duration_ns", "pid", "comm", "mode"}
 # Callbacks that do not exist, so they take 0 ns: neither handler has an
 # unfreeze(), memfd has no can_finish().
 UNTIMED = {("file_unfreeze", MEMFD), ("file_unfreeze", TEST), ("file_can_finish", MEMFD)}
@@ -324,20 +324,32 @@ def check_filtered(st, tap, name, evs, want, what, empty=False):
               [f"missing: {k}" for k in exp - got] + [f"unexpected: {k}" for k in got - exp])
 
 
-def check_snoop_text(st, tap, name, evs):
-    """The text output: a header, then one line per event of the JSON one."""
+def check_snoop_text(st, tap, name, evs, elapsed=None):
+    """The text output: a header, then one line per event of the JSON one.
+    With @elapsed (-T), a first column of seconds since the tool began,
+    which was after @elapsed (s, CLOCK_MONOTONIC): returns when that was on
+    the events' clock (ts_ns) as seen from @evs."""
     text = st.read(f"{name}.out") or ""
     lines = text.splitlines()
     hdr = ["TIME", "PID", "COMM", "OP", "SESSION", "HANDLER", "TOKEN", "RESULT", "LATENCY",
            "DETAIL"]
+    if elapsed:
+        hdr = ["TIME(s)"] + hdr
     tap.check(lines and lines[0].split() == hdr, f"{st.cmd(name)}: prints its header",
               [f"first line: {lines[0] if lines else None!r}"])
     bad = []
     rows = lines[1:]
     if len(rows) != len(evs):
         bad.append(f"{len(rows)} lines, {len(evs)} JSON events")
+    starts = []
     for row, e in zip(rows, evs):
         f = row.split()
+        if elapsed:
+            try:
+                starts.append(e["ts_ns"] / 1e9 - float(f.pop(0)))
+            except (ValueError, IndexError):
+                bad.append(f"{row!r}: no seconds in TIME(s)")
+                continue
         want = [str(e["pid"]), e["comm"], e["op"], e["session"] or "-",
                 e["handler"] or "-", "-" if e["token"] is None else str(e["token"]),
                 str(e["result"])]
@@ -362,6 +374,32 @@ def check_snoop_text(st, tap, name, evs):
             bad.append(f"{row!r}: no '{extra}'")
     tap.check(not bad, f"{st.cmd(name)}: one line per transition, with the fields of "
               f"the JSON output ({len(rows)} lines)", bad)
+    if not elapsed:
+        return None
+    # Each instance reads the clock on its own: the same start within
+    # 0.1 s for every line (a clock other than the events', or another
+    # unit, would drift by the stage's seconds).
+    spread = max(starts) - min(starts) if starts else None
+    first = min((e["ts_ns"] for e in evs), default=0) / 1e9
+    tap.check(spread is not None and spread < 0.1 and elapsed - 0.05 <= min(starts) <= first,
+              f"{st.cmd(name)}: TIME(s) counts the seconds since its start, on the events' clock",
+              [f"start (ts_ns - TIME(s)) from {min(starts, default=0):.6f} to "
+               f"{max(starts, default=0):.6f} s; the tools started after {elapsed} s, "
+               f"the first event at {first:.6f} s"])
+    return min(starts) if starts else None
+
+
+def check_snoop_elapsed(st, tap, name, evs, after):
+    """luosnoop -j -T: every event's elapsed_ns counts from one start, after
+    the start @after (s, on ts_ns's clock) of a luosnoop begun before it."""
+    starts = {e.get("ts_ns", 0) - e.get("elapsed_ns", -1) for e in evs}
+    neg = [e for e in evs if e.get("elapsed_ns", -1) < 0]
+    start = min(starts) / 1e9 if starts else None
+    tap.check(evs and len(starts) == 1 and not neg and after is not None and start > after,
+              f"{st.cmd(name)}: elapsed_ns counts from its own start (ts_ns - elapsed_ns "
+              f"one value, after the start of the luosnoop begun before it)",
+              [f"starts: {sorted(starts)[:4]}, negative: {len(neg)}, earlier tool's start: "
+               f"{after}"])
 
 
 def log2_slot(v):
@@ -516,15 +554,18 @@ def stage_2(st, tap):
               "with its code 0", [f"exit code {st.fact('rc-snoop-cmd')}", wlog[-1000:]])
     evs = load_json_lines(st, tap, "snoop")
     check_snoop_events(st, tap, "2", evs)
-    check_snoop_text(st, tap, "snoop-text", evs)
+    text_start = check_snoop_text(st, tap, "snoop-text", evs,
+                                  elapsed=float(st.fact("uptime-before-tools") or "nan"))
     # Nothing failed; can_finish's result 1 is no failure.
     check_filtered(st, tap, "snoop-failed", load_json_lines(st, tap, "snoop-failed"),
                    [e for e in evs if e.get("result", 0) < 0],
                    "no transition: none failed (can_finish's 1 is no failure)", empty=True)
     st_cmd = "snoop-cmd"
-    check_filtered(st, tap, st_cmd, load_json_lines(st, tap, st_cmd),
+    cmd_evs = load_json_lines(st, tap, st_cmd)
+    check_filtered(st, tap, st_cmd, cmd_evs,
                    [e for e in evs if e.get("op") in ("session_retrieve", "session_finish")],
                    "the session retrieves and finishes of the command (--op a,b)")
+    check_snoop_elapsed(st, tap, st_cmd, cmd_evs, text_start)
     scen = scenario("2")
     lat = check_lat(st, tap, "lat", evs, scen)
     check_lat_text(st, tap, "lat-text", lat)

@@ -35,6 +35,11 @@ def ring_slots(possible):
     return 1 << s
 
 
+# luo_opbench -n of the moving run (snoop_lat_stage.sh), and its moves.
+OPBENCH2_N = 500
+OPBENCH2_MOVES = 19  # every 25 of 500 iterations, after the first
+
+
 def key(e):
     """An event, as both instances saw it (each takes its own time stamp)."""
     return (e.get("op"), e.get("session"), e.get("token"), e.get("result"), e.get("pid"))
@@ -69,8 +74,8 @@ def check_ring_full(st, tap, load_json_lines, check_tool_ran):
     moving = load_json_lines(st, tap, "snoop-moving")
     ts = [e.get("ts_ns") or 0 for e in moving]
     ops = ["session_create", "file_preserve", "session_release", "file_unpreserve"]
-    want = [(op, f"opbench-{i}") for i in range(2000) for op in ops]
-    tap.check(st.num("rc-opbench2") == 0 and (st.num("moves-opbench2") or 0) >= 2 and
+    want = [(op, f"opbench-{i}") for i in range(OPBENCH2_N) for op in ops]
+    tap.check(st.num("rc-opbench2") == 0 and st.num("moves-opbench2") == OPBENCH2_MOVES and
               [(e.get("op"), e.get("session")) for e in moving] == want and ts == sorted(ts) and
               "lost" not in (st.read("snoop-moving.err") or ""),
               f"luosnoop --pid, luo_opbench moved between CPUs "
@@ -81,7 +86,7 @@ def check_ring_full(st, tap, load_json_lines, check_tool_ran):
     nocreate = load_json_lines(st, tap, "snoop-nocreate")
     got = [(e.get("op"), e.get("session"), e.get("handler")) for e in nocreate]
     handler = next((e.get("handler") for e in moving if e.get("op") == "file_preserve"), None)
-    want = [(op, f"opbench-{i}", h) for i in range(2000)
+    want = [(op, f"opbench-{i}", h) for i in range(OPBENCH2_N)
             for op, h in (("file_preserve", handler), ("session_release", None))]
     tap.check(handler and got == want and "lost" not in (st.read("snoop-nocreate.err") or ""),
               f"luosnoop --pid -o file_preserve,session_release, luo_opbench moving: its "

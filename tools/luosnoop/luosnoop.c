@@ -34,6 +34,7 @@ static struct env {
 	__u32 ops;
 	bool failed;
 	bool json;
+	bool timestamp;
 	bool verbose;
 	const char *session;
 	const char *handler;
@@ -54,7 +55,7 @@ static const char argp_program_doc[] =
 "(fentry mode): what they do not tell is shown as unknown (- or null).\n"
 "\n"
 "USAGE: luosnoop [-h] [-s SESSION] [-H COMPAT] [-o OP[,OP...]] [-x] [-p PID]\n"
-"                [--cgroup PATH] [-j] [-d SECONDS] [-m MODE] [-v]\n"
+"                [--cgroup PATH] [-j] [-T] [-d SECONDS] [-m MODE] [-v]\n"
 "                [interval [count]] [-- COMMAND [ARG...]]\n"
 "\n"
 "OP is an event name with or without its luo_ prefix: session_create,\n"
@@ -74,6 +75,7 @@ static const char argp_program_doc[] =
 "    luosnoop -H memfd-v2          # only files of the memfd handler\n"
 "    luosnoop -o file_freeze,reboot_end  # the reboot's freezes and outcome\n"
 "    luosnoop -x                   # only failed transitions (result < 0)\n"
+"    luosnoop -T                   # and the seconds since luosnoop began\n"
 "    luosnoop --cgroup /sys/fs/cgroup/vmm  # only what the tasks of a cgroup do\n"
 "    luosnoop -j -d 60             # JSON lines for 60 seconds\n"
 "    luosnoop 5 12                 # and every 5 s the events per operation, 12 times\n"
@@ -86,6 +88,8 @@ static const struct argp_option opts[] = {
 	{ "op", 'o', "OP[,OP...]", 0, "Only these operations (repeatable)", 0 },
 	{ "failed", 'x', NULL, 0, "Only failed transitions (result < 0)", 0 },
 	{ "json", 'j', NULL, 0, "One JSON object per line", 0 },
+	{ "timestamp", 'T', NULL, 0,
+	  "Include the seconds since tracing began (TIME(s) column; JSON: elapsed_ns)", 0 },
 	{ "duration", 'd', "SECONDS", 0, "Stop after SECONDS", 0 },
 	{ "verbose", 'v', NULL, 0, "Verbose debug output (libbpf)", 0 },
 	{ NULL, 'h', NULL, OPTION_HIDDEN, "Show the full help", 0 },
@@ -138,6 +142,9 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		break;
 	case 'j':
 		env.json = true;
+		break;
+	case 'T':
+		env.timestamp = true;
 		break;
 	case 'd':
 		errno = 0;
@@ -296,6 +303,8 @@ int main(int argc, char **argv)
 		ret = 1;
 		goto cleanup;
 	}
+	/* -T counts from here: no event can be much older. */
+	luosnoop_out.start_ns = luosnoop_ns(CLOCK_MONOTONIC);
 	err = luosnoop__attach(obj);
 	if (err) {
 		fprintf(stderr, "luosnoop: failed to attach the BPF programs: %s\n",
@@ -324,6 +333,7 @@ int main(int argc, char **argv)
 	luosnoop_out.json = env.json;
 	luosnoop_out.mode = env.mode;
 	luosnoop_out.interval = env.interval;
+	luosnoop_out.elapsed = env.timestamp;
 	luosnoop_print_start();
 	if (env.duration)
 		deadline = luosnoop_ns(CLOCK_MONOTONIC) + env.duration * 1000000000ULL;

@@ -95,6 +95,12 @@ static bool known(const struct luo_event *e, __u32 bit)
 	return !(e->unknown & bit);
 }
 
+/* -T: @e's time since luosnoop began tracing (stamped before the attach). */
+static long long elapsed_ns(const struct luo_event *e)
+{
+	return (long long)(e->ts_ns - luosnoop_out.start_ns);
+}
+
 /* ,"@key":@v, or null when not known. */
 static void json_u64(FILE *f, const char *key, __u64 v, bool ok)
 {
@@ -121,8 +127,10 @@ static void print_json(const struct luo_event *e, const char *time, const char *
 	bool files = known(e, LUO_UNKNOWN_FILES);
 	FILE *f = stdout;
 
-	fprintf(f, "{\"time\":\"%s\",\"ts_ns\":%llu,\"pid\":%u,\"comm\":", time,
-		(unsigned long long)e->ts_ns, e->pid);
+	fprintf(f, "{\"time\":\"%s\",\"ts_ns\":%llu,", time, (unsigned long long)e->ts_ns);
+	if (luosnoop_out.elapsed)
+		fprintf(f, "\"elapsed_ns\":%lld,", elapsed_ns(e));
+	fprintf(f, "\"pid\":%u,\"comm\":", e->pid);
 	luo_json_str(f, e->comm);
 	fprintf(f, ",\"op\":\"%s\",\"session\":", op);
 	if (k == K_SESSION || k == K_FILE)
@@ -168,6 +176,8 @@ static void print_json(const struct luo_event *e, const char *time, const char *
 
 void luosnoop_print_header(void)
 {
+	if (luosnoop_out.elapsed)
+		printf("%-12s ", "TIME(s)");
 	printf("%-15s %-7s %-16s %-16s %-12s %-14s %-6s %6s %10s %s\n", "TIME", "PID",
 	       "COMM", "OP", "SESSION", "HANDLER", "TOKEN", "RESULT", "LATENCY", "DETAIL");
 }
@@ -217,6 +227,8 @@ static void print_text(const struct luo_event *e, const char *time, const char *
 	case K_FILE:
 		break;
 	}
+	if (luosnoop_out.elapsed)
+		printf("%-12.6f ", elapsed_ns(e) / 1e9);
 	printf("%-15s %-7u %-16s %-16s %-12s %-14s %-6s %6d %10s%s%s\n", time, e->pid,
 	       e->comm, op, session, handler, token, e->result, lat, detail[0] ? " " : "",
 	       detail);

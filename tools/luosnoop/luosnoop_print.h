@@ -18,6 +18,8 @@ struct luosnoop_out {
 	bool json;
 	enum luo_mode mode;	/* named in each JSON event */
 	long interval;		/* seconds of a summary's interval */
+	bool elapsed;		/* -T: each event's time since start_ns too */
+	__u64 start_ns;		/* CLOCK_MONOTONIC when tracing began */
 };
 extern struct luosnoop_out luosnoop_out;
 

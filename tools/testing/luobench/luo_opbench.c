@@ -9,16 +9,20 @@
  * tracepoints cost when compiled in but disabled, when enabled, and to
  * compare with mainline's LUO on the same machine.
  *
- *   luo_opbench [-n ITERATIONS] [-l LABEL] [-s PREFIX]
+ *   luo_opbench [-n ITERATIONS] [-l LABEL] [-s PREFIX] [-m EVERY]
  *
  * The sessions are named PREFIX-0, PREFIX-1, ... (PREFIX: opbench), so
- * that two can run at once with prefixes of their own.
+ * that two can run at once with prefixes of their own.  With -m, it moves
+ * itself to the next CPU it may run on every EVERY iterations (a tracer's
+ * per-CPU buffers then each hold a part of its events) and says how many
+ * times it moved ("moves=N").
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sched.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <time.h>
@@ -66,13 +70,38 @@ static void die(const char *what)
 	exit(1);
 }
 
+/*
+ * Pin the caller to the CPU of @allowed after the one it is on (wrapping);
+ * 1 if it moved, 0 if @allowed has only that CPU.
+ */
+static int move_cpu(const cpu_set_t *allowed)
+{
+	int cur = sched_getcpu(), cpu, i;
+	cpu_set_t one;
+
+	for (i = 1; i < CPU_SETSIZE; i++) {
+		cpu = (cur + i) % CPU_SETSIZE;
+		if (!CPU_ISSET(cpu, allowed))
+			continue;
+		if (cpu == cur)
+			return 0;
+		CPU_ZERO(&one);
+		CPU_SET(cpu, &one);
+		if (sched_setaffinity(0, sizeof(one), &one))
+			die("sched_setaffinity");
+		return 1;
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	unsigned long long *t[NR_OPS], t0;
 	const char *label = "luo", *prefix = "opbench";
-	int n = 2000, luo, mfd, opt, i, op;
+	int n = 2000, every = 0, moves = 0, luo, mfd, opt, i, op;
+	cpu_set_t allowed;
 
-	while ((opt = getopt(argc, argv, "n:l:s:")) != -1) {
+	while ((opt = getopt(argc, argv, "n:l:s:m:")) != -1) {
 		switch (opt) {
 		case 'n':
 			n = atoi(optarg);
@@ -83,11 +112,20 @@ int main(int argc, char **argv)
 		case 's':
 			prefix = optarg;
 			break;
+		case 'm':
+			every = atoi(optarg);
+			if (every < 1) {
+				fprintf(stderr, "luo_opbench: -m takes a number of iterations >= 1\n");
+				return 2;
+			}
+			break;
 		default:
-			fprintf(stderr, "usage: luo_opbench [-n ITERATIONS] [-l LABEL] [-s PREFIX]\n");
+			fprintf(stderr, "usage: luo_opbench [-n ITERATIONS] [-l LABEL] [-s PREFIX] [-m EVERY]\n");
 			return 2;
 		}
 	}
+	if (every && sched_getaffinity(0, sizeof(allowed), &allowed))
+		die("sched_getaffinity");
 	if (n < 10)
 		n = 10;
 	for (op = 0; op < NR_OPS; op++) {
@@ -108,6 +146,8 @@ int main(int argc, char **argv)
 		char name[LIVEUPDATE_SESSION_NAME_LENGTH];
 		int sfd, ret;
 
+		if (every && i && i % every == 0)
+			moves += move_cpu(&allowed);
 		snprintf(name, sizeof(name), "%s-%d", prefix, i);
 		t0 = now_ns();
 		sfd = luo_create_session(luo, name);
@@ -140,6 +180,9 @@ int main(int argc, char **argv)
 	for (op = 0; op < NR_OPS; op++)
 		printf(" %s_p50_ns=%llu %s_p90_ns=%llu", op_names[op], t[op][n / 2],
 		       op_names[op], t[op][n * 9 / 10]);
-	printf(" n=%d clocksource=%s\n", n, clocksource());
+	printf(" n=%d clocksource=%s", n, clocksource());
+	if (every)
+		printf(" moves=%d", moves);
+	putchar('\n');
 	return 0;
 }
