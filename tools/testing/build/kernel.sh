@@ -3,7 +3,7 @@
 #
 # Build one kernel flavor out of tree, incrementally and through ccache.
 #
-#   kernel.sh FLAVOR SRC OUT REPO kernel|headers
+#   kernel.sh FLAVOR SRC OUT REPO kernel|headers|farm
 #
 # FLAVOR  "ours" (the tree with this repository's kernel/ and include/ laid
 #         over it), "debug" (ours with KASAN, kmemleak and the other
@@ -20,7 +20,9 @@
 # REPO    this repository (overlay files and the config fragment).
 # LUO_TREE (environment) names the tree in OUT/tree, for reports.
 # The last argument says what to build: the kernel, or only the headers
-# (which need no configuration, so tools can be built before the kernel).
+# (which need no configuration, so tools can be built before the kernel),
+# or nothing: "farm" only brings OUT/src up to date (the harness's test of
+# switching trees, selftests/harness/test_kernel_tree.sh).
 #
 # Only files whose content changed are copied into the farm, so make sees
 # the same mtimes as before and rebuilds only what really changed.
@@ -40,6 +42,10 @@ debug) extra="$repo/kernel/configs/luo-ours.config $repo/kernel/configs/luo-debu
 	overlay=yes ;;
 mainline) ;;
 *) echo "kernel.sh: unknown flavor $flavor (ours, debug, mainline)" >&2; exit 2 ;;
+esac
+case $what in
+kernel | headers | farm) ;;
+*) echo "kernel.sh: unknown target $what (kernel, headers, farm)" >&2; exit 2 ;;
 esac
 jobs=${JOBS:-$(nproc)}
 
@@ -112,6 +118,9 @@ done
 echo "$new_list" >"$manifest"
 step_done "source tree ready: $(echo "$new_list" | sed '/^$/d' | wc -l) overlay files, $changed updated"
 
+if [ "$what" = farm ]; then
+	exit 0
+fi
 if [ "$what" = headers ]; then
 	make -s -C "$farm" O="$out/headers" ARCH=x86_64 headers_install
 	exit 0
