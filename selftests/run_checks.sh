@@ -30,7 +30,7 @@ rm -f "$bg_rc"
 	chrt --idle 0 make -s kernel-debug >"$bg_log" 2>&1 || rc=$?
 	echo "$rc $(($(date +%s) - t0))" >"$bg_rc"
 ) &
-bg=$!
+debug_pid=$!
 
 kill_tree() {
 	local p
@@ -39,8 +39,16 @@ kill_tree() {
 	done
 	kill "$1" 2>/dev/null
 }
-# An interrupted make check leaves no build behind it.
-trap '[ -e "$bg_rc" ] || kill_tree $bg' EXIT
+# An interrupted make check leaves no build and no suite behind it.
+stop_all() {
+	local p
+
+	[ -e "$bg_rc" ] || kill_tree "$debug_pid"
+	for p in ${RUN_SUITES_PIDS[@]+"${RUN_SUITES_PIDS[@]}"}; do
+		kill_tree "$p"
+	done
+}
+trap stop_all EXIT
 trap 'exit 130' INT TERM
 
 # The pseudo-suite: the background build's output and its exit code (run
@@ -48,7 +56,7 @@ trap 'exit 130' INT TERM
 wait_debug_kernel() {
 	local t0 rc secs
 	t0=$(date +%s)
-	while [ ! -e "$bg_rc" ] && kill -0 "$bg" 2>/dev/null; do
+	while [ ! -e "$bg_rc" ] && kill -0 "$debug_pid" 2>/dev/null; do
 		sleep 2
 	done
 	cat "$bg_log"
@@ -62,6 +70,7 @@ wait_debug_kernel() {
 }
 
 run_suites build/check \
+	"run-suites selftests/harness/test_suites.sh" \
 	"kernel-tree selftests/harness/test_kernel_tree.sh" \
 	"upstream-ours env LUO_FLAVOR=ours tools/testing/vm/luovm run -q -n upstream-ours --plan tools/testing/vm/plans/upstream.plan" \
 	"upstream-mainline env LUO_FLAVOR=mainline tools/testing/vm/luovm run -q -n upstream-mainline --plan tools/testing/vm/plans/upstream.plan" \

@@ -22,7 +22,8 @@ if [ -z "$tree" ] || [ ! -f "$tree/.unpacked" ]; then
 	exit 1
 fi
 tmp=$(mktemp -d "${LUO_BUILD:-build}/tmp-kernel-tree.XXXXXX")
-trap 'chmod -R u+w "$tmp"; rm -rf "$tmp"' EXIT
+# Only directories made writable: the files are links into the unpacked tree.
+trap 'find "$tmp" -type d -exec chmod u+w {} +; rm -rf "$tmp"' EXIT
 mkdir -p "$tmp/first-tree/kernel/liveupdate"
 cp -al "$tree/Makefile" "$tree/.unpacked" "$tmp/first-tree/"
 cp -al "$tree/kernel/liveupdate/." "$tmp/first-tree/kernel/liveupdate/"
@@ -44,8 +45,8 @@ tap_result $? "the source tree from the first tree"
 tap_result $? "it holds the first tree's files, and the overlay over them"
 mkdir -p "$out/obj"
 touch "$out/obj/planted.o"
-farm "$tmp/first-tree" 2
-[ -f "$out/obj/planted.o" ] && ! grep -q "dropping its objects" "$tmp/2.log"
+farm "$tmp/first-tree" 2 &&
+	[ -f "$out/obj/planted.o" ] && ! grep -q "dropping its objects" "$tmp/2.log"
 tap_result $? "the same tree again keeps the objects"
 farm "$tmp/other-tree" 3
 tap_result $? "the source tree from another tree"
@@ -54,7 +55,7 @@ tap_result $? "another tree drops the objects of the first, and says so"
 [ "$out/src/Makefile" -ef "$tmp/other-tree/Makefile" ] &&
 	cmp -s kernel/liveupdate/luo_core.c "$out/src/kernel/liveupdate/luo_core.c"
 tap_result $? "the source tree now holds the other tree's files, and the overlay"
-tools/testing/build/kernel.sh ours "$tmp/other-tree" "$out" . everything >"$tmp/4.log" 2>&1
-[ $? -eq 2 ] && grep -q "unknown target" "$tmp/4.log"
-tap_result $? "an unknown target: exit 2 and one sentence"
+tools/testing/build/kernel.sh ours "$tmp/other-tree" "$tmp/none" . everything >"$tmp/4.log" 2>&1
+[ $? -eq 2 ] && grep -q "unknown target 'everything'" "$tmp/4.log" && [ ! -e "$tmp/none" ]
+tap_result $? "an unknown target: exit 2, one sentence, nothing made"
 tap_end

@@ -324,16 +324,29 @@ def check_filtered(st, tap, name, evs, want, what, empty=False):
               [f"missing: {k}" for k in exp - got] + [f"unexpected: {k}" for k in got - exp])
 
 
+# /proc/uptime's resolution (10 ms), for the stage's stamps of it.
+UPTIME_RES = 0.01
+
+
+def uptime_fact(st, key):
+    """The stage's reading of /proc/uptime @key, in s (NaN when missing:
+    every comparison with it is false)."""
+    try:
+        return float(st.fact(key))
+    except (TypeError, ValueError):
+        return float("nan")
+
+
 def check_snoop_text(st, tap, name, evs, elapsed=None):
     """The text output: a header, then one line per event of the JSON one.
     With @elapsed (-T), a first column of seconds since the tool began,
-    which was after @elapsed (s, CLOCK_MONOTONIC): returns when that was on
-    the events' clock (ts_ns) as seen from @evs."""
+    which was between the two uptimes (s) of @elapsed: checks that, on the
+    events' clock (ts_ns) as seen from @evs, and returns that start."""
     text = st.read(f"{name}.out") or ""
     lines = text.splitlines()
     hdr = ["TIME", "PID", "COMM", "OP", "SESSION", "HANDLER", "TOKEN", "RESULT", "LATENCY",
            "DETAIL"]
-    if elapsed:
+    if elapsed is not None:
         hdr = ["TIME(s)"] + hdr
     tap.check(lines and lines[0].split() == hdr, f"{st.cmd(name)}: prints its header",
               [f"first line: {lines[0] if lines else None!r}"])
@@ -344,7 +357,7 @@ def check_snoop_text(st, tap, name, evs, elapsed=None):
     starts = []
     for row, e in zip(rows, evs):
         f = row.split()
-        if elapsed:
+        if elapsed is not None:
             try:
                 starts.append(e["ts_ns"] / 1e9 - float(f.pop(0)))
             except (ValueError, IndexError):
@@ -374,32 +387,37 @@ def check_snoop_text(st, tap, name, evs, elapsed=None):
             bad.append(f"{row!r}: no '{extra}'")
     tap.check(not bad, f"{st.cmd(name)}: one line per transition, with the fields of "
               f"the JSON output ({len(rows)} lines)", bad)
-    if not elapsed:
+    if elapsed is None:
         return None
     # Each instance reads the clock on its own: the same start within
     # 0.1 s for every line (a clock other than the events', or another
-    # unit, would drift by the stage's seconds).
+    # unit, would drift by the stage's seconds), and between the uptime
+    # before the tool was started and the one once it traced.
+    before, ready = elapsed
     spread = max(starts) - min(starts) if starts else None
-    first = min((e["ts_ns"] for e in evs), default=0) / 1e9
-    tap.check(spread is not None and spread < 0.1 and elapsed - 0.05 <= min(starts) <= first,
-              f"{st.cmd(name)}: TIME(s) counts the seconds since its start, on the events' clock",
-              [f"start (ts_ns - TIME(s)) from {min(starts, default=0):.6f} to "
-               f"{max(starts, default=0):.6f} s; the tools started after {elapsed} s, "
-               f"the first event at {first:.6f} s"])
-    return min(starts) if starts else None
+    start = min(starts, default=float("nan"))
+    tap.check(spread is not None and spread < 0.1 and
+              before - UPTIME_RES <= start <= ready + UPTIME_RES,
+              f"{st.cmd(name)}: TIME(s) counts the seconds since it began tracing, on the "
+              f"events' clock",
+              [f"start (ts_ns - TIME(s)) from {start:.6f} to {max(starts, default=0):.6f} s; "
+               f"started after {before} s, tracing by {ready} s"])
+    return start
 
 
-def check_snoop_elapsed(st, tap, name, evs, after):
-    """luosnoop -j -T: every event's elapsed_ns counts from one start, after
-    the start @after (s, on ts_ns's clock) of a luosnoop begun before it."""
+def check_snoop_elapsed(st, tap, name, evs, before):
+    """luosnoop -j -T: every event's elapsed_ns counts from one start,
+    after the uptime @before (s) it was started at, before its first event."""
     starts = {e.get("ts_ns", 0) - e.get("elapsed_ns", -1) for e in evs}
     neg = [e for e in evs if e.get("elapsed_ns", -1) < 0]
-    start = min(starts) / 1e9 if starts else None
-    tap.check(evs and len(starts) == 1 and not neg and after is not None and start > after,
+    start = min(starts, default=0) / 1e9
+    first = min((e.get("ts_ns", 0) for e in evs), default=0) / 1e9
+    tap.check(evs and len(starts) == 1 and not neg and
+              before - UPTIME_RES <= start < first,
               f"{st.cmd(name)}: elapsed_ns counts from its own start (ts_ns - elapsed_ns "
-              f"one value, after the start of the luosnoop begun before it)",
-              [f"starts: {sorted(starts)[:4]}, negative: {len(neg)}, earlier tool's start: "
-               f"{after}"])
+              f"one value, after it was started, before its first event)",
+              [f"starts: {sorted(starts)[:4]}, negative: {len(neg)}; started after {before} s, "
+               f"first event at {first:.6f} s"])
 
 
 def log2_slot(v):
@@ -554,8 +572,9 @@ def stage_2(st, tap):
               "with its code 0", [f"exit code {st.fact('rc-snoop-cmd')}", wlog[-1000:]])
     evs = load_json_lines(st, tap, "snoop")
     check_snoop_events(st, tap, "2", evs)
-    text_start = check_snoop_text(st, tap, "snoop-text", evs,
-                                  elapsed=float(st.fact("uptime-before-tools") or "nan"))
+    check_snoop_text(st, tap, "snoop-text", evs,
+                     elapsed=(uptime_fact(st, "uptime-before-tools"),
+                              uptime_fact(st, "uptime-tools-ready")))
     # Nothing failed; can_finish's result 1 is no failure.
     check_filtered(st, tap, "snoop-failed", load_json_lines(st, tap, "snoop-failed"),
                    [e for e in evs if e.get("result", 0) < 0],
@@ -565,7 +584,7 @@ def stage_2(st, tap):
     check_filtered(st, tap, st_cmd, cmd_evs,
                    [e for e in evs if e.get("op") in ("session_retrieve", "session_finish")],
                    "the session retrieves and finishes of the command (--op a,b)")
-    check_snoop_elapsed(st, tap, st_cmd, cmd_evs, text_start)
+    check_snoop_elapsed(st, tap, st_cmd, cmd_evs, uptime_fact(st, "uptime-before-cmd"))
     scen = scenario("2")
     lat = check_lat(st, tap, "lat", evs, scen)
     check_lat_text(st, tap, "lat-text", lat)

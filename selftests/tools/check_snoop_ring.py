@@ -7,8 +7,9 @@ ring holds; one of them is stopped (SIGSTOP) until luo_opbench is done.
 The running one must see every event and lose none; the stopped one must
 print exactly the first ring's worth of them, in the order the running
 one saw them, and report the rest as lost, to the event.  A third
-then follows a luo_opbench moved from CPU to CPU every 10 ms or so: its events
-in LUO's order and in the order of their time stamps across the CPUs.
+then follows a luo_opbench that moves itself from CPU to CPU every 25
+iterations (-m): its events in LUO's order and in the order of their time
+stamps across the CPUs.
 
 An event names its session and handler by the kernel's address of the
 string once luosnoop has the string (luosnoop.bpf.c), and luo_opbench's

@@ -102,8 +102,9 @@ case $stage in
 	tracers_report
 	;;
 2)
-	# CLOCK_BOOTTIME, here CLOCK_MONOTONIC (the guest never suspends):
-	# luosnoop -T's start comes after it.
+	# /proc/uptime is CLOCK_BOOTTIME, here CLOCK_MONOTONIC (the guest
+	# never suspends): luosnoop -T's start lies between the uptime before
+	# it was started and the uptime once it said it traced.
 	fact uptime-before-tools "$(cut -d' ' -f1 /proc/uptime)"
 	start snoop luosnoop --json
 	start snoop-text luosnoop -T
@@ -111,10 +112,12 @@ case $stage in
 	start lat luolat --json
 	start lat-text luolat -T
 	wait_ready
+	fact uptime-tools-ready "$(cut -d' ' -f1 /proc/uptime)"
 	tracers_start
 
 	# The workload under "luosnoop -- COMMAND", which must pass its
 	# exit code on; the command's own output goes to a file.
+	fact uptime-before-cmd "$(cut -d' ' -f1 /proc/uptime)"
 	"$tools/luosnoop" --json -T --op session_retrieve,session_finish -- \
 		sh -c 'echo $$ >"$1"; exec "$2" --stage 2 >"$3" 2>&1' sh \
 		"$out/pid-workload" "$build/selftests/luo_workload" "$out/workload.log" \

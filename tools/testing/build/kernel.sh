@@ -28,7 +28,12 @@
 # the same mtimes as before and rebuilds only what really changed.
 set -euo pipefail
 
-flavor=$1 src=$(cd "$2" && pwd) out=$3 repo=$(cd "$4" && pwd) what=$5
+flavor=${1-} what=${5-}
+case $what in
+kernel | headers | farm) ;;
+*) echo "kernel.sh: unknown target '$what' (kernel, headers, farm)" >&2; exit 2 ;;
+esac
+src=$(cd "$2" && pwd) out=$3 repo=$(cd "$4" && pwd)
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
 farm=$out/src obj=$out/obj
@@ -42,10 +47,6 @@ debug) extra="$repo/kernel/configs/luo-ours.config $repo/kernel/configs/luo-debu
 	overlay=yes ;;
 mainline) ;;
 *) echo "kernel.sh: unknown flavor $flavor (ours, debug, mainline)" >&2; exit 2 ;;
-esac
-case $what in
-kernel | headers | farm) ;;
-*) echo "kernel.sh: unknown target $what (kernel, headers, farm)" >&2; exit 2 ;;
 esac
 jobs=${JOBS:-$(nproc)}
 

@@ -20,9 +20,9 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <sched.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <time.h>
@@ -71,34 +71,34 @@ static void die(const char *what)
 }
 
 /*
- * Pin the caller to the CPU of @allowed after the one it is on (wrapping);
- * 1 if it moved, 0 if @allowed has only that CPU.
+ * Pin the caller to the CPU of @allowed after *@cpu (wrapping), and make
+ * it *@cpu; 1 if that is another CPU than before, 0 if @allowed has one.
  */
-static int move_cpu(const cpu_set_t *allowed)
+static int move_cpu(const cpu_set_t *allowed, int *cpu)
 {
-	int cur = sched_getcpu(), cpu, i;
+	int i, next;
 	cpu_set_t one;
 
-	for (i = 1; i < CPU_SETSIZE; i++) {
-		cpu = (cur + i) % CPU_SETSIZE;
-		if (!CPU_ISSET(cpu, allowed))
-			continue;
-		if (cpu == cur)
-			return 0;
-		CPU_ZERO(&one);
-		CPU_SET(cpu, &one);
-		if (sched_setaffinity(0, sizeof(one), &one))
-			die("sched_setaffinity");
-		return 1;
+	for (i = 1; i <= CPU_SETSIZE; i++) {
+		next = (*cpu + i) % CPU_SETSIZE;
+		if (CPU_ISSET(next, allowed))
+			break;
 	}
-	return 0;
+	if (next == *cpu)
+		return 0;
+	CPU_ZERO(&one);
+	CPU_SET(next, &one);
+	if (sched_setaffinity(0, sizeof(one), &one))
+		die("sched_setaffinity");
+	*cpu = next;
+	return 1;
 }
 
 int main(int argc, char **argv)
 {
 	unsigned long long *t[NR_OPS], t0;
 	const char *label = "luo", *prefix = "opbench";
-	int n = 2000, every = 0, moves = 0, luo, mfd, opt, i, op;
+	int n = 2000, every = 0, moves = 0, cpu = -1, luo, mfd, opt, i, op;
 	cpu_set_t allowed;
 
 	while ((opt = getopt(argc, argv, "n:l:s:m:")) != -1) {
@@ -120,12 +120,17 @@ int main(int argc, char **argv)
 			}
 			break;
 		default:
-			fprintf(stderr, "usage: luo_opbench [-n ITERATIONS] [-l LABEL] [-s PREFIX] [-m EVERY]\n");
+			fprintf(stderr,
+				"usage: luo_opbench [-n ITERATIONS] [-l LABEL] [-s PREFIX] [-m EVERY]\n");
 			return 2;
 		}
 	}
-	if (every && sched_getaffinity(0, sizeof(allowed), &allowed))
-		die("sched_getaffinity");
+	if (every) {
+		/* From the first CPU allowed: moves go through them in turn. */
+		if (sched_getaffinity(0, sizeof(allowed), &allowed))
+			die("sched_getaffinity");
+		move_cpu(&allowed, &cpu);
+	}
 	if (n < 10)
 		n = 10;
 	for (op = 0; op < NR_OPS; op++) {
@@ -147,7 +152,7 @@ int main(int argc, char **argv)
 		int sfd, ret;
 
 		if (every && i && i % every == 0)
-			moves += move_cpu(&allowed);
+			moves += move_cpu(&allowed, &cpu);
 		snprintf(name, sizeof(name), "%s-%d", prefix, i);
 		t0 = now_ns();
 		sfd = luo_create_session(luo, name);
