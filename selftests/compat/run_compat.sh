@@ -52,6 +52,8 @@ run_suites build/check \
 	"compat-chain-256m $on_other $vm run -q -n compat-chain-256m --plan selftests/liveupdate/chain.plan" \
 	"compat-blackout $on_other $vm run -q -n compat-blackout --plan selftests/tools/blackout.plan" \
 	"compat-snoop-lat $on_other $vm run -q -n compat-snoop-lat --plan selftests/tools/snoop_lat.plan" \
+	"compat-fentry $on_other $vm run -q -n compat-fentry --plan selftests/tools/fentry.plan" \
+	"compat-blackout-mainline $on_other $vm run -q -n compat-blackout-mainline --plan selftests/tools/blackout_mainline.plan" \
 	"upgrade-ours $(upgrade ours) $vm run -q -n upgrade-ours --plan selftests/compat/upgrade.plan" \
 	"upgrade-upstream $(upgrade ours) $vm run -q -n upgrade-upstream --plan selftests/compat/upgrade_upstream.plan" \
 	"upgrade-mainline $(upgrade mainline) $vm run -q -n upgrade-mainline --plan selftests/compat/upgrade_mainline.plan" \
