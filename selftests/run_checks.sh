@@ -11,9 +11,9 @@
 # under SCHED_IDLE, so it takes only the CPU time the guests leave idle and
 # never slows them.  "kernel-debug" waits for it and fails the run if the
 # build failed.  The timing-sensitive perf suite runs after it, alone.
-# (The harness beside luo-debug and the fuzzer, "harness&" ... "wait",
-# saved 2 min of a cold run, but the debug guest once hung in its second
-# boot with the harness's guests beside it: one suite at a time here.)
+# (The harness beside luo-debug and the fuzzer saved 2 min of a cold run,
+# but the debug guest once hung in its second boot with the harness's
+# guests beside it: one suite at a time.)
 set -u
 cd "$(dirname "$0")/.."
 . selftests/suites.sh
@@ -39,16 +39,8 @@ kill_tree() {
 	done
 	kill "$1" 2>/dev/null
 }
-# An interrupted make check leaves no build and no suite behind it.
-stop_all() {
-	local p
-
-	[ -e "$bg_rc" ] || kill_tree "$debug_pid"
-	for p in ${RUN_SUITES_PIDS[@]+"${RUN_SUITES_PIDS[@]}"}; do
-		kill_tree "$p"
-	done
-}
-trap stop_all EXIT
+# An interrupted make check leaves no build behind it.
+trap '[ -e "$bg_rc" ] || kill_tree "$debug_pid"' EXIT
 trap 'exit 130' INT TERM
 
 # The pseudo-suite: the background build's output and its exit code (run

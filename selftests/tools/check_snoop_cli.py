@@ -4,7 +4,8 @@ of check_snoop_lat.py (stage 2).  luosnoop -d 2 stops after 2 s; luolat
 1 3 prints 3 summaries; luosnoop 1 2 prints 2 summaries and exits;
 luosnoop --json 1 -- luo_opbench -n 10 prints summaries that add up, per
 operation, to the events it shows; luosnoop -- COMMAND exits with the
-command's exit code, 127 when it cannot run it.
+command's exit code, 127 when it cannot run it; luosnoop -j -T counts
+elapsed_ns from its own start.
 """
 
 import collections
@@ -72,3 +73,31 @@ def check_interval(st, tap):
               f"their counts the {sum(evs.values())} events shown, per operation",
               [f"events {dict(evs)}", f"summaries {dict(total)}",
                f"exit code {st.fact('rc-snoop-interval')}"])
+
+
+# /proc/uptime's resolution (10 ms), for the stage's stamps of it.
+UPTIME_RES = 0.01
+
+
+def uptime_fact(st, key):
+    """The stage's reading of /proc/uptime @key, in s (NaN when missing:
+    every comparison with it is false)."""
+    try:
+        return float(st.fact(key))
+    except (TypeError, ValueError):
+        return float("nan")
+
+
+def check_snoop_elapsed(st, tap, name, evs, before):
+    """luosnoop -j -T: every event's elapsed_ns counts from one start,
+    after the uptime @before (s) it was started at, before its first event."""
+    starts = {e.get("ts_ns", 0) - e.get("elapsed_ns", -1) for e in evs}
+    neg = [e for e in evs if e.get("elapsed_ns", -1) < 0]
+    start = min(starts, default=0) / 1e9
+    first = min((e.get("ts_ns", 0) for e in evs), default=0) / 1e9
+    tap.check(evs and len(starts) == 1 and not neg and
+              before - UPTIME_RES <= start < first,
+              f"{st.cmd(name)}: elapsed_ns counts from its own start (ts_ns - elapsed_ns "
+              f"one value, after it was started, before its first event)",
+              [f"starts: {sorted(starts)[:4]}, negative: {len(neg)}; started after {before} s, "
+               f"first event at {first:.6f} s"])

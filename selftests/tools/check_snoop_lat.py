@@ -44,7 +44,7 @@ sys.path[:0] = [os.path.join(_HERE, "..", "..", "tools", "lib"), os.path.join(_H
 from luo_names import OPS  # noqa: E402
 from workload import MEMFD, TEST, TEST_FLB, WORKLOAD, NR_SESSIONS, NR_FILES  # noqa: E402
 from ktap import Tap  # noqa: E402
-from check_snoop_cli import check_cli  # noqa: E402
+from check_snoop_cli import UPTIME_RES, check_cli, check_snoop_elapsed, uptime_fact  # noqa: E402
 from check_snoop_ring import check_ring_full  # noqa: E402
 from check_tracers import check_tracers  # noqa: E402
 from check_filters import check_filters  # noqa: E402
@@ -324,19 +324,6 @@ def check_filtered(st, tap, name, evs, want, what, empty=False):
               [f"missing: {k}" for k in exp - got] + [f"unexpected: {k}" for k in got - exp])
 
 
-# /proc/uptime's resolution (10 ms), for the stage's stamps of it.
-UPTIME_RES = 0.01
-
-
-def uptime_fact(st, key):
-    """The stage's reading of /proc/uptime @key, in s (NaN when missing:
-    every comparison with it is false)."""
-    try:
-        return float(st.fact(key))
-    except (TypeError, ValueError):
-        return float("nan")
-
-
 def check_snoop_text(st, tap, name, evs, elapsed=None):
     """The text output: a header, then one line per event of the JSON one.
     With @elapsed (-T), a first column of seconds since the tool began,
@@ -403,21 +390,6 @@ def check_snoop_text(st, tap, name, evs, elapsed=None):
               [f"start (ts_ns - TIME(s)) from {start:.6f} to {max(starts, default=0):.6f} s; "
                f"started after {before} s, tracing by {ready} s"])
     return start
-
-
-def check_snoop_elapsed(st, tap, name, evs, before):
-    """luosnoop -j -T: every event's elapsed_ns counts from one start,
-    after the uptime @before (s) it was started at, before its first event."""
-    starts = {e.get("ts_ns", 0) - e.get("elapsed_ns", -1) for e in evs}
-    neg = [e for e in evs if e.get("elapsed_ns", -1) < 0]
-    start = min(starts, default=0) / 1e9
-    first = min((e.get("ts_ns", 0) for e in evs), default=0) / 1e9
-    tap.check(evs and len(starts) == 1 and not neg and
-              before - UPTIME_RES <= start < first,
-              f"{st.cmd(name)}: elapsed_ns counts from its own start (ts_ns - elapsed_ns "
-              f"one value, after it was started, before its first event)",
-              [f"starts: {sorted(starts)[:4]}, negative: {len(neg)}; started after {before} s, "
-               f"first event at {first:.6f} s"])
 
 
 def log2_slot(v):
