@@ -63,6 +63,7 @@ wait_debug_kernel() {
 
 run_suites build/check \
 	"run-suites selftests/harness/test_suites.sh" \
+	"luobench-host selftests/harness/test_luobench.py" \
 	"kernel-tree selftests/harness/test_kernel_tree.sh" \
 	"upstream-ours env LUO_FLAVOR=ours tools/testing/vm/luovm run -q -n upstream-ours --plan tools/testing/vm/plans/upstream.plan" \
 	"upstream-mainline env LUO_FLAVOR=mainline tools/testing/vm/luovm run -q -n upstream-mainline --plan tools/testing/vm/plans/upstream.plan" \

@@ -5,12 +5,16 @@ of check_snoop_lat.py (stage 2).  luosnoop -d 2 stops after 2 s; luolat
 luosnoop --json 1 -- luo_opbench -n 10 prints summaries that add up, per
 operation, to the events it shows; luosnoop -- COMMAND exits with the
 command's exit code, 127 when it cannot run it; luosnoop -j -T counts
-elapsed_ns from its own start.
+elapsed_ns from its own start; luolat loads the programs of the timed
+events only, and each tool with -o those of the ops asked for (luosnoop's
+with the sessions' births for an op that names a session).
 """
 
 import collections
 import json
 import re
+
+from luo_names import OP_CLASS, OPS
 
 
 def check_cli(st, tap):
@@ -32,11 +36,45 @@ def check_cli(st, tap):
     check_interval(st, tap)
     tap.check(st.num("rc-snoop-exit3") == 3, "luosnoop -- sh -c 'exit 3' exits 3",
               [f"exit code {st.fact('rc-snoop-exit3')}"])
+    check_programs(st, tap)
     msg = st.read("snoop-noexec.out") or ""
     tap.check(st.num("rc-snoop-noexec") == 127 and
               "luosnoop: /nonexistent/command: No such file or directory" in msg,
               "luosnoop -- /nonexistent/command exits 127 and says why",
               [f"exit code {st.fact('rc-snoop-noexec')}: {msg.strip()}"])
+
+
+# The events luolat counts: those that time something (luolat.h).
+TIMED = {o for o in OPS if OP_CLASS[o] in ("FILE", "FLB")} | {"reboot_end", "serialize"}
+BIRTHS = {"session_create", "session_retrieve"}
+
+
+def loaded(st, name):
+    """The names of the programs that appeared in bpftool's listing
+    between NAME.before and NAME.after (None when unreadable)."""
+    try:
+        before = {p["id"] for p in json.loads(st.read(name + ".before") or "")}
+        return sorted(p.get("name", "?") for p in json.loads(st.read(name + ".after") or "")
+                      if p["id"] not in before)
+    except (ValueError, KeyError, TypeError):
+        return None
+
+
+def check_programs(st, tap):
+    """The programs each tool loads: only those of the events it uses."""
+    want = {
+        "lat": TIMED,
+        "lat-o": {"file_preserve"},
+        "snoop": set(OPS),
+        "snoop-o": {"file_unpreserve"} | BIRTHS,
+        "snoop-flb": {"flb_preserve"},
+    }
+    for name, ops in want.items():
+        got = loaded(st, "progs-" + name)
+        tap.check(st.num(f"rc-progs-{name}") == 0 and got == sorted("luo_" + o for o in ops),
+                  f"{st.cmd('progs-' + name)} loads the programs of {len(ops)} "
+                  f"event{'s' if len(ops) > 1 else ''} and no other",
+                  [f"loaded: {got}", f"exit code {st.fact('rc-progs-' + name)}"])
 
 
 def check_interval(st, tap):

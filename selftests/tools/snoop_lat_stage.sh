@@ -20,7 +20,9 @@
 #             run itself under "luosnoop -- COMMAND"; then -d SECONDS,
 #             "luolat INTERVAL COUNT" and the exit code of "-- COMMAND";
 #             then luosnoop stopped while luo_opbench fills its ring; then
-#             -p and --cgroup on two luo_opbench in two cgroups.
+#             -p and --cgroup on two luo_opbench in two cgroups; last,
+#             the BPF programs luolat and luosnoop load, with -o and
+#             without.
 #
 # The tools on a kernel without the liveupdate events (mainline's, fentry
 # mode): selftests/tools/fentry_stage.sh.
@@ -233,6 +235,19 @@ case $stage in
 	fact rc-filter-badcg $?
 	rmdir "$cg/luo-a" "$cg/luo-b"
 	umount "$cg" && rmdir "$cg"
+	# The programs each tool loads, started alone (progs-NAME.names):
+	# only those of the events it uses and -o asks for.
+	for t in "lat luolat" "lat-o luolat -o file_preserve" "snoop luosnoop" \
+		 "snoop-o luosnoop -o file_unpreserve" "snoop-flb luosnoop -o flb_preserve"; do
+		set -- $t
+		name=progs-$1
+		shift
+		bpftool prog show --json >"$out/$name.before"
+		start "$name" "$@"
+		wait_ready
+		bpftool prog show --json >"$out/$name.after"
+		stop_all
+	done
 	fact cpus-possible "$(cat /sys/devices/system/cpu/possible)"
 	;;
 *)

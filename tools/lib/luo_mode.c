@@ -196,3 +196,21 @@ enum luo_mode luo_select_mode(const char *tool, struct bpf_object *obj, enum luo
 	btf__free(btf);
 	return mode;
 }
+
+void luo_mode_only_ops(struct bpf_object *obj, enum luo_mode mode, unsigned int ops)
+{
+	struct bpf_program *prog;
+	const char *sec;
+	int op;
+
+	if (mode != LUO_MODE_TRACEPOINT)
+		return;
+	bpf_object__for_each_program(prog, obj) {
+		sec = bpf_program__section_name(prog);
+		if (strncmp(sec, "tp_btf/luo_", 11))
+			continue;
+		op = luo_op_parse(sec + 11);
+		if (op >= 0 && !(ops & (1U << op)))
+			bpf_program__set_autoload(prog, false);
+	}
+}

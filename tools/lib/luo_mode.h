@@ -43,6 +43,16 @@ int luo_mode_parse(const char *name);
 enum luo_mode luo_select_mode(const char *tool, struct bpf_object *obj, enum luo_mode want);
 
 /*
+ * In tracepoint mode, leave out the programs of the events outside @ops (a
+ * mask of 1 << enum luo_op) before @obj's load: a program attached to an
+ * event costs its dispatch at every such event, even when it returns at
+ * once (under emulation, about as much as a small program's own run).  In
+ * fentry mode a program serves several operations: every one is kept.
+ * Call it after luo_select_mode() with the mode it returned.
+ */
+void luo_mode_only_ops(struct bpf_object *obj, enum luo_mode mode, unsigned int ops);
+
+/*
  * The mode luo_select_mode() would pick with LUO_MODE_AUTO, saying nothing:
  * LUO_MODE_AUTO when the kernel offers neither tracepoints nor functions.
  */

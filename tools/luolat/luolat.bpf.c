@@ -5,7 +5,9 @@
  * table (luolat.c reads their growth at each interval) or, for a key whose
  * slot is taken, in a per-CPU hash map (read and emptied).  Only the events that
  * time something count: file and FLB callbacks, serialize and reboot_end
- * (the whole reboot-time freeze and serialize); the others cost two tests.
+ * (the whole reboot-time freeze and serialize); luolat.c loads no program
+ * for the other events (nor for the ops -o leaves out), and the test here
+ * is for the fentry mode, whose programs serve several ops.
  */
 #include "vmlinux.h"
 #include "luo_events.bpf.h"
@@ -18,14 +20,6 @@ const volatile __u32 targ_ops = 0;
 const volatile bool filter_handler = false;
 const volatile char targ_handler[LUO_COMPAT_LEN] = {};
 
-/* The ops whose events carry a duration_ns. */
-#define TIMED_OPS	((1U << LUO_OP_FILE_PRESERVE) | (1U << LUO_OP_FILE_UNPRESERVE) |	\
-			 (1U << LUO_OP_FILE_FREEZE) | (1U << LUO_OP_FILE_UNFREEZE) |	\
-			 (1U << LUO_OP_FILE_RETRIEVE) | (1U << LUO_OP_FILE_CAN_FINISH) |	\
-			 (1U << LUO_OP_FILE_FINISH) | (1U << LUO_OP_FLB_PRESERVE) |	\
-			 (1U << LUO_OP_FLB_UNPRESERVE) | (1U << LUO_OP_FLB_RETRIEVE) |	\
-			 (1U << LUO_OP_FLB_FINISH) | (1U << LUO_OP_REBOOT_END) |	\
-			 (1U << LUO_OP_SERIALIZE))
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
@@ -87,7 +81,7 @@ static __always_inline void luo_on_event(const struct luo_args *a)
 	__u32 idx;
 
 	/* An event whose duration LUO does not tell (fentry mode) is not counted as 0. */
-	if (!(TIMED_OPS & (1U << a->op)) || (a->unknown & LUO_UNKNOWN_DURATION))
+	if (!(LUOLAT_TIMED_OPS & (1U << a->op)) || (a->unknown & LUO_UNKNOWN_DURATION))
 		return;
 	if (!luo_task_passes())
 		return;

@@ -408,6 +408,8 @@ int main(int argc, char **argv)
 		ret = 1;
 		goto cleanup;
 	}
+	luo_mode_only_ops(obj->obj, env.mode,
+			  env.ops ? env.ops & LUOLAT_TIMED_OPS : LUOLAT_TIMED_OPS);
 	obj->rodata->targ_ops = env.ops;
 	obj->rodata->luo_targ_tgid = luo_filter.pid;
 	obj->rodata->luo_filter_cgroup = luo_filter.cgroup;

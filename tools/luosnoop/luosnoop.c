@@ -231,6 +231,23 @@ static pid_t run_command(void)
 	return pid;
 }
 
+/*
+ * The events whose programs load for -o @ops (0: every one).  An event
+ * that names a session needs the programs of the session's birth too
+ * (create, retrieve): they clear what luosnoop knows of a name's address,
+ * which a new session may reuse (luosnoop.bpf.c).
+ */
+static unsigned int programs_for(unsigned int ops)
+{
+	const unsigned int named = (1U << (LUO_OP_FILE_FINISH + 1)) - 1;
+
+	if (!ops)
+		return ~0U;
+	if (ops & named)
+		ops |= (1U << LUO_OP_SESSION_CREATE) | (1U << LUO_OP_SESSION_RETRIEVE);
+	return ops;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct argp_child children[] = {
@@ -273,6 +290,7 @@ int main(int argc, char **argv)
 		ret = 1;
 		goto cleanup;
 	}
+	luo_mode_only_ops(obj->obj, env.mode, programs_for(env.ops));
 	obj->rodata->targ_ops = env.ops;
 	obj->rodata->luo_targ_tgid = luo_filter.pid;
 	obj->rodata->luo_filter_cgroup = luo_filter.cgroup;

@@ -113,15 +113,15 @@ def with_toolkit(fn, out, rnd):
     owned, procs = {}, []
     try:
         for tool, argv in (("luosnoop", []), ("luolat", []), ("luotop", ["-b"])):
-            err = open(os.path.join(logdir, f"{tool}-{rnd}.err"), "w")
-            outf = subprocess.DEVNULL if tool != "luolat" else \
-                open(os.path.join(logdir, f"{tool}-{rnd}.out"), "w")
-            p = subprocess.Popen([os.path.join(TOOLS, tool), *argv], stdout=outf, stderr=err)
-            err.close()     # the tool has its own copies
-            if outf is not subprocess.DEVNULL:
-                outf.close()
+            err = os.path.join(logdir, f"{tool}-{rnd}.err")
+            # luosnoop's events would fill a file; luolat's and luotop's
+            # output is kept (luotop's first snapshot says it is ready).
+            outp = None if tool == "luosnoop" else os.path.join(logdir, f"{tool}-{rnd}.out")
+            with open(err, "w") as ef, \
+                    open(outp or os.devnull, "w") as of:
+                p = subprocess.Popen([os.path.join(TOOLS, tool), *argv], stdout=of, stderr=ef)
             procs.append((tool, p))
-            ids = wait_attached(tool, p, known)
+            ids = wait_attached(tool, p, known, tool_ready(tool, err, outp))
             known |= ids
             for i in ids:
                 owned[i] = tool
@@ -149,20 +149,35 @@ def with_toolkit(fn, out, rnd):
     return res, tools
 
 
-def wait_attached(tool, p, known, timeout=300):
-    """The ids of the programs @tool loaded, once every one is attached."""
+def tool_ready(tool, err, out):
+    """Whether @tool said it traces: what each prints once it is attached."""
+    def ready():
+        if tool == "luotop":
+            return os.path.exists(out) and os.path.getsize(out) > 0
+        with open(err) as f:
+            return any(ln.startswith("Tracing") for ln in f)
+    return ready
+
+
+def wait_attached(tool, p, known, ready, timeout=300, poll=0.5):
+    """The ids of the programs @tool loaded, once it is attached.
+
+    A tool is attached when it says so (@ready: it prints that once its
+    skeleton is attached) and some of its programs are in links.  Not every
+    program it loads is: luotop's BPF iterators run once at its start and
+    stay loaded, never linked.  All are its own (their run counts are 0
+    when they do not run).
+    """
     deadline = time.monotonic() + timeout
-    last = None
     while time.monotonic() < deadline:
         if p.poll() is not None:
             raise BenchError(f"{tool} exited with {p.returncode} before attaching")
-        ids = {x["id"] for x in bpftool_json("prog")} - known
-        linked = {x.get("prog_id") for x in bpftool_json("link")}
-        if ids and ids <= linked:
-            if ids == last:
+        if ready():
+            ids = {x["id"] for x in bpftool_json("prog")} - known
+            linked = {x.get("prog_id") for x in bpftool_json("link")}
+            if ids & linked:
                 return ids
-            last = ids
-        time.sleep(0.5)
+        time.sleep(poll)
     raise BenchError(f"{tool} did not attach its BPF programs within {timeout} s")
 
 

@@ -1,0 +1,109 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""test_luobench.py - how make bench's tracing group knows a tool is
+attached (tools/testing/luobench/luobench_guest.py), without a guest: the
+tools are stand-in processes and bpftool's listings are made up.
+
+  a tool that loads a program it never links (luotop's BPF iterators, run
+  once at its start) is attached once it says so and its other programs
+  are linked: every program it loaded is its own;
+  a tool that has not said so yet is waited for, even with programs linked;
+  a tool that exits first is an error, and one that never says so a timeout;
+  what each tool prints once attached is read where it prints it.
+
+One TAP line each; exit 0 only when all pass.
+"""
+import os
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.dont_write_bytecode = True     # no __pycache__ in the source tree
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path[:0] = [os.path.join(HERE, "..", "lib"),
+                os.path.join(HERE, "..", "..", "tools", "testing", "luobench")]
+import luobench_guest  # noqa: E402
+from luobench_common import BenchError  # noqa: E402
+from ktap import Tap  # noqa: E402
+
+
+class Listing:
+    """bpftool prog/link show --json, as the state says; calls counted."""
+
+    def __init__(self, progs, links):
+        self.progs, self.links, self.calls = progs, links, 0
+
+    def __call__(self, what):
+        self.calls += 1
+        if what == "prog":
+            return [{"id": i, "name": f"p{i}"} for i in sorted(self.progs)]
+        return [{"id": 100 + i, "prog_id": i} for i in sorted(self.links)]
+
+
+def attach(listing, proc, ready, timeout=3):
+    luobench_guest.bpftool_json = listing
+    t0 = time.monotonic()
+    try:
+        return luobench_guest.wait_attached("tool", proc, {1, 2}, ready,
+                                            timeout=timeout, poll=0.05), \
+            time.monotonic() - t0
+    except BenchError as e:
+        return e, time.monotonic() - t0
+
+
+def main():
+    tap = Tap("luobench-host")
+    sleeper = subprocess.Popen(["sleep", "60"])
+    try:
+        # Programs 1 and 2 are an earlier tool's; 3 and 4 this one's, linked;
+        # 5 an iterator, loaded and never linked.
+        got, took = attach(Listing({1, 2, 3, 4, 5}, {1, 2, 3, 4}), sleeper, lambda: True)
+        tap.check(got == {3, 4, 5} and took < 1,
+                  "a tool with a program never linked (an iterator) is attached once "
+                  "it says so: all its programs are its own", f"got {got!r} in {took:.1f} s")
+
+        calls = {"n": 0}
+
+        def later():
+            calls["n"] += 1
+            return calls["n"] > 5
+        got, took = attach(Listing({1, 2, 3}, {1, 2, 3}), sleeper, later)
+        tap.check(got == {3} and calls["n"] == 6,
+                  "a tool is waited for until it says it traces, its programs linked or not",
+                  f"got {got!r} after {calls['n']} readings")
+
+        got, took = attach(Listing({1, 2, 3}, {1, 2}), sleeper, lambda: True, timeout=0.5)
+        tap.check(isinstance(got, BenchError) and "within" in str(got),
+                  "a tool that says it traces with none of its programs linked is not attached",
+                  f"got {got!r}")
+
+        gone = subprocess.Popen(["true"])
+        gone.wait()
+        got, took = attach(Listing({1, 2}, {1, 2}), gone, lambda: False)
+        tap.check(isinstance(got, BenchError) and "exited with 0" in str(got),
+                  "a tool that exits before it is attached is an error", f"got {got!r}")
+    finally:
+        sleeper.kill()
+        sleeper.wait()
+
+    with tempfile.TemporaryDirectory() as tmp:
+        err, out = os.path.join(tmp, "err"), os.path.join(tmp, "out")
+        with open(err, "w") as f:
+            f.write("libbpf: a warning\n")
+        open(out, "w").close()
+        snoop, top = luobench_guest.tool_ready("luosnoop", err, None), \
+            luobench_guest.tool_ready("luotop", err, out)
+        before = (snoop(), top())
+        with open(err, "a") as f:
+            f.write("Tracing LUO transitions (mode: tracepoint)... Hit Ctrl-C to end.\n")
+        with open(out, "w") as f:
+            f.write("luotop - 00:00:01\n")
+        tap.check(before == (False, False) and snoop() and top(),
+                  "luosnoop and luolat are ready at their 'Tracing' line, luotop at its "
+                  "first snapshot", f"before {before}, after {(snoop(), top())}")
+    return tap.end()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
