@@ -235,8 +235,9 @@ case $stage in
 	fact rc-filter-badcg $?
 	rmdir "$cg/luo-a" "$cg/luo-b"
 	umount "$cg" && rmdir "$cg"
-	# The programs each tool loads, started alone (progs-NAME.names):
-	# only those of the events it uses and -o asks for.
+	# The programs each tool loads, started alone (bpftool's listings
+	# before and once it traces: progs-NAME.before, .after): only those
+	# of the events it uses and -o asks for.
 	for t in "lat luolat" "lat-o luolat -o file_preserve" "snoop luosnoop" \
 		 "snoop-o luosnoop -o file_unpreserve" "snoop-flb luosnoop -o flb_preserve"; do
 		set -- $t

@@ -20,7 +20,6 @@ const volatile __u32 targ_ops = 0;
 const volatile bool filter_handler = false;
 const volatile char targ_handler[LUO_COMPAT_LEN] = {};
 
-
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
 	__uint(max_entries, LUOLAT_MAX_KEYS);
