@@ -52,6 +52,14 @@ enum luo_op {
 };
 
 /*
+ * The operations whose events time something (a duration_ns): the file and
+ * FLB callbacks, serialize, and reboot_end (the whole reboot's freeze and
+ * serialize).  luolat counts these and attaches programs to these alone.
+ */
+#define LUO_OPS_TIMED	(((1U << (LUO_OP_FLB_FINISH + 1)) - (1U << LUO_OP_FILE_PRESERVE)) |	\
+			 (1U << LUO_OP_REBOOT_END) | (1U << LUO_OP_SERIALIZE))
+
+/*
  * What the kernel's LUO does not tell in the tools' fentry mode (mainline's
  * LUO, traced on its functions: luo_fentry.bpf.h), set in struct luo_event's
  * @unknown: the field is shown as unknown, never as 0.

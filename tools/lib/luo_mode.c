@@ -77,7 +77,7 @@ bool luo_mode_times(enum luo_mode mode, unsigned int op)
 		return true;
 	if (mode == LUO_MODE_FENTRY)
 		return op == LUO_OP_FILE_PRESERVE || op == LUO_OP_FILE_RETRIEVE;
-	return op >= LUO_OP_FILE_PRESERVE && op <= LUO_OP_FLB_FINISH;
+	return op < LUO_NR_OPS && (LUO_OPS_TIMED & (1U << op));
 }
 
 bool luo_mode_has_ops(const char *tool, enum luo_mode mode, unsigned int ops, bool timed)

@@ -80,7 +80,7 @@ static __always_inline void luo_on_event(const struct luo_args *a)
 	__u32 idx;
 
 	/* An event whose duration LUO does not tell (fentry mode) is not counted as 0. */
-	if (!(LUOLAT_TIMED_OPS & (1U << a->op)) || (a->unknown & LUO_UNKNOWN_DURATION))
+	if (!(LUO_OPS_TIMED & (1U << a->op)) || (a->unknown & LUO_UNKNOWN_DURATION))
 		return;
 	if (!luo_task_passes())
 		return;

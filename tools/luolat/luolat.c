@@ -409,7 +409,7 @@ int main(int argc, char **argv)
 		goto cleanup;
 	}
 	luo_mode_only_ops(obj->obj, env.mode,
-			  env.ops ? env.ops & LUOLAT_TIMED_OPS : LUOLAT_TIMED_OPS);
+			  env.ops ? env.ops & LUO_OPS_TIMED : LUO_OPS_TIMED);
 	obj->rodata->targ_ops = env.ops;
 	obj->rodata->luo_targ_tgid = luo_filter.pid;
 	obj->rodata->luo_filter_cgroup = luo_filter.cgroup;

@@ -8,18 +8,6 @@
 
 #include "luo_ops.h"
 
-/*
- * The ops whose events carry a duration_ns: the only ones luolat counts,
- * and the only events it attaches programs to.
- */
-#define LUOLAT_TIMED_OPS	((1U << LUO_OP_FILE_PRESERVE) | (1U << LUO_OP_FILE_UNPRESERVE) |	\
-				 (1U << LUO_OP_FILE_FREEZE) | (1U << LUO_OP_FILE_UNFREEZE) |	\
-				 (1U << LUO_OP_FILE_RETRIEVE) | (1U << LUO_OP_FILE_CAN_FINISH) |	\
-				 (1U << LUO_OP_FILE_FINISH) | (1U << LUO_OP_FLB_PRESERVE) |	\
-				 (1U << LUO_OP_FLB_UNPRESERVE) | (1U << LUO_OP_FLB_RETRIEVE) |	\
-				 (1U << LUO_OP_FLB_FINISH) | (1U << LUO_OP_REBOOT_END) |	\
-				 (1U << LUO_OP_SERIALIZE))
-
 #define LUOLAT_MAX_KEYS	1024
 #define LUOLAT_SLOTS	256	/* of the per-CPU table; a power of 2 */
 
