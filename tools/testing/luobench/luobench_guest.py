@@ -164,9 +164,11 @@ def wait_attached(tool, p, known, ready, timeout=300, poll=0.5):
 
     A tool is attached when it says so (@ready: it prints that once its
     skeleton is attached) and some of its programs are in links.  Not every
-    program it loads is: luotop's BPF iterators run once at its start and
-    stay loaded, never linked.  All are its own (their run counts are 0
-    when they do not run).
+    program it loads is: luotop's BPF iterators stay loaded, never linked,
+    and run when it reads LUO's sessions and files.  All are its own, and
+    their runs count as its runs.  The ready lines are those that
+    selftests/tools/stage_lib.sh's tracing() and selftests/perf/toolkit.sh
+    wait for.
     """
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
