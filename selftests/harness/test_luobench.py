@@ -9,7 +9,9 @@ tools are stand-in processes and bpftool's listings are made up.
   are linked: every program it loaded is its own;
   a tool that has not said so yet is waited for, even with programs linked;
   a tool that exits first is an error, and one that never says so a timeout;
-  what each tool prints once attached is read where it prints it.
+  what each tool prints once attached is read where it prints it;
+  liveupdate_reboot()'s window is read from what luo_bench probe's BPF
+  programs print on the console.
 
 One TAP line each; exit 0 only when all pass.
 """
@@ -101,7 +103,44 @@ def main():
         tap.check(before == (False, False) and snoop() and top(),
                   "luosnoop and luolat are ready at their 'Tracing' line, luotop at its "
                   "first snapshot", f"before {before}, after {(snoop(), top())}")
+
+    reboot_windows(tap)
     return tap.end()
+
+
+def reboot_windows(tap):
+    """The window of liveupdate_reboot() as luo_bench probe's programs print it."""
+    import luobench_collect
+    calib = [365221, 12203, 5070, 3356, 3266]
+    lines = ["1.0 K [    0.000000] Linux version 7.3.4-luo-ours"]
+    lines += [f"1.{i} K [    7.03{i}] bpf_trace_printk: luobench: calib_ns={ns}"
+              for i, ns in enumerate(calib)]
+    lines += ["2.0 K [    9.000000] reboot_in: (liveupdate_reboot+0x0/0x218)",
+              "2.1 K [    9.105322] bpf_trace_printk: luobench: reboot_ns=7798736 ret=0",
+              "2.2 K [    9.110000] reboot_out: (kernel_kexec+0x89/0x96 <- liveupdate_reboot) ret=0",
+              "3.0 K [    0.000000] Linux version 7.3.4-luo-ours",
+              "3.1 K [    8.000000] reboot_in: (liveupdate_reboot+0x0/0x218)",
+              "3.2 K [    8.004000] reboot_out: (kernel_kexec+0x89/0x96 <- liveupdate_reboot) ret=0"]
+
+    class Run:
+        name, flavor = "t", "ours"
+
+    with tempfile.TemporaryDirectory() as tmp:
+        os.makedirs(os.path.join(tmp, "vm", "t"))
+        with open(os.path.join(tmp, "vm", "t", "timeline.log"), "w") as f:
+            f.write("\n".join(lines) + "\n")
+        saved, luobench_collect.BUILD = luobench_collect.BUILD, tmp
+        try:
+            boots, _ = luobench_collect.read_timeline(Run())
+        finally:
+            luobench_collect.BUILD = saved
+    got = [luobench_collect.reboot_window(b) for b in boots]
+    want = [{"raw_ns": 7798736, "ret": "0", "calib_first_ns": 365221, "calib_warm_ns": 4213},
+            None]
+    tap.check(got == want,
+              "the reboot's window is the fexit program's reboot_ns, the calibration the "
+              "median of its warm windows; kprobe event lines are no window",
+              f"got {got!r}")
 
 
 if __name__ == "__main__":

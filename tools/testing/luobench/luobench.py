@@ -24,11 +24,11 @@ measures in each:
            `systemctl kexec`, from told to stop to state back, by phase
            (luoblackout --systemd; Documentation/systemd-guest.rst).
 
-Around each kexec: liveupdate_reboot() timed by two kprobe events printed on
-the console (tp_printk), the blackout seen from the host (the guest's
-"@@LUOVM kexec-jump" line to its "@@LUOVM resumed" line), the new kernel's
-boot up to LUO's incoming message, and for ours the live-update record
-(luoblackout --json).  Several workloads are chained in one guest, one kexec
+Around each kexec: liveupdate_reboot() timed by an fentry and an fexit BPF
+program, printed on the console once it returned (tp_printk), the blackout
+seen from the host (the guest's "@@LUOVM kexec-jump" line to its "@@LUOVM
+resumed" line), the new kernel's boot up to LUO's incoming message, and for
+ours the live-update record (luoblackout --json).  Several workloads are chained in one guest, one kexec
 each.  Every number is the median over the reps of each rep's value.
 
 Writes build/bench/results.json (every sample, the medians, the machine),

@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0
 """luobench: the samples of a guest run, read from what it left in
 build/vm/NAME/ and build/bench/plans/: the luobench result lines of
-luo_bench, the kprobe events around liveupdate_reboot() and the new
+luo_bench, the lines its BPF programs print after liveupdate_reboot()
+returns (and around getppid(), its calibration) and the new
 kernel's LUO message on the console, the @@LUOVM markers of the blackout
 (timeline.log), the accelerator and CPUs of luovm's report, the
 live-update records of ours (luoblackout --json), and the tracing group's
@@ -49,6 +50,8 @@ def note_guests(res):
 
 TIMELINE = re.compile(r"^\s*([0-9.]+) ([KU]) (.*)$")
 PRINTK = re.compile(r"^\[\s*([0-9]+\.[0-9]+)\] (.*)$")
+# What luo_bench_reboot.bpf.c prints (bpf_printk(), on the console with tp_printk).
+PROBE_LINE = re.compile(r"^bpf_trace_printk: luobench: (reboot|calib)_ns=(\d+)(?: ret=(\S+))?")
 INCOMING = {
     "ours": re.compile(r"luo: live update #\d+: .* received"),
     "mainline": re.compile(r"luo: Retrieved live update data"),
@@ -76,9 +79,9 @@ def read_timeline(run):
                 if not boots:
                     continue
                 b = boots[-1]
-                em = re.match(r"(reboot_in|reboot_out|calib_in|calib_out): ", msg)
+                em = PROBE_LINE.search(msg)
                 if em:
-                    b["events"].append((em.group(1), ts, msg))
+                    b["events"].append((em.group(1), int(em.group(2)), em.group(3)))
                 elif b["incoming"] is None and INCOMING[run.flavor].search(msg):
                     b["incoming"] = ts
                 continue
@@ -100,28 +103,20 @@ def read_timeline(run):
 
 
 def reboot_window(boot):
-    """liveupdate_reboot() on the console: its window, and the calibration pairs."""
+    """liveupdate_reboot() on the console: its window, and the calibration windows."""
     ev = boot["events"]
-    ins = [ts for name, ts, _ in ev if name == "reboot_in"]
-    outs = [(ts, msg) for name, ts, msg in ev if name == "reboot_out"]
-    if not ins or not outs:
+    reboots = [(ns, ret) for name, ns, ret in ev if name == "reboot"]
+    if not reboots:
         return None
-    raw = outs[-1][0] - ins[-1]
-    rm = re.search(r"ret=(\S+)", outs[-1][1])
-    calib = []
-    pending = None
-    for name, ts, _ in ev:
-        if name == "calib_in":
-            pending = ts
-        elif name == "calib_out" and pending is not None:
-            calib.append(ts - pending)
-            pending = None
-    out = {"raw_ns": round(raw * 1e9), "ret": rm.group(1) if rm else None}
+    raw, ret = reboots[-1]
+    calib = [ns for name, ns, _ in ev if name == "calib"]
+    out = {"raw_ns": raw, "ret": ret}
     if calib:
-        # The first pair is noisy (first use of the probes' and the console's
-        # paths, 2 to 5 ms under TCG): kept, but the warm pairs are the estimate.
-        out["calib_first_ns"] = round(calib[0] * 1e9)
-        out["calib_warm_ns"] = round(statistics.median(calib[1:]) * 1e9) if len(calib) > 1 else None
+        # The first window is the programs' first run (their code and the
+        # trampolines' are cold under TCG): kept, but the warm windows are
+        # the estimate of what the pair adds.
+        out["calib_first_ns"] = calib[0]
+        out["calib_warm_ns"] = round(statistics.median(calib[1:])) if len(calib) > 1 else None
     return out
 
 
@@ -202,8 +197,8 @@ def collect(run):
                              f"expected at least {i + 1}")
         rw = reboot_window(boots[i - 1])
         if rw is None:
-            raise BenchError(f"{run.name}: {w.key}: no luobench/reboot_in and reboot_out "
-                             f"lines on the console of kernel {i} (tp_printk, kprobe events?)")
+            raise BenchError(f"{run.name}: {w.key}: no 'luobench: reboot_ns=' line on the "
+                             f"console of kernel {i} (tp_printk, luo_bench probe?)")
         if rw["ret"] not in ("0", "0x0"):
             raise BenchError(f"{run.name}: {w.key}: liveupdate_reboot() returned {rw['ret']}")
         smp["reboot_probe"] = rw

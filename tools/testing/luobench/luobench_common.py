@@ -14,10 +14,14 @@ DOC_BEGIN = ".. luobench-results-begin"
 DOC_END = ".. luobench-results-end"
 FLAVORS = ("ours", "mainline")
 LUOVM = os.path.join("tools", "testing", "vm", "luovm")
-# Extra kernel command line of every guest: the kprobe events on the console,
-# and no KUnit suites at boot (ours has more of them: they would weigh on its
-# boot time).
-APPEND = "tp_printk kunit.enable=0"
+# Extra kernel command line of every guest: the trace events on the console
+# (luo_bench probe's bpf_printk() lines), no KUnit suites at boot (ours has
+# more of them: they would weigh on its boot time), and no lock validation:
+# both kernels are the tests' kernels, lockdep on, and lockdep validates a
+# chain of locks the first time it is taken in a boot, which the reboot's
+# are in every boot (see Documentation/benchmarks.rst); the locks are still
+# tracked.
+APPEND = "tp_printk kunit.enable=0 lockdep.prove_locking=0"
 
 FULL = {
     "reps": 3,

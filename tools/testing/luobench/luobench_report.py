@@ -157,8 +157,8 @@ def fmt_pct(r):
 # (metric, label) of each workload kind, in table order; the rows around
 # the kexec are in both tables.
 KEXEC_METRICS = [
-    ("serialize_reboot_raw_ns", "liveupdate_reboot(), kprobe window"),
-    ("probe_console_ns", "… of which probes + one console line (est.)"),
+    ("serialize_reboot_raw_ns", "liveupdate_reboot(), fentry to fexit"),
+    ("probe_console_ns", "… of which the programs (est.)"),
     ("record_freeze_serialize_ns", "record: freeze + serialize"),
     ("blackout_host_ns", "blackout seen from the host"),
     ("record_total_ns", "record: blackout, first freeze to last finish"),
