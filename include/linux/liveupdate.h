@@ -164,6 +164,7 @@ struct luo_flb_state {
  * @outgoing: State for the next live update (preserve / unpreserve).
  * @incoming: State handed over by the previous kernel (retrieve / finish).
  * @users:    Number of handlers it is registered with.
+ * @slot:     Its entry in the outgoing handover, while it has users.
  * @out_key:  The lockdep class of @outgoing's lock, and ...
  * @in_key:   ... of @incoming's: one per FLB, so that an FLB callback may
  *            use another FLB (lockdep then watches the order between them).
@@ -173,6 +174,7 @@ struct luo_flb_private {
 	struct luo_flb_state outgoing;
 	struct luo_flb_state incoming;
 	int users;
+	unsigned long slot;
 	struct lock_class_key out_key;
 	struct lock_class_key in_key;
 };

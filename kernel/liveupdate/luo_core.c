@@ -55,12 +55,13 @@ int liveupdate_reboot(void)
 {
 	unsigned long nr_sessions, nr_files;
 	struct luo_session *session;
-	u64 t0 = luo_ns();
 	int err = 0;
+	u64 t0;
 
 	if (!liveupdate_enabled())
 		return 0;
 
+	t0 = luo_ns();
 	mutex_lock(&luo.lock);
 	luo.rebooting = true;
 	/*

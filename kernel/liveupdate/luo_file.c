@@ -58,7 +58,7 @@ static struct liveupdate_file_handler *luo_handler_find(const char *compatible)
 }
 
 /**
- * luo_cb_result - A handler's or FLB's callback result, made an errno.
+ * __luo_cb_result - A handler's or FLB's callback result, made an errno.
  * @ret:        What the callback returned.
  * @compatible: The handler's or FLB's compatible string.
  * @op:         The callback's name.
@@ -66,12 +66,13 @@ static struct liveupdate_file_handler *luo_handler_find(const char *compatible)
  * A callback returns 0 or a negative errno.  Anything else is its bug:
  * warned about once and turned into -EINVAL, so that it reaches neither
  * userspace nor reboot(2) as a success or a positive number.
+ * luo_cb_result() passes 0 through without calling this.
  *
  * Return: @ret, or -EINVAL.
  */
-int luo_cb_result(int ret, const char *compatible, const char *op)
+int __luo_cb_result(int ret, const char *compatible, const char *op)
 {
-	if (!ret || IS_ERR_VALUE((unsigned long)(long)ret))
+	if (IS_ERR_VALUE((unsigned long)(long)ret))
 		return ret;
 	WARN_ONCE(1, "luo: %s: %s() returned %d, not 0 or an errno\n",
 		  compatible, op, ret);

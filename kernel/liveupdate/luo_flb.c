@@ -11,9 +11,11 @@
  * files depend on it, and LUO counts the files that use it:
  *
  * - outgoing: the first file preserved with a handler of the FLB calls the
- *   FLB's preserve(); the last one unpreserved calls unpreserve().  At the
- *   reboot, every FLB in use is handed over with its handle and its count
- *   of files.
+ *   FLB's preserve(); the last one unpreserved calls unpreserve().  Every
+ *   registered FLB has an entry in the outgoing handover, written as its
+ *   count of files changes: its name, handle and count while it is in use,
+ *   zeroes (free room the next kernel skips) while it is not.  The reboot
+ *   has nothing of the FLBs' to write.
  * - incoming: the object is rebuilt by retrieve() the first time someone
  *   asks for it with liveupdate_flb_get_incoming(), or at the latest when a
  *   session with a file using it finishes (so that a failed retrieve()
@@ -65,6 +67,28 @@ static struct luo_flb_link *luo_flb_link_find(struct liveupdate_file_handler *fh
 	return NULL;
 }
 
+/*
+ * Remove entry @slot of the outgoing FLBs: the last entry moves into it,
+ * and the FLB that owned the last entry (if any: the room left by an FLB
+ * unregistered during a reboot has none) owns @slot.
+ */
+static void luo_flb_slot_remove(unsigned long slot)
+{
+	unsigned long last = luo.out_flbs.count - 1;
+	struct luo_flb_private *priv;
+
+	lockdep_assert_held_write(&luo_handlers_lock);
+	luo_chain_remove(&luo.out_flbs, slot);
+	if (slot == last)
+		return;
+	list_for_each_entry(priv, &luo_flbs, list) {
+		if (priv->slot == last) {
+			priv->slot = slot;
+			return;
+		}
+	}
+}
+
 /* Drop @link; the FLB leaves luo_flbs with its last handler. */
 static void luo_flb_unlink(struct luo_flb_link *link)
 {
@@ -77,12 +101,12 @@ static void luo_flb_unlink(struct luo_flb_link *link)
 	if (!priv->users) {
 		list_del_init(&priv->list);
 		/*
-		 * Its room in the handover goes with it: the last entry, which
-		 * is free (it is not in use).  Not during the reboot, which may
-		 * have handed the block over already (the room stays, unused).
+		 * Its entry goes with it (it is not in use: zeroed).  Not
+		 * during the reboot, which may have handed the block over
+		 * already: the room stays, unused.
 		 */
 		if (!READ_ONCE(luo.rebooting))
-			luo_chain_remove(&luo.out_flbs, luo.out_flbs.count - 1);
+			luo_flb_slot_remove(priv->slot);
 	}
 }
 
@@ -140,9 +164,10 @@ int liveupdate_register_flb(struct liveupdate_file_handler *fh,
 		if (luo_flb_compatible_taken(flb->compatible))
 			err = -EEXIST;
 		else
-			/* Room for its entry in the handover, filled at the reboot */
+			/* Its entry in the handover, zeroed until it is in use */
 			err = PTR_ERR_OR_ZERO(luo_chain_add(&luo.out_flbs));
 		if (!err) {
+			priv->slot = luo.out_flbs.count - 1;
 			__mutex_init(&priv->outgoing.lock, "flb->outgoing", &priv->out_key);
 			__mutex_init(&priv->incoming.lock, "flb->incoming", &priv->in_key);
 			list_add_tail(&priv->list, &luo_flbs);
@@ -210,6 +235,27 @@ void luo_flb_unlink_all(struct liveupdate_file_handler *fh)
 		luo_flb_unlink(link);
 }
 
+/*
+ * Write @flb's entry in the outgoing handover from its state: the next
+ * kernel takes it while files use the FLB, skips it (zeroed) otherwise.
+ * Called with the state's lock and luo_handlers_lock held.
+ */
+static void luo_flb_ser_write(struct liveupdate_flb *flb,
+			      const struct luo_flb_state *state)
+{
+	struct luo_flb_ser *ser = luo_chain_entry(&luo.out_flbs,
+						  luo_flb_priv(flb)->slot);
+
+	lockdep_assert_held(&state->lock);
+	if (!state->count) {
+		memset(ser, 0, sizeof(*ser));
+		return;
+	}
+	strscpy_pad(ser->compatible, flb->compatible, sizeof(ser->compatible));
+	ser->data = state->data;
+	ser->count = state->count;
+}
+
 static int luo_flb_get(struct liveupdate_flb *flb,
 		       struct liveupdate_file_handler *fh)
 {
@@ -241,8 +287,11 @@ static int luo_flb_get(struct liveupdate_flb *flb,
 		trace_luo_flb_preserve(flb->compatible, fh->compatible,
 				       state->count + !err, err, cost);
 	}
-	if (!err)
-		state->count++;
+	if (!err) {
+		if (!state->count++)
+			atomic_long_inc(&luo.out_flbs_used);
+		luo_flb_ser_write(flb, state);
+	}
 	mutex_unlock(&state->lock);
 	return err;
 }
@@ -266,7 +315,9 @@ static void luo_flb_put(struct liveupdate_flb *flb,
 		state->obj = NULL;
 		state->preserved = false;
 		module_put(flb->ops->owner);
+		atomic_long_dec(&luo.out_flbs_used);
 	}
+	luo_flb_ser_write(flb, state);
 	mutex_unlock(&state->lock);
 }
 
@@ -310,41 +361,23 @@ void luo_flb_file_unpreserve(struct liveupdate_file_handler *fh)
 }
 
 /**
- * luo_flb_serialize - Write the FLBs in use into the handover's entries.
+ * luo_flb_serialize - Where the FLBs' entries are, for the handover.
  * @phys: Set to where the next kernel finds them, 0 when no FLB is
  *        registered.
  *
- * Called at the reboot, with the sessions frozen: every registered FLB has
- * an entry already (liveupdate_register_flb()), so nothing is allocated.
- * The FLBs in use come first; the entries left over are zeroed, room the
- * next kernel skips, so that every block stays reachable and is given back
- * there.
+ * Called at the reboot, with the sessions frozen: the entries are written
+ * already (luo_flb_ser_write()), and no file is preserved or unpreserved
+ * until the reboot ends, so none changes.  Every block stays reachable,
+ * the free room with it, and is given back in the next kernel.
  *
  * Return: the number of FLBs in use, that the next kernel will receive.
  */
 unsigned long luo_flb_serialize(u64 *phys)
 {
-	struct luo_flb_private *priv;
-	unsigned long n = 0, i;
-
 	down_read(&luo_handlers_lock);
-	list_for_each_entry(priv, &luo_flbs, list) {
-		struct liveupdate_flb *flb = container_of(priv, struct liveupdate_flb,
-							  private);
-		struct luo_flb_ser *ser;
-
-		if (!priv->outgoing.count)
-			continue;
-		ser = luo_chain_entry(&luo.out_flbs, n++);
-		strscpy_pad(ser->compatible, flb->compatible, sizeof(ser->compatible));
-		ser->data = priv->outgoing.data;
-		ser->count = priv->outgoing.count;
-	}
-	for (i = n; i < luo.out_flbs.count; i++)
-		memset(luo_chain_entry(&luo.out_flbs, i), 0, sizeof(struct luo_flb_ser));
 	*phys = luo_chain_phys(&luo.out_flbs);
 	up_read(&luo_handlers_lock);
-	return n;
+	return atomic_long_read(&luo.out_flbs_used);
 }
 
 /* Take over what the previous kernel handed over for @flb, once. */

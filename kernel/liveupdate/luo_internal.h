@@ -31,6 +31,7 @@
 #ifndef _KERNEL_LIVEUPDATE_LUO_INTERNAL_H
 #define _KERNEL_LIVEUPDATE_LUO_INTERNAL_H
 
+#include <linux/err.h>
 #include <linux/liveupdate.h>
 #include <uapi/linux/liveupdate_record.h>
 #include <linux/mutex.h>
@@ -202,8 +203,9 @@ struct luo_in_mem {
  * @rebooting: The reboot froze the sessions: no more changes.
  * @fdt_out:   The KHO subtree the next kernel will read.
  * @out_sessions: The outgoing sessions' entries for the next kernel.
- * @out_flbs:  Room for an entry per registered FLB (at least), filled at
- *             the reboot; under luo_handlers_lock.
+ * @out_flbs:  An entry per registered FLB (at least), written while
+ *             the FLB is in use; under luo_handlers_lock.
+ * @out_flbs_used: FLBs in use, whose entries the next kernel takes.
  * @block_key: The key of every block of the outgoing handover, drawn at
  *             start-up (see include/linux/kho/abi/luo.h).
  * @enabled:   LUO runs (liveupdate=on and KHO enabled).
@@ -223,6 +225,7 @@ struct luo_global {
 	void *fdt_out;
 	struct luo_chain out_sessions;
 	struct luo_chain out_flbs;
+	atomic_long_t out_flbs_used;
 	u64 block_key;
 	bool enabled;
 };
@@ -277,7 +280,13 @@ void luo_file_unfreeze(struct luo_session *session);
 int luo_file_retrieve(struct luo_session *session, u64 token, struct file **filep);
 int luo_file_finish_all(struct luo_session *session);
 bool luo_handler_registered(struct liveupdate_file_handler *fh);
-int luo_cb_result(int ret, const char *compatible, const char *op);
+int __luo_cb_result(int ret, const char *compatible, const char *op);
+
+/* The common case, 0, without a call: the reboot checks every freeze. */
+static inline int luo_cb_result(int ret, const char *compatible, const char *op)
+{
+	return likely(!ret) ? 0 : __luo_cb_result(ret, compatible, op);
+}
 
 /* luo_flb.c */
 int luo_flb_file_preserve(struct liveupdate_file_handler *fh);
@@ -313,7 +322,15 @@ void luo_incoming_init(void);
 bool luo_phys_online(phys_addr_t phys, size_t size);
 
 /* luo_trace.c: the BPF hooks (see there) and the record's clock */
-int luo_hook_result(int ret);
+/*
+ * A hook's result: an errno, or 0 for anything else a buggy program might
+ * return, so that LUO never acts on a positive or out-of-range value.
+ */
+static inline int luo_hook_result(int ret)
+{
+	return IS_ERR_VALUE((unsigned long)(long)ret) ? ret : 0;
+}
+
 int luo_hook_session_create(const char *session);
 int luo_hook_session_retrieve(const char *session);
 int luo_hook_file_preserve(const char *session, const char *handler, u64 token);

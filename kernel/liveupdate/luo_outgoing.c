@@ -17,10 +17,10 @@
  * is closed; a file's entry is added when it is preserved, its handle
  * updated by freeze and unfreeze, and the session's chain given back when
  * the session closes.  The FLBs' chain has an entry for every registered
- * FLB, filled with those in use at the reboot, the rest zeroed (free room
- * the next kernel skips).  So luo_serialize(), at the
- * reboot, only fills the FLBs' entries and writes the FDT: it allocates
- * nothing and cannot fail for want of memory.
+ * FLB, written when its count of files changes: zeroes (free room the next
+ * kernel skips) while no file uses it (luo_flb.c).  So luo_serialize(), at
+ * the reboot, only writes the FDT: it allocates nothing and cannot fail
+ * for want of memory.
  *
  * Memory: one page per 50 sessions (at least one when any session exists),
  * one page per 63 files of a session (none for a session without files),
@@ -189,11 +189,10 @@ void luo_session_ser_files(struct luo_session *session)
 /**
  * luo_serialize - Complete the handover of the frozen sessions.
  *
- * Called by liveupdate_reboot() with luo.lock held and every session frozen:
- * fills the FLBs' entries and points the FDT at the tables.  Allocates
- * nothing.  The bytes it reports are those of every page the handover
- * holds (the FDT's and the chains'), the memory the next kernel gives
- * back.
+ * Called by liveupdate_reboot() with luo.lock held and every session
+ * frozen: points the FDT at the tables.  Allocates nothing.  The bytes it
+ * reports are those of every page the handover holds (the FDT's and the
+ * chains'), the memory the next kernel gives back.
  *
  * Return: 0, or a negative errno with the FDT back to its empty form.
  */

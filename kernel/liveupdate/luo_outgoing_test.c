@@ -7,7 +7,8 @@
  * a from-scratch serialization of the sessions would write (their lists,
  * in order), in blocks whose headers a next kernel accepts, and the count
  * of their files is the sum of theirs.  And the FLBs'
- * entries, filled at the reboot without allocating.
+ * entries, written as their files are preserved and unpreserved and kept
+ * when an FLB's entry moves; the reboot only points at them.
  */
 
 #include <kunit/test.h>
@@ -125,6 +126,11 @@ static struct liveupdate_flb out_flb = {
 	.compatible = "luo-kunit-outgoing-flb-v1",
 };
 
+static struct liveupdate_flb out_flb2 = {
+	.ops = &out_flb_ops,
+	.compatible = "luo-kunit-outgoing-flb2-v1",
+};
+
 struct out_session {
 	struct luo_session *session;
 	struct file *file;
@@ -164,6 +170,7 @@ static void out_exit(void *data)
 	for (i = 0; i < c->nr_files; i++)
 		fput(c->files[i]);
 	liveupdate_unregister_flb(&out_handler, &out_flb);
+	liveupdate_unregister_flb(&out_handler, &out_flb2);
 	liveupdate_unregister_file_handler(&out_handler);
 }
 
@@ -393,51 +400,121 @@ static void luo_out_blocks(struct kunit *test)
 }
 
 /*
- * The FLBs in use fill their entries at the reboot, the rest of the room
- * made at registration is zeroed; nothing is allocated then.
+ * The FLBs' entries as they stand: every one is free room (zeroes) or an
+ * FLB in use; @flb's, found at its slot, holds @count files (none: free).
+ * Return: the entries of FLBs in use, or -1 when the chain is unreadable.
+ */
+static long out_flb_check(struct kunit *test, struct liveupdate_flb *flb,
+			  u64 count)
+{
+	struct luo_flb_ser *flbs, *mine = NULL;
+	unsigned long nr, i, slot;
+	static const struct luo_flb_ser zero;
+	long used = 0;
+
+	down_read(&luo_handlers_lock);
+	slot = ACCESS_PRIVATE(flb, private).slot;
+	flbs = out_walk(test, luo_chain_phys(&luo.out_flbs), LUO_BLOCK_FLBS,
+			sizeof(*flbs), &nr);
+	up_read(&luo_handlers_lock);
+	if (!flbs)
+		return -1;
+	KUNIT_EXPECT_LT(test, slot, nr);
+	for (i = 0; i < nr; i++) {
+		if (!flbs[i].compatible[0]) {
+			KUNIT_EXPECT_EQ(test, memcmp(&flbs[i], &zero, sizeof(zero)), 0);
+			continue;
+		}
+		used++;
+		KUNIT_EXPECT_GT(test, flbs[i].count, 0);
+		if (strcmp(flbs[i].compatible, flb->compatible))
+			continue;
+		KUNIT_EXPECT_NULL(test, mine);
+		KUNIT_EXPECT_EQ(test, i, slot);
+		mine = &flbs[i];
+	}
+	if (!count) {
+		KUNIT_EXPECT_NULL(test, mine);
+		if (slot < nr)
+			KUNIT_EXPECT_EQ(test, memcmp(&flbs[slot], &zero, sizeof(zero)), 0);
+	} else if (!mine) {
+		KUNIT_FAIL(test, "no entry for %s", flb->compatible);
+	} else {
+		KUNIT_EXPECT_EQ(test, mine->data, 0xf1b0);
+		KUNIT_EXPECT_EQ(test, mine->count, count);
+	}
+	kfree(flbs);
+	return used;
+}
+
+/* Open session @i of @c and preserve a new file into it as @token. */
+static void out_flb_preserve_one(struct out_ctx *c, int i, u64 token)
+{
+	struct kunit *test = c->test;
+	char name[32];
+	struct file *f;
+
+	if (!c->s[i].session) {
+		snprintf(name, sizeof(name), "kunit-out-flb-%d", i);
+		KUNIT_ASSERT_EQ(test, luo_session_create(name, out_open,
+							 &c->s[i].file), 0);
+		c->s[i].session = c->s[i].file->private_data;
+	}
+	f = anon_inode_getfile("luo-kunit-file", &out_file_fops, NULL, O_RDWR);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(f));
+	c->files[c->nr_files++] = f;
+	KUNIT_ASSERT_EQ(test, luo_session_preserve(c->s[i].session, f, token), 0);
+}
+
+/*
+ * An FLB's entry is written as files using it are preserved and
+ * unpreserved, and follows it when unregistering another FLB moves it; at
+ * the reboot, luo_flb_serialize() only reports where the entries are and
+ * how many are in use, allocating nothing.
  */
 static void luo_out_flbs(struct kunit *test)
 {
 	struct out_ctx *c = out_ctx_new(test, OUT_SEED);
-	unsigned long n, nr, i, count_before = luo.out_flbs.count;
-	static const struct luo_flb_ser zero;
-	struct luo_flb_ser *flbs;
+	unsigned long n, count_before = luo.out_flbs.count;
+	long used;
 	u64 phys, bytes;
-	struct file *f;
-	bool seen = false;
 
 	KUNIT_ASSERT_EQ(test, liveupdate_register_flb(&out_handler, &out_flb), 0);
-	/* Room for it at registration, not at the reboot. */
-	KUNIT_EXPECT_EQ(test, luo.out_flbs.count, count_before + 1);
-	KUNIT_ASSERT_EQ(test, luo_session_create("kunit-out-flb", out_open,
-						 &c->s[0].file), 0);
-	c->s[0].session = c->s[0].file->private_data;
-	f = anon_inode_getfile("luo-kunit-file", &out_file_fops, NULL, O_RDWR);
-	KUNIT_ASSERT_FALSE(test, IS_ERR(f));
-	c->files[c->nr_files++] = f;
-	KUNIT_ASSERT_EQ(test, luo_session_preserve(c->s[0].session, f, 1), 0);
+	KUNIT_ASSERT_EQ(test, liveupdate_register_flb(&out_handler, &out_flb2), 0);
+	/* Their entries come with them, free until a file uses them. */
+	KUNIT_EXPECT_EQ(test, luo.out_flbs.count, count_before + 2);
+	KUNIT_EXPECT_GE(test, out_flb_check(test, &out_flb, 0), 0);
+	used = out_flb_check(test, &out_flb2, 0);
+
+	/* Every file of out_handler uses both. */
+	out_flb_preserve_one(c, 0, 1);
+	KUNIT_EXPECT_EQ(test, out_flb_check(test, &out_flb, 1), used + 2);
+	out_flb_preserve_one(c, 0, 2);
+	out_flb_preserve_one(c, 1, 1);
+	KUNIT_EXPECT_EQ(test, out_flb_check(test, &out_flb, 3), used + 2);
+	KUNIT_EXPECT_EQ(test, out_flb_check(test, &out_flb2, 3), used + 2);
 
 	mutex_lock(&luo.lock);
 	bytes = luo_chain_bytes();
 	n = luo_flb_serialize(&phys);
 	KUNIT_EXPECT_EQ(test, luo_chain_bytes(), bytes);
-	flbs = out_walk(test, phys, LUO_BLOCK_FLBS, sizeof(*flbs), &nr);
+	KUNIT_EXPECT_EQ(test, phys, luo_chain_phys(&luo.out_flbs));
+	KUNIT_EXPECT_EQ(test, n, used + 2);
 	mutex_unlock(&luo.lock);
-	KUNIT_EXPECT_EQ(test, nr, luo.out_flbs.count);
-	KUNIT_EXPECT_LE(test, n, nr);
-	for (i = 0; i < nr; i++) {
-		if (i >= n) {
-			KUNIT_EXPECT_EQ(test, memcmp(&flbs[i], &zero, sizeof(zero)), 0);
-			continue;
-		}
-		if (strcmp(flbs[i].compatible, out_flb.compatible))
-			continue;
-		seen = true;
-		KUNIT_EXPECT_EQ(test, flbs[i].data, 0xf1b0);
-		KUNIT_EXPECT_EQ(test, flbs[i].count, 1);
-	}
-	KUNIT_EXPECT_TRUE(test, seen);
-	kfree(flbs);
+
+	out_close(&c->s[0]);
+	KUNIT_EXPECT_EQ(test, out_flb_check(test, &out_flb2, 1), used + 2);
+	out_close(&c->s[1]);
+	KUNIT_EXPECT_EQ(test, out_flb_check(test, &out_flb, 0), used);
+	KUNIT_EXPECT_EQ(test, out_flb_check(test, &out_flb2, 0), used);
+	KUNIT_EXPECT_EQ(test, luo_flb_serialize(&phys), used);
+
+	/* The last entry, out_flb2's, moves into out_flb's place. */
+	KUNIT_ASSERT_EQ(test, liveupdate_unregister_flb(&out_handler, &out_flb), 0);
+	KUNIT_EXPECT_EQ(test, luo.out_flbs.count, count_before + 1);
+	out_flb_preserve_one(c, 2, 1);
+	KUNIT_EXPECT_EQ(test, out_flb_check(test, &out_flb2, 1), used + 1);
+	KUNIT_EXPECT_EQ(test, luo_flb_serialize(&phys), used + 1);
 }
 
 static struct kunit_case luo_outgoing_cases[] = {

@@ -52,6 +52,12 @@ static_assert(offsetof(struct luo_record_update, boot_steps) ==
 
 static DEFINE_SPINLOCK(luo_rec_lock);
 static struct luo_record_header *luo_rec;
+/*
+ * The update the reboot opened, from luo_record_reboot_begin() to its
+ * abort; NULL without a record.  Only the reboot uses it: its freezes and
+ * steps go to it without looking the latest update up again.
+ */
+static struct luo_record_update *luo_rec_reboot;
 /* The latest update is the one that brought this kernel up. */
 static bool luo_rec_arrived;
 
@@ -150,6 +156,7 @@ void luo_record_reboot_begin(unsigned long nr_sessions, unsigned long nr_files)
 	u64 t = luo_clock();
 
 	spin_lock_irqsave(&luo_rec_lock, flags);
+	luo_rec_reboot = NULL;
 	if (!luo_rec)
 		goto out;
 	updates = luo_rec_updates(luo_rec);
@@ -167,6 +174,7 @@ void luo_record_reboot_begin(unsigned long nr_sessions, unsigned long nr_files)
 	luo_rec->nr_entries = 0;
 	luo_rec->dropped = 0;
 	luo_rec_add(LUO_REC_FREEZE_BEGIN, NULL, NULL, 0, 0, 0, t);
+	luo_rec_reboot = u;
 out:
 	spin_unlock_irqrestore(&luo_rec_lock, flags);
 }
@@ -190,15 +198,13 @@ out:
 void luo_record_freeze(const char *session, const char *handler, u64 token,
 		       int result, u64 cost)
 {
-	struct luo_record_update *u;
 	u64 t = luo_clock();
 
 	if (kunit_get_current_test())
 		return;
 	/* The reboot's own: it opened the update, no retrieve may write it. */
 	lockdep_assert_held_write(&luo.files_sem);
-	u = __luo_rec_latest();
-	if (!u || u->result || luo_rec_reached(u, LUO_MARK_READY))
+	if (!luo_rec_reboot)
 		return;
 	__luo_rec_add(LUO_REC_FILE_FREEZE, session, handler, token, result, cost, t);
 }
@@ -248,7 +254,7 @@ void luo_record_reboot_step(u32 type, int result, u64 bytes)
 	u64 t = luo_clock();
 
 	spin_lock_irqsave(&luo_rec_lock, flags);
-	u = luo_rec_outgoing();
+	u = luo_rec_reboot;
 	if (!u)
 		goto out;
 	switch (type) {
@@ -261,9 +267,10 @@ void luo_record_reboot_step(u32 type, int result, u64 bytes)
 		break;
 	case LUO_REC_ABORT:
 		u->result = result;
+		luo_rec_reboot = NULL;
 		break;
 	}
-	luo_rec_add(type, NULL, NULL, 0, result, bytes, t);
+	__luo_rec_add(type, NULL, NULL, 0, result, bytes, t);
 out:
 	spin_unlock_irqrestore(&luo_rec_lock, flags);
 }

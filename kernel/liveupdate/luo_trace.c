@@ -32,15 +32,6 @@
 #define CREATE_TRACE_POINTS
 #include <trace/events/liveupdate.h>
 
-/*
- * A hook's result: an errno, or 0 for anything else a buggy program might
- * return, so that LUO never acts on a positive or out-of-range value.
- */
-int luo_hook_result(int ret)
-{
-	return IS_ERR_VALUE((unsigned long)(long)ret) ? ret : 0;
-}
-
 /**
  * luo_hook_session_create - Hook before a session is created.
  * @session: The requested name.

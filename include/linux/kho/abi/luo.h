@@ -61,10 +61,11 @@
  * ``luo-flb`` is this project's addition to the layout of seed ABI v1: the
  * file-lifecycle-bound objects (FLBs) that handlers share between files.
  * ``luo-flb-header`` is the physical address of the first block of a chain
- * of &struct luo_flb_ser: one per FLB in use at the reboot, then free room
- * (entries of zeroes, which the receiver skips) up to one entry per FLB
- * registered.  The node is present when some FLB is registered; a kernel
- * that does not know it ignores it, and its FLBs are then never retrieved.
+ * of &struct luo_flb_ser, at least one per FLB registered, in no
+ * particular order: those of the FLBs in use at the reboot, and free room
+ * (entries of zeroes, which every luo-flb-v3 receiver skips wherever it
+ * lies).  The node is present when some FLB is registered; a kernel that
+ * does not know it ignores it, and its FLBs are then never retrieved.
  *
  * Versions: "luo-session-v3" and "luo-flb-v2" held each table in one block
  * of up to 4 MiB with a count in front of it; the chains replaced them.  A
