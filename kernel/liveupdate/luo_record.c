@@ -54,8 +54,8 @@ static DEFINE_SPINLOCK(luo_rec_lock);
 static struct luo_record_header *luo_rec;
 /*
  * The update the reboot opened, from luo_record_reboot_begin() to its
- * abort; NULL without a record.  Only the reboot uses it: its freezes and
- * steps go to it without looking the latest update up again.
+ * abort; NULL without a record.  The reboot's freezes and steps, and the
+ * jump, go to it without looking the latest update up again.
  */
 static struct luo_record_update *luo_rec_reboot;
 /* The latest update is the one that brought this kernel up. */
@@ -122,16 +122,6 @@ static void luo_rec_step(struct luo_record_update *u,
 {
 	u->boot[s] = t;
 	u->boot_steps |= BIT(s);
-}
-
-/* The latest update, if it is in the part this kernel stamps. */
-static struct luo_record_update *luo_rec_outgoing(void)
-{
-	struct luo_record_update *u = luo_rec_latest();
-
-	if (!u || u->result || luo_rec_reached(u, LUO_MARK_READY))
-		return NULL;
-	return u;
 }
 
 static struct luo_record_update *luo_rec_incoming(void)
@@ -351,7 +341,7 @@ static void luo_record_shutdown(void *data)
 	if (!kexec_in_progress)
 		return;
 	spin_lock_irqsave(&luo_rec_lock, flags);
-	u = luo_rec_outgoing();
+	u = luo_rec_reboot;
 	if (u && luo_rec_reached(u, LUO_MARK_SERIALIZED)) {
 		luo_rec_mark(u, LUO_MARK_JUMP, t);
 		luo_rec_add(LUO_REC_JUMP, NULL, NULL, 0, 0, 0, t);
