@@ -309,6 +309,8 @@ u64 luo_chain_bytes(void);
 int luo_session_ser_add(struct luo_session *session);
 void luo_session_ser_remove(struct luo_session *session);
 void luo_session_ser_files(struct luo_session *session);
+int luo_fdt_write(void *fdt, size_t size, u64 sessions, u64 flbs, u32 at[2]);
+void luo_fdt_put(void *fdt, u64 sessions, u64 flbs);
 int luo_fdt_init_out(void);
 void luo_fdt_renumber_out(void);
 void luo_fdt_exit_out(void);

@@ -8,7 +8,8 @@
  * in order), in blocks whose headers a next kernel accepts, and the count
  * of their files is the sum of theirs.  And the FLBs'
  * entries, written as their files are preserved and unpreserved and kept
- * when an FLB's entry moves; the reboot only points at them.
+ * when an FLB's entry moves; the reboot only points at them, through an FDT
+ * that equals the one written from scratch.
  */
 
 #include <kunit/test.h>
@@ -16,6 +17,7 @@
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/io.h>
+#include <linux/libfdt.h>
 #include <linux/prandom.h>
 
 #include "luo_internal.h"
@@ -517,10 +519,64 @@ static void luo_out_flbs(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, luo_flb_serialize(&phys), used + 1);
 }
 
+/* @fdt holds what luo_fdt_write() writes from scratch for these headers. */
+static void out_fdt_expect(struct kunit *test, const void *fdt, u64 sessions,
+			   u64 flbs)
+{
+	void *want = kunit_kzalloc(test, LUO_FDT_SIZE, GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, want);
+	KUNIT_ASSERT_EQ(test, luo_fdt_write(want, LUO_FDT_SIZE, sessions, flbs,
+					    NULL), 0);
+	KUNIT_EXPECT_EQ(test, fdt_check_header(fdt), 0);
+	KUNIT_ASSERT_EQ(test, fdt_totalsize(fdt), fdt_totalsize(want));
+	KUNIT_EXPECT_MEMEQ(test, fdt, want, fdt_totalsize(want));
+	kunit_kfree(test, want);
+}
+
+/*
+ * The reboot's FDT, copied from a shape written in advance with the
+ * headers written into it, is byte for byte the one written from scratch:
+ * each of the four shapes, over a page that held something else, and
+ * again once the liveupdate-number changed.
+ */
+static void luo_out_fdt(struct kunit *test)
+{
+	u64 number = luo.number, v[4];
+	struct rnd_state rnd;
+	void *fdt;
+	int round, i;
+
+	KUNIT_ASSERT_NOT_NULL(test, luo.fdt_out);
+	fdt = kunit_kzalloc(test, LUO_FDT_SIZE, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, fdt);
+	prandom_seed_state(&rnd, OUT_SEED);
+	for (round = 0; round < 2; round++) {
+		for (i = 0; i < 16; i++) {
+			prandom_bytes_state(&rnd, v, sizeof(v));
+			v[0] = i & 1 ? v[0] | 1 : 0;
+			v[1] = i & 2 ? v[1] | 1 : 0;
+			memset(fdt, v[2] & 0xff, LUO_FDT_SIZE);
+			/* The shape before it is left in the page. */
+			luo_fdt_put(fdt, v[3] & 1, v[3] & 2);
+			luo_fdt_put(fdt, v[0], v[1]);
+			out_fdt_expect(test, fdt, v[0], v[1]);
+		}
+		/* A number received: every shape is written again. */
+		luo.number = number + 41 + round;
+		luo_fdt_renumber_out();
+		out_fdt_expect(test, luo.fdt_out, 0, 0);
+	}
+	luo.number = number;
+	luo_fdt_renumber_out();
+	out_fdt_expect(test, luo.fdt_out, 0, 0);
+}
+
 static struct kunit_case luo_outgoing_cases[] = {
 	KUNIT_CASE(luo_out_random),
 	KUNIT_CASE(luo_out_blocks),
 	KUNIT_CASE(luo_out_flbs),
+	KUNIT_CASE(luo_out_fdt),
 	{}
 };
 

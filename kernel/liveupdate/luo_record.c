@@ -163,7 +163,7 @@ void luo_record_reboot_begin(unsigned long nr_sessions, unsigned long nr_files)
 	luo_rec_mark(u, LUO_MARK_FREEZE_BEGIN, t);
 	luo_rec->nr_entries = 0;
 	luo_rec->dropped = 0;
-	luo_rec_add(LUO_REC_FREEZE_BEGIN, NULL, NULL, 0, 0, 0, t);
+	__luo_rec_add(LUO_REC_FREEZE_BEGIN, NULL, NULL, 0, 0, 0, t);
 	luo_rec_reboot = u;
 out:
 	spin_unlock_irqrestore(&luo_rec_lock, flags);
