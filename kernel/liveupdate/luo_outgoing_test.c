@@ -534,6 +534,15 @@ static void out_fdt_expect(struct kunit *test, const void *fdt, u64 sessions,
 	kunit_kfree(test, want);
 }
 
+/* The liveupdate-number luo_out_fdt() changes, put back however it ends. */
+static u64 out_fdt_number;
+
+static void out_fdt_restore(void *unused)
+{
+	luo.number = out_fdt_number;
+	luo_fdt_renumber_out();
+}
+
 /*
  * The reboot's FDT, copied from a shape written in advance with the
  * headers written into it, is byte for byte the one written from scratch:
@@ -542,12 +551,15 @@ static void out_fdt_expect(struct kunit *test, const void *fdt, u64 sessions,
  */
 static void luo_out_fdt(struct kunit *test)
 {
-	u64 number = luo.number, v[4];
+	u64 v[4];
 	struct rnd_state rnd;
 	void *fdt;
 	int round, i;
 
 	KUNIT_ASSERT_NOT_NULL(test, luo.fdt_out);
+	out_fdt_number = luo.number;
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, out_fdt_restore,
+							NULL), 0);
 	fdt = kunit_kzalloc(test, LUO_FDT_SIZE, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, fdt);
 	prandom_seed_state(&rnd, OUT_SEED);
@@ -563,12 +575,11 @@ static void luo_out_fdt(struct kunit *test)
 			out_fdt_expect(test, fdt, v[0], v[1]);
 		}
 		/* A number received: every shape is written again. */
-		luo.number = number + 41 + round;
+		luo.number = out_fdt_number + 41 + round;
 		luo_fdt_renumber_out();
 		out_fdt_expect(test, luo.fdt_out, 0, 0);
 	}
-	luo.number = number;
-	luo_fdt_renumber_out();
+	out_fdt_restore(NULL);
 	out_fdt_expect(test, luo.fdt_out, 0, 0);
 }
 
