@@ -579,7 +579,7 @@ static void luo_out_fdt(struct kunit *test)
 		luo_fdt_renumber_out();
 		out_fdt_expect(test, luo.fdt_out, 0, 0);
 	}
-	out_fdt_restore(NULL);
+	kunit_release_action(test, out_fdt_restore, NULL);
 	out_fdt_expect(test, luo.fdt_out, 0, 0);
 }
 
