@@ -3,7 +3,8 @@
 of check_snoop_lat.py (stage 2).  luosnoop -d 2 stops after 2 s; luolat
 1 3 prints 3 summaries; luosnoop 1 2 prints 2 summaries and exits;
 luosnoop --json 1 -- luo_opbench -n 10 prints summaries that add up, per
-operation, to the events it shows; luosnoop -- COMMAND exits with the
+operation, to the events it shows; its lines stay whole while its command
+writes to the same stdout; luosnoop -- COMMAND exits with the
 command's exit code, 127 when it cannot run it; luosnoop -j -T counts
 elapsed_ns from its own start; luolat loads the programs of the timed
 events only, and each tool with -o those of the ops asked for (luosnoop's
@@ -34,6 +35,7 @@ def check_cli(st, tap):
     tap.check(ok, f"luolat --json 1 3 printed 3 empty summaries in {secs:.1f} s and "
               f"exited 0", out)
     check_interval(st, tap)
+    check_shared_stdout(st, tap)
     tap.check(st.num("rc-snoop-exit3") == 3, "luosnoop -- sh -c 'exit 3' exits 3",
               [f"exit code {st.fact('rc-snoop-exit3')}"])
     check_programs(st, tap)
@@ -111,6 +113,44 @@ def check_interval(st, tap):
               f"their counts the {sum(evs.values())} events shown, per operation",
               [f"events {dict(evs)}", f"summaries {dict(total)}",
                f"exit code {st.fact('rc-snoop-interval')}"])
+
+
+# What a pipe writes in one piece (PIPE_BUF): the most luosnoop writes at once.
+PIPE_BUF = 4096
+
+
+def check_shared_stdout(st, tap):
+    """luosnoop --json -- COMMAND, whose command writes "writer" lines, one a
+    write(2), to the same stdout as fast as it can while luo_opbench -n 200
+    makes events: luosnoop writes whole lines only, so every line is one of
+    luosnoop's events, a line of the writer's or luo_opbench's line.  (When
+    luosnoop's writes cut lines, the writer's land inside them.)"""
+    writer, bad, creates, ours, opbench = 0, [], 0, 0, 0
+    for ln in (st.read("snoop-shared.out") or "").splitlines():
+        if ln == "writer":
+            writer += 1
+        elif re.fullmatch(r"shared: .* n=200 clocksource=\S+", ln):
+            opbench += 1
+        else:
+            try:
+                d = json.loads(ln)
+                ok = isinstance(d, dict) and "op" in d
+            except ValueError:
+                ok = False
+            if not ok:
+                bad.append(ln)
+                continue
+            ours += len(ln) + 1
+            if d["op"] == "session_create" and str(d["session"]).startswith("shared-"):
+                creates += 1
+    ok = (st.num("rc-snoop-shared") == 0 and not bad and opbench == 1 and
+          creates == 200 and ours > 4 * PIPE_BUF and writer > 0)
+    tap.check(ok, f"luosnoop --json -- COMMAND: {ours} bytes of events and "
+              f"{writer} lines of the command's on one stdout, every line whole",
+              [f"exit code {st.fact('rc-snoop-shared')}, {creates} creates of 200, "
+               f"luo_opbench's line {opbench} time(s), {len(bad)} broken line(s)"] +
+              [repr(ln[:200]) for ln in bad[:5]] +
+              [(st.read("snoop-shared.err") or "").strip()])
 
 
 # /proc/uptime's resolution (10 ms), for the stage's stamps of it.

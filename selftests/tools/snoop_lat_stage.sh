@@ -149,6 +149,20 @@ case $stage in
 	timeout 120 "$tools/luosnoop" --json 1 -- "$tools/luo_opbench" -n 10 \
 		>"$out/snoop-interval.out" 2>"$out/snoop-interval.err"
 	fact rc-snoop-interval $?
+	# A command that writes to luosnoop's stdout as fast as it can, a
+	# line a write(2), while luosnoop prints many events: every line
+	# stays whole, ours and its.
+	timeout 120 "$tools/luosnoop" --json -- sh -c '
+		yes writer | dd bs=7 iflag=fullblock status=none &
+		w=$!
+		"$1" -n 200 -l shared -s shared
+		r=$?
+		sleep 0.3
+		kill "$w"
+		wait "$w"
+		exit "$r"' sh "$tools/luo_opbench" \
+		>"$out/snoop-shared.out" 2>"$out/snoop-shared.err"
+	fact rc-snoop-shared $?
 	# The exit code of the command, and of one that cannot run.
 	"$tools/luosnoop" -- sh -c 'exit 3' >"$out/snoop-exit3.out" 2>&1
 	fact rc-snoop-exit3 $?

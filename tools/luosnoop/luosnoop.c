@@ -275,10 +275,14 @@ int main(int argc, char **argv)
 		return err;
 	luo_libbpf_print_setup(env.verbose);
 	/*
-	 * Written a drain at a time (see below): one write for many lines, not
-	 * one a line, so that a slow output does not hold the rings full.
+	 * Written a drain at a time (see below), in writes of whole lines
+	 * (luosnoop_print.c): one write for many lines, not one a line, so
+	 * that a slow output does not hold the rings full.
 	 */
-	setvbuf(stdout, NULL, _IOFBF, 1 << 16);
+	if (luosnoop_print_init()) {
+		fprintf(stderr, "luosnoop: %s\n", strerror(errno));
+		return 1;
+	}
 
 	obj = luosnoop__open();
 	if (!obj) {
@@ -412,6 +416,7 @@ int main(int argc, char **argv)
 			(unsigned long long)lost);
 
 cleanup:
+	luosnoop_print_fini();
 	ring_buffer__free(rb);
 	luosnoop_rings_close(rings);
 	luosnoop__destroy(obj);

@@ -4,7 +4,10 @@
  * JSON object, its time on the wall clock, and the summaries of
  * "luosnoop interval [count]".
  */
+#include <limits.h>
 #include <stdio.h>
+#include <stdio_ext.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -15,6 +18,47 @@
 static __s64 wall_offset;
 
 struct luosnoop_out luosnoop_out;
+
+/*
+ * A command run by "luosnoop -- COMMAND" may share luosnoop's stdout, and
+ * so may anything else writing to the same file or pipe.  For no line of
+ * ours to be cut by theirs, each write(2) of ours holds whole lines only,
+ * and at most PIPE_BUF bytes, which a pipe writes in one piece: each line
+ * is built in @line, then added to stdout's buffer of PIPE_BUF bytes, which
+ * is flushed first when the line would not fit.
+ */
+static char out_buf[PIPE_BUF];
+static FILE *line;
+static char *line_buf;
+static size_t line_len;
+
+int luosnoop_print_init(void)
+{
+	line = open_memstream(&line_buf, &line_len);
+	if (!line)
+		return -1;
+	return setvbuf(stdout, out_buf, _IOFBF, sizeof(out_buf)) ? -1 : 0;
+}
+
+void luosnoop_print_fini(void)
+{
+	fflush(stdout);
+	if (line)
+		fclose(line);
+	free(line_buf);
+	line = NULL;
+	line_buf = NULL;
+}
+
+/* The line built in @line, added whole to stdout's buffer. */
+static void line_end(void)
+{
+	fflush(line);
+	if (__fpending(stdout) + line_len > sizeof(out_buf))
+		fflush(stdout);
+	fwrite(line_buf, 1, line_len, stdout);
+	rewind(line);
+}
 
 __u64 luosnoop_ns(clockid_t clk)
 {
@@ -125,7 +169,7 @@ static void print_json(const struct luo_event *e, const char *time, const char *
 {
 	enum kind k = kind_of(e->op);
 	bool files = known(e, LUO_UNKNOWN_FILES);
-	FILE *f = stdout;
+	FILE *f = line;
 
 	fprintf(f, "{\"time\":\"%s\",\"ts_ns\":%llu,", time, (unsigned long long)e->ts_ns);
 	if (luosnoop_out.elapsed)
@@ -172,14 +216,16 @@ static void print_json(const struct luo_event *e, const char *time, const char *
 		break;
 	}
 	fprintf(f, ",\"mode\":\"%s\"}\n", luo_mode_name(luosnoop_out.mode));
+	line_end();
 }
 
 void luosnoop_print_header(void)
 {
 	if (luosnoop_out.elapsed)
-		printf("%-12s ", "TIME(s)");
-	printf("%-15s %-7s %-16s %-16s %-12s %-14s %-6s %6s %10s %s\n", "TIME", "PID",
-	       "COMM", "OP", "SESSION", "HANDLER", "TOKEN", "RESULT", "LATENCY", "DETAIL");
+		fprintf(line, "%-12s ", "TIME(s)");
+	fprintf(line, "%-15s %-7s %-16s %-16s %-12s %-14s %-6s %6s %10s %s\n", "TIME", "PID",
+		"COMM", "OP", "SESSION", "HANDLER", "TOKEN", "RESULT", "LATENCY", "DETAIL");
+	line_end();
 }
 
 static void print_text(const struct luo_event *e, const char *time, const char *op)
@@ -228,10 +274,11 @@ static void print_text(const struct luo_event *e, const char *time, const char *
 		break;
 	}
 	if (luosnoop_out.elapsed)
-		printf("%-12.6f ", elapsed_ns(e) / 1e9);
-	printf("%-15s %-7u %-16s %-16s %-12s %-14s %-6s %6d %10s%s%s\n", time, e->pid,
-	       e->comm, op, session, handler, token, e->result, lat, detail[0] ? " " : "",
-	       detail);
+		fprintf(line, "%-12.6f ", elapsed_ns(e) / 1e9);
+	fprintf(line, "%-15s %-7u %-16s %-16s %-12s %-14s %-6s %6d %10s%s%s\n", time, e->pid,
+		e->comm, op, session, handler, token, e->result, lat, detail[0] ? " " : "",
+		detail);
+	line_end();
 }
 
 void luosnoop_print_summary(long n, __u64 shown[LUO_NR_OPS], __u64 lost)
@@ -245,26 +292,27 @@ void luosnoop_print_summary(long n, __u64 shown[LUO_NR_OPS], __u64 lost)
 		total += shown[op];
 	luo_fmt_now(now, sizeof(now));
 	if (luosnoop_out.json)
-		printf("{\"interval\": %ld, \"time\": \"%s\", \"seconds\": %ld, \"events\": %llu, \"by_op\": {",
-		       n, now, luosnoop_out.interval, (unsigned long long)total);
+		fprintf(line, "{\"interval\": %ld, \"time\": \"%s\", \"seconds\": %ld, \"events\": %llu, \"by_op\": {",
+			n, now, luosnoop_out.interval, (unsigned long long)total);
 	else
-		printf("# %s interval %ld (%ld s): %llu events", now, n, luosnoop_out.interval,
-		       (unsigned long long)total);
+		fprintf(line, "# %s interval %ld (%ld s): %llu events", now, n,
+			luosnoop_out.interval, (unsigned long long)total);
 	for (op = 0; op < LUO_NR_OPS; op++) {
 		if (!shown[op])
 			continue;
 		if (luosnoop_out.json)
-			printf("%s\"%s\": %llu", first ? "" : ", ", luo_op_name(op),
-			       (unsigned long long)shown[op]);
+			fprintf(line, "%s\"%s\": %llu", first ? "" : ", ", luo_op_name(op),
+				(unsigned long long)shown[op]);
 		else
-			printf("%s%s %llu", first ? ": " : ", ", luo_op_name(op),
-			       (unsigned long long)shown[op]);
+			fprintf(line, "%s%s %llu", first ? ": " : ", ", luo_op_name(op),
+				(unsigned long long)shown[op]);
 		first = false;
 	}
 	if (luosnoop_out.json)
-		printf("}, \"lost\": %llu}\n", (unsigned long long)lost);
+		fprintf(line, "}, \"lost\": %llu}\n", (unsigned long long)lost);
 	else
-		printf("; %llu lost\n", (unsigned long long)lost);
+		fprintf(line, "; %llu lost\n", (unsigned long long)lost);
+	line_end();
 	memset(shown, 0, LUO_NR_OPS * sizeof(*shown));
 }
 

@@ -23,6 +23,13 @@ struct luosnoop_out {
 };
 extern struct luosnoop_out luosnoop_out;
 
+/*
+ * Make stdout's buffer PIPE_BUF bytes, each write of it whole lines: before
+ * anything is printed.  0, or -1 without the memory for it.
+ */
+int luosnoop_print_init(void);
+/* Flush stdout and free what luosnoop_print_init() took. */
+void luosnoop_print_fini(void);
 /* @clk in ns. */
 __u64 luosnoop_ns(clockid_t clk);
 /* Take the wall clock's offset from CLOCK_MONOTONIC, for the events' times. */
