@@ -28,8 +28,10 @@ KSRC ?=
 # mainline: the same tree as it is, with mainline's own LUO.
 # debug: ours with KASAN, kmemleak and the other checkers of
 # kernel/configs/luo-debug.config (Documentation/robustness.rst).
+# ours-host, mainline-host: ours and mainline built as a host's kernel is
+# (kernel/configs/luo-host.config), for make bench BENCH_KERNELS=host.
 KERNEL_FLAVOR ?= ours
-FLAVORS := ours mainline debug
+FLAVORS := ours mainline debug ours-host mainline-host
 
 BUILD := build
 COMPAT_BUILD = $(BUILD)/compat-$(COMPAT_SERIES)
@@ -46,7 +48,7 @@ timed = @t0=$$(date +%s); $(1); rc=$$?; \
 	echo "== $(2): $$(( $$(date +%s) - t0 )) s"; exit $$rc
 
 .PHONY: all help deps source kernel kernels tools selftests upstream-selftests rootfs rootfs-bg \
-	check check-compat pin run bench fuzz vm clean distclean $(FLAVORS:%=kernel-%) \
+	check check-compat pin run bench fuzz vm clean distclean kernels-host $(FLAVORS:%=kernel-%) \
 	$(FLAVORS:%=headers-%) $(FLAVORS:%=upstream-selftests-%)
 
 all: kernel tools
@@ -63,12 +65,13 @@ help:
 	@echo "make fuzz         the concurrent fuzzer on the debug kernel: FUZZ_SEED=N FUZZ_SECONDS=S FUZZ_ROUNDS=N"
 	@echo "make vm           an interactive shell in the guest (exit powers off)"
 	@echo "make rootfs       the systemd guest's Debian tree (LUO_GUEST=systemd), cached in $(ROOTFS)"
-	@echo "make kernel       the kernel of KERNEL_FLAVOR=ours|mainline|debug (default ours)"
+	@echo "make kernel       the kernel of KERNEL_FLAVOR=ours|mainline|debug|ours-host|mainline-host (default ours)"
 	@echo "make tools        the user-space tools, static, in build/tools/"
 	@echo "make clean        remove build outputs (keeps the unpacked source)"
 	@echo "make distclean    remove build/ entirely"
 	@echo "variables: LUO_GUEST=host|systemd (make run, make vm), KERNEL_FLAVOR, LINUX_SERIES (one of: $(SUPPORTED_SERIES); default $(LINUX_SERIES)),"
 	@echo "           KSRC=/path/to/linux, JOBS=N, V=1 (guest output),"
+	@echo "           BENCH_KERNELS=host|tests (make bench: kernels built as a host's, the default, or the tests' own),"
 	@echo "           BENCH_REPS=N, BENCH_ARGS='--quick ...' (tools/testing/luobench/luobench.py -h)"
 
 deps:
@@ -91,6 +94,7 @@ kernel: kernel-$(KERNEL_FLAVOR)
 # The two kernels compared (bench); make check builds the debug one too,
 # in the background while its first suites run (selftests/run_checks.sh).
 kernels: kernel-ours kernel-mainline
+kernels-host: kernel-ours-host kernel-mainline-host
 
 $(FLAVORS:%=kernel-%): kernel-%: source
 	$(call timed,LUO_TREE='$(TREE_NAME)' tools/testing/build/kernel.sh $* $(TREE) $(BUILD)/kernel-$* . kernel,kernel $*)
@@ -175,9 +179,13 @@ fuzz: deps kernel-debug tools selftests
 	$(call timed,selftests/fuzz/fuzz_test.sh -n fuzz-$(FUZZ_SEED) --seed $(FUZZ_SEED) \
 		--seconds $(FUZZ_SECONDS) --fail $(FUZZ_FAIL) --rounds $(FUZZ_ROUNDS),fuzz)
 
-# Both kernels side by side: Documentation/benchmarks.rst.
-bench: deps kernels tools selftests rootfs
-	$(call timed,tools/testing/luobench/luobench.py $(BENCH_ARGS),bench)
+# Both kernels side by side: Documentation/benchmarks.rst.  BENCH_KERNELS
+# says which pair: built as a host's kernel is (the default; two kernels
+# more than make check builds) or the tests' own (lock validation, built
+# for size).
+BENCH_KERNELS ?= host
+bench: deps $(if $(filter host,$(BENCH_KERNELS)),kernels-host,kernels) tools selftests rootfs
+	$(call timed,tools/testing/luobench/luobench.py --kernels $(BENCH_KERNELS) $(BENCH_ARGS),bench)
 
 vm: kernel tools $(if $(filter systemd,$(LUO_GUEST)),rootfs)
 	@$(LUOVM) shell -k $(BUILD)/kernel-$(KERNEL_FLAVOR)/bzImage -n shell \

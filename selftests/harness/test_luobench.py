@@ -11,7 +11,9 @@ tools are stand-in processes and bpftool's listings are made up.
   a tool that exits first is an error, and one that never says so a timeout;
   what each tool prints once attached is read where it prints it;
   liveupdate_reboot()'s window is read from what luo_bench probe's BPF
-  programs print on the console.
+  programs print on the console;
+  every guest of a bench on the host-built kernels (--kernels host) boots
+  the -host build of its flavor, and of the tests' kernels the plain one.
 
 One TAP line each; exit 0 only when all pass.
 """
@@ -105,6 +107,7 @@ def main():
                   "first snapshot", f"before {before}, after {(snoop(), top())}")
 
     reboot_windows(tap)
+    kernel_sets(tap)
     return tap.end()
 
 
@@ -141,6 +144,41 @@ def reboot_windows(tap):
               "the reboot's window is the fexit program's reboot_ns, the calibration the "
               "median of its warm windows; kprobe event lines are no window",
               f"got {got!r}")
+
+
+def kernel_sets(tap):
+    """Which kernel each guest of the bench boots, per kernel set."""
+    import luobench_plan
+    from luobench_common import FULL, kernel_flavor
+
+    def kernels_of(kernels):
+        cfg = dict(FULL, kernels=kernels, flavors=["ours", "mainline"], budget_s=60,
+                   only=["size", "scale", "tracing", "systemd"], scale=[(1, 1), (1, 200000)])
+        saved, luobench_plan.host_mem_gib = luobench_plan.host_mem_gib, lambda: 64
+        try:
+            runs, _ = luobench_plan.schedule(cfg)
+        finally:
+            luobench_plan.host_mem_gib = saved
+        got = set()
+        for run in runs:
+            if run.systemd:
+                # Its plan boots ${LUO_BUILD}/kernel-${LUO_FLAVOR}/bzImage.
+                got.add(("systemd", run.flavor, kernel_flavor(run.flavor, run.kernels)))
+                continue
+            images = [ln.split("=", 1)[1].strip() for ln in run.plan().splitlines()
+                      if ln.startswith("kernel =")]
+            got |= {(run.group.rstrip("0123456789x"), run.flavor, os.path.relpath(i, "build"))
+                    for i in images}
+        return got
+
+    for kernels, suffix in (("host", "-host"), ("tests", "")):
+        got = kernels_of(kernels)
+        want = {(g, f, f"kernel-{f}{suffix}/bzImage") for g in ("main", "big")
+                for f in ("ours", "mainline")}
+        want |= {("systemd", f, f + suffix) for f in ("ours", "mainline")}
+        want.add(("tracing", "ours", f"kernel-ours{suffix}/bzImage"))
+        tap.check(got == want, f"with --kernels {kernels}, every guest boots its flavor's "
+                  f"kernel-FLAVOR{suffix}", f"got {sorted(got)}, want {sorted(want)}")
 
 
 if __name__ == "__main__":

@@ -8,7 +8,9 @@
 # FLAVOR  "ours" (the tree with this repository's kernel/ and include/ laid
 #         over it), "debug" (ours with KASAN, kmemleak and the other
 #         checkers of kernel/configs/luo-debug.config) or "mainline" (the
-#         tree as it is, stock LUO).
+#         tree as it is, stock LUO); "ours-host" and "mainline-host" are
+#         those two built as a host's kernel is, for the bench
+#         (kernel/configs/luo-host.config: no lock validation, -O2).
 # SRC     the unpacked, never modified Linux tree (or the user's KSRC).
 # OUT     the flavor's directory, e.g. build/kernel-ours:
 #           OUT/src        a hard-link farm of SRC, plus the overlay (ours)
@@ -41,12 +43,15 @@ fragment=$repo/kernel/configs/luo.config
 # Options that exist only with our overlay, and the debug flavor's.
 extra=
 overlay=no
+configs=$repo/kernel/configs
 case $flavor in
-ours) extra=$repo/kernel/configs/luo-ours.config overlay=yes ;;
-debug) extra="$repo/kernel/configs/luo-ours.config $repo/kernel/configs/luo-debug.config"
-	overlay=yes ;;
+ours) extra=$configs/luo-ours.config overlay=yes ;;
+debug) extra="$configs/luo-ours.config $configs/luo-debug.config" overlay=yes ;;
+ours-host) extra="$configs/luo-ours.config $configs/luo-host.config" overlay=yes ;;
 mainline) ;;
-*) echo "kernel.sh: unknown flavor $flavor (ours, debug, mainline)" >&2; exit 2 ;;
+mainline-host) extra=$configs/luo-host.config ;;
+*) echo "kernel.sh: unknown flavor $flavor (ours, debug, mainline, ours-host, mainline-host)" >&2
+	exit 2 ;;
 esac
 jobs=${JOBS:-$(nproc)}
 
@@ -127,15 +132,15 @@ if [ "$what" = headers ]; then
 	exit 0
 fi
 
-# Configuration: tinyconfig + the fragment.  The ours flavor merges the copy
-# the overlay placed in the tree (make luo.config, the kernel's own fragment
-# mechanism); mainline merges the repository's file directly.
+# Configuration: tinyconfig + the fragments.  The ours flavors merge the
+# copies the overlay placed in the tree (make luo.config, the kernel's own
+# fragment mechanism); mainline merges the repository's files directly.
 kmake() {
 	make -s -C "$farm" O="$obj" ARCH=x86_64 LOCALVERSION="-luo-$flavor" "$@"
 }
 cfgstamp=$obj/.luo-config-fragment
 if [ ! -f "$obj/.config" ] || ! cat "$fragment" $extra | cmp -s - "$cfgstamp"; then
-	step "configure: tinyconfig + kernel/configs/luo.config"
+	step "configure: tinyconfig + kernel/configs/luo.config$(for e in $extra; do printf ' + %s' "${e##*/}"; done)"
 	kmake tinyconfig >/dev/null
 	if [ "$overlay" = yes ]; then
 		kmake luo.config >/dev/null
@@ -144,7 +149,7 @@ if [ ! -f "$obj/.config" ] || ! cat "$fragment" $extra | cmp -s - "$cfgstamp"; t
 		done
 	else
 		(cd "$obj" && "$farm/scripts/kconfig/merge_config.sh" -m -O "$obj" \
-			"$obj/.config" "$fragment" >/dev/null)
+			"$obj/.config" "$fragment" $extra >/dev/null)
 		kmake olddefconfig >/dev/null
 	fi
 	# Every option the fragments ask for must have taken effect, as the

@@ -4,7 +4,9 @@
 
 Boots QEMU guests with tools/testing/vm/luovm, one at a time, alternating the two
 kernels (rep 1: ours then mainline, rep 2: mainline then ours, ...), and
-measures in each:
+measures in each.  The kernels are built as a host's kernel is (make
+kernels-host: no lock validation, -O2), or with --kernels tests the tests'
+own (make kernels):
 
   size     one memfd of 16, 64, 256 MiB and 1 GiB: preserve, the kexec, the
            retrieve (build/tools/luo_bench size);
@@ -44,6 +46,7 @@ Examples:
     tools/testing/luobench/luobench.py --quick --only size --sizes 64
     tools/testing/luobench/luobench.py --only scale --scale 100x10,1000x1 --reps 1
     tools/testing/luobench/luobench.py --render         # tables again from results.json
+    tools/testing/luobench/luobench.py --kernels tests --quick   # on the tests' kernels
 """
 
 import argparse
@@ -59,8 +62,8 @@ import time
 sys.dont_write_bytecode = True     # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from luobench_common import (  # noqa: E402
-    APPEND, BIG_BUDGET_MIN, BIG_FILES, BUILD, BenchError, DOC, FLAVORS, FULL, LUOVM, OUT,
-    QUICK, REPO, TOOLS, log)
+    APPEND, BIG_BUDGET_MIN, BIG_FILES, BUILD, BenchError, DOC, FLAVORS, FULL, KERNEL_SETS,
+    LUOVM, OUT, QUICK, REPO, TOOLS, kernel_dir, kernel_flavor, log)
 from luobench_plan import schedule  # noqa: E402
 from luobench_collect import (  # noqa: E402
     collect, collect_tracing, note_guests, report_facts)
@@ -124,7 +127,8 @@ def run_vm(run, verbose):
     env = dict(os.environ)
     if run.systemd:
         argv += ["--guest", "systemd"]
-        env.update(LUO_FLAVOR=run.flavor, LUO_BUILD=BUILD,
+        # The plan's kernel is ${LUO_BUILD}/kernel-${LUO_FLAVOR}/bzImage.
+        env.update(LUO_FLAVOR=kernel_flavor(run.flavor, run.kernels), LUO_BUILD=BUILD,
                    LUO_SESSION_REUSE="yes" if run.flavor == "ours" else "EINVAL")
     t0 = time.monotonic()
     p = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
@@ -203,6 +207,10 @@ def main(argv):
     ap.add_argument("--flavors", default=",".join(FLAVORS),
                     help="comma-separated kernels to run (default %(default)s; "
                          "for development: the ratios need both)")
+    ap.add_argument("--kernels", choices=sorted(KERNEL_SETS), default="host",
+                    help="the pair of kernels compared: built as a host's kernel is "
+                         "(make kernels-host; the default) or the tests' own (lock "
+                         "validation, built for size; make kernels)")
     ap.add_argument("--no-doc", action="store_true",
                     help=f"do not rewrite the results section of {DOC}")
     ap.add_argument("--doc", action="store_true",
@@ -261,10 +269,12 @@ def main(argv):
     bad = set(cfg["flavors"]) - set(FLAVORS)
     if bad or not cfg["flavors"]:
         ap.error(f"--flavors: one or more of {', '.join(FLAVORS)}")
+    cfg["kernels"] = args.kernels
     for fl in cfg["flavors"]:
-        if not os.path.isfile(os.path.join(BUILD, f"kernel-{fl}", "bzImage")):
-            print(f"luobench: {BUILD}/kernel-{fl}/bzImage is missing: make kernels",
-                  file=sys.stderr)
+        image = os.path.join(kernel_dir(fl, args.kernels), "bzImage")
+        if not os.path.isfile(image):
+            print(f"luobench: {image} is missing: make "
+                  f"{'kernels-host' if args.kernels == 'host' else 'kernels'}", file=sys.stderr)
             return 1
     for prog in ("luo_bench", "luo_opbench", "luoblackout", "luovm-kexec"):
         if not os.access(os.path.join(TOOLS, prog), os.X_OK):
@@ -285,10 +295,10 @@ def main(argv):
         "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
         "config": {"quick": cfg["quick"], "reps": cfg["reps"], "sizes_mib": cfg["sizes"],
                    "scale": [f"{n}x{m}" for n, m in cfg["scale"]], "only": cfg["only"],
-                   "flavors": cfg["flavors"],
+                   "flavors": cfg["flavors"], "kernels": cfg["kernels"],
                    "tracing_rounds": cfg["tracing_rounds"], "opbench_n": cfg["opbench_n"],
                    "append": APPEND, "big_files": BIG_FILES, "budget_s": cfg["budget_s"]},
-        "machine": machine_info([r.mem for r in runs]),
+        "machine": machine_info([r.mem for r in runs], cfg["kernels"]),
         "runs": [], "samples": [], "tracing_raw": None, "skipped": skipped,
     }
     log(f"{len(runs)} guest runs, {cfg['reps']} rep(s), "

@@ -13,14 +13,22 @@ DOC = os.path.join("Documentation", "benchmarks.rst")
 DOC_BEGIN = ".. luobench-results-begin"
 DOC_END = ".. luobench-results-end"
 FLAVORS = ("ours", "mainline")
+# Which pair of kernels is compared (--kernels, make bench BENCH_KERNELS=):
+# the tests' kernels, or the pair built as a host's kernel is
+# (kernel/configs/luo-host.config: no lock validation, -O2), whose
+# directories end in -host.
+KERNEL_SETS = {
+    "tests": ("", "the tests' kernels: lock validation built in, optimized for size"),
+    "host": ("-host", "built as a host's kernel: no lock validation, optimized for speed"),
+}
 LUOVM = os.path.join("tools", "testing", "vm", "luovm")
 # Extra kernel command line of every guest: the trace events on the console
 # (luo_bench probe's bpf_printk() lines), no KUnit suites at boot (ours has
 # more of them: they would weigh on its boot time), and no lock validation:
-# both kernels are the tests' kernels, lockdep on, and lockdep validates a
-# chain of locks the first time it is taken in a boot, which the reboot's
-# are in every boot (see Documentation/benchmarks.rst); the locks are still
-# tracked.
+# the tests' kernels have lockdep on, and lockdep validates a chain of locks
+# the first time it is taken in a boot, which the reboot's are in every boot
+# (see Documentation/benchmarks.rst); the locks are still tracked.  The host
+# kernels have neither KUnit nor lockdep, and ignore both options.
 APPEND = "tp_printk kunit.enable=0 lockdep.prove_locking=0"
 
 FULL = {
@@ -74,3 +82,13 @@ def host_mem_gib():
     except (OSError, ValueError, IndexError):
         pass
     return 0
+
+
+def kernel_flavor(flavor, kernels="tests"):
+    """The build's flavor (make kernel-F) of FLAVOR's kernel in the set KERNELS."""
+    return flavor + KERNEL_SETS[kernels][0]
+
+
+def kernel_dir(flavor, kernels="tests"):
+    """The build directory of FLAVOR's kernel in the set KERNELS."""
+    return os.path.join(BUILD, f"kernel-{kernel_flavor(flavor, kernels)}")

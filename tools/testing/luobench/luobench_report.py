@@ -20,7 +20,8 @@ import luovm_accel  # noqa: E402  (the host's CPU model, as luovm names it)
 from speed_read import speed_read  # noqa: E402  (as the toolkit-cost perf test reads)
 
 from luobench_common import (
-    BUILD, BenchError, DOC, DOC_BEGIN, DOC_END, FLAVORS, OUT, REPO, host_mem_gib)
+    BenchError, DOC, DOC_BEGIN, DOC_END, FLAVORS, KERNEL_SETS, OUT, REPO, host_mem_gib,
+    kernel_dir)
 from luobench_systemd import SYSTEMD_PHASES  # noqa: E402
 from luo_names import PHASES, STEP_MARK, STEP_PHASES  # noqa: E402
 
@@ -300,7 +301,8 @@ def machine_lines(res):
         ("kernel tree", m.get("tree", "unknown")),
         ("guests", f"CPUs {'; '.join(m.get('guest_cpus_online') or ['?'])}; {m['guest_mem']}; "
                    f"kernels {m['kernels'].get('ours', '?')} and "
-                   f"{m['kernels'].get('mainline', '?')}"),
+                   f"{m['kernels'].get('mainline', '?')}, "
+                   f"{KERNEL_SETS[res['config'].get('kernels', 'tests')][1]}"),
         ("commit", m["commit"]),
         ("run time", f"{res['duration_s'] / 60:.1f} min ({len(res['runs'])} guest runs)"),
     ] + ([("left out", "; ".join(f"{k.replace('scale-', '').replace('x', ' × ')}: {why}"
@@ -394,7 +396,7 @@ def write_outputs(res, doc):
 
 # ---- the machine ---------------------------------------------------------------
 
-def machine_info(mems):
+def machine_info(mems, kernel_set="tests"):
     def cmd(argv):
         try:
             return subprocess.run(argv, capture_output=True, text=True).stdout.strip()
@@ -404,13 +406,13 @@ def machine_info(mems):
     ram = f"{host_mem_gib():.1f} GiB" if host_mem_gib() else "unknown"
     kernels = {}
     try:
-        with open(os.path.join(BUILD, "kernel-ours", "tree")) as f:
+        with open(os.path.join(kernel_dir("ours", kernel_set), "tree")) as f:
             tree = f.read().strip()
     except OSError:
         tree = "unknown"
     for fl in FLAVORS:
         try:
-            with open(os.path.join(BUILD, f"kernel-{fl}", "kernelrelease")) as f:
+            with open(os.path.join(kernel_dir(fl, kernel_set), "kernelrelease")) as f:
                 kernels[fl] = f.read().strip()
         except OSError:
             pass
