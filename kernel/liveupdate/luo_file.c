@@ -378,25 +378,29 @@ int luo_file_freeze(struct luo_session *session)
 
 	luo_assert_files_held(session);
 	list_for_each_entry(lf, &session->files, list) {
-		u64 t0, cost = 0;
+		struct luo_watch w;
+		u64 cost = 0;
 
 		err = luo_hook_result(luo_hook_file_freeze(session->name,
 							   lf->compatible, lf->token));
 		if (!err && lf->fh->ops->freeze) {
 			luo_file_args(lf, &args);
-			t0 = luo_ns();
+			luo_watch_start(&w);
 			err = luo_cb_result(lf->fh->ops->freeze(&args),
 					    lf->compatible, "freeze");
-			cost = luo_ns() - t0;
+			cost = luo_watch_stop(&w);
 			if (!err) {
 				lf->serialized_data = args.serialized_data;
 				lf->ser->data = lf->serialized_data;
 			}
+		} else {
+			w.clock = luo_clock();
 		}
 		trace_luo_file_freeze(session->name, luo_file_handler(lf), lf->token,
 				      err, cost);
+		/* Stamped when the handler returned: its last clock reading. */
 		luo_record_freeze(session->name, lf->compatible, lf->token, err,
-				  cost);
+				  cost, w.clock);
 		if (err) {
 			luo_file_unfreeze(session);
 			return err;

@@ -176,6 +176,8 @@ out:
  * @token:   The file's token.
  * @result:  0 or the errno.
  * @cost:    ns the handler's freeze() took.
+ * @t:       luo_clock() when it returned (or, without a freeze(), when it
+ *           would have been called).
  *
  * Without the record's lock: the reboot freezes with luo.files_sem held
  * for write, and while it does nothing else writes the latest update, the
@@ -186,10 +188,8 @@ out:
  * its count (__luo_rec_add()).
  */
 void luo_record_freeze(const char *session, const char *handler, u64 token,
-		       int result, u64 cost)
+		       int result, u64 cost, u64 t)
 {
-	u64 t = luo_clock();
-
 	if (kunit_get_current_test())
 		return;
 	/* The reboot's own: it opened the update, no retrieve may write it. */

@@ -5,10 +5,13 @@
  * record this kernel reads or anything else (a block left reserved forever
  * is memory lost until the next reboot); a record of version 1 is read,
  * its updates without boot steps.  And of the boot's slowest initcalls:
- * the ten kept are the slowest, slowest first.
+ * the ten kept are the slowest, slowest first.  And of the watch that
+ * times a file's freeze: its ns are luo_ns()'s, its last reading the
+ * record's stamp.
  */
 
 #include <kunit/test.h>
+#include <linux/preempt.h>
 #include <linux/prandom.h>
 #include <linux/slab.h>
 #include <linux/sort.h>
@@ -221,6 +224,38 @@ static void luo_boot_keeps_the_slowest(struct kunit *test)
 	KUNIT_EXPECT_STRNEQ(test, name, "");
 }
 
+#define WATCH_NS	(200 * NSEC_PER_USEC)
+
+/*
+ * The watch's ns lie between two luo_ns() spans, one inside it and one
+ * around it (1 ns each end for rounding); its clock is a luo_clock()
+ * reading taken while it stopped.  On one CPU: the TSCs of two need not
+ * agree to the ns.
+ */
+static void luo_watch_agrees(struct kunit *test)
+{
+	u64 outer0, inner0, inner1, outer1, before, after, cost;
+	struct luo_watch w;
+
+	preempt_disable();
+	outer0 = luo_ns();
+	luo_watch_start(&w);
+	inner0 = luo_ns();
+	do {
+		cpu_relax();
+		inner1 = luo_ns();
+	} while (inner1 - inner0 < WATCH_NS);
+	before = luo_clock();
+	cost = luo_watch_stop(&w);
+	after = luo_clock();
+	outer1 = luo_ns();
+	preempt_enable();
+	KUNIT_EXPECT_GE(test, cost + 2, inner1 - inner0);
+	KUNIT_EXPECT_LE(test, cost, outer1 - outer0 + 2);
+	KUNIT_EXPECT_GE(test, w.clock, before);
+	KUNIT_EXPECT_LE(test, w.clock, after);
+}
+
 static struct kunit_case luo_record_cases[] = {
 	KUNIT_CASE(luo_record_take_garbage),
 	KUNIT_CASE(luo_record_take_other_version),
@@ -229,6 +264,7 @@ static struct kunit_case luo_record_cases[] = {
 	KUNIT_CASE(luo_record_take_v1_malformed),
 	KUNIT_CASE(luo_boot_keeps_the_slowest),
 	KUNIT_CASE(luo_record_boot_steps_ours),
+	KUNIT_CASE(luo_watch_agrees),
 	{}
 };
 

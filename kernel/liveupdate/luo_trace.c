@@ -248,6 +248,48 @@ u32 luo_clock_khz(void)
 	return NSEC_PER_MSEC;
 }
 
+/* Whether a span of luo_clock() converts to ns: no TSC, or its rate known. */
+static bool luo_clock_rated(void)
+{
+#ifdef CONFIG_X86
+	return !luo_clock_tsc() || tsc_khz;
+#else
+	return true;
+#endif
+}
+
+/**
+ * luo_watch_start - Start timing a callback.
+ * @w: The watch.
+ */
+void luo_watch_start(struct luo_watch *w)
+{
+	w->clock = luo_clock();
+	if (!luo_clock_rated())
+		w->ns = ktime_get_ns();
+}
+
+/**
+ * luo_watch_stop - Stop timing a callback.
+ * @w: The watch: its @clock becomes this luo_clock() reading.
+ *
+ * Return: ns since luo_watch_start(), as luo_ns() would time them: from
+ * the TSC's rate, or CLOCK_MONOTONIC when that is unknown (or no TSC).
+ */
+u64 luo_watch_stop(struct luo_watch *w)
+{
+	u64 t0 = w->clock;
+
+	w->clock = luo_clock();
+	if (!luo_clock_rated())
+		return ktime_get_ns() - w->ns;
+#ifdef CONFIG_X86
+	if (luo_clock_tsc())
+		return mul_u64_u32_div(w->clock - t0, NSEC_PER_MSEC, tsc_khz);
+#endif
+	return w->clock - t0;
+}
+
 /**
  * luo_ns - A time in ns for measuring durations.
  *
