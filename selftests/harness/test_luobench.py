@@ -13,7 +13,9 @@ tools are stand-in processes and bpftool's listings are made up.
   liveupdate_reboot()'s window is read from what luo_bench probe's BPF
   programs print on the console;
   every guest of a bench on the host-built kernels (--kernels host) boots
-  the -host build of its flavor, and of the tests' kernels the plain one.
+  the -host build of its flavor, and of the tests' kernels the plain one;
+  what a program printed reaches the document's machine lines as text,
+  not as reStructuredText markup.
 
 One TAP line each; exit 0 only when all pass.
 """
@@ -108,6 +110,7 @@ def main():
 
     reboot_windows(tap)
     kernel_sets(tap)
+    rst_escapes(tap)
     return tap.end()
 
 
@@ -179,6 +182,20 @@ def kernel_sets(tap):
         want.add(("tracing", "ours", f"kernel-ours{suffix}/bzImage"))
         tap.check(got == want, f"with --kernels {kernels}, every guest boots its flavor's "
                   f"kernel-FLAVOR{suffix}", f"got {sorted(got)}, want {sorted(want)}")
+
+
+def rst_escapes(tap):
+    """The accelerator's line of a run where KVM failed, as QEMU words it."""
+    import re
+    from luobench_report import rst_text
+    why = ("TCG (/dev/kvm is there, but a probe guest under KVM ended (last line: "
+           "\"kvm.c:3183: kvm_buf_set_msrs: Assertion `ret == cpu->nmsrs' failed.\"); "
+           "*verdict* cached in build/accel.json | \\d)")
+    got = rst_text(why)
+    bare = re.findall(r"(?<!\\)[`*|]", got.replace("\\\\", ""))
+    tap.check(not bare and re.sub(r"\\(.)", r"\1", got) == why,
+              "the machine's lines are escaped for reStructuredText",
+              f"got {got!r}, unescaped {bare}")
 
 
 if __name__ == "__main__":

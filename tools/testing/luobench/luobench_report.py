@@ -351,9 +351,15 @@ def rst_grid(headers, rows):
     return out
 
 
+def rst_text(text):
+    """TEXT as reStructuredText shows it: the machine's lines carry what
+    programs printed (QEMU's assertion names `ret == ...`)."""
+    return re.sub(r"([\\`*_|])", r"\\\1", str(text))
+
+
 def render_rst(res):
     out = [DOC_BEGIN, ""]
-    out += [f":{k[0].upper() + k[1:]}: {v}" for k, v in machine_lines(res)]
+    out += [f":{k[0].upper() + k[1:]}: {rst_text(v)}" for k, v in machine_lines(res)]
     out += ["", "Medians over the reps; ours/mainline below 1 means ours is faster.", ""]
     dist = disturbed_note(res)
     if dist:
